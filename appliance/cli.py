@@ -1,0 +1,67 @@
+"""The ``carttocart`` command: operators and provisioning scripts drive the box with it.
+
+Each command group lives in :mod:`appliance.commands` as a module with a
+``register(subparsers)`` function; this module only assembles them, loads the
+settings lazily, and turns errors into a message on stderr and a non-zero exit.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from appliance import __version__
+from appliance.commands import COMMAND_MODULES
+from appliance.commands.context import CommandContext
+from appliance.errors import CartToCartError, ConfigError
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="carttocart",
+        description="CartToCart: confirms card-to-card payments from the bank's SMS.",
+        epilog="Run `carttocart COMMAND --help` for a command's options.",
+    )
+    parser.add_argument("--config", metavar="FILE", help="the settings file (default: $CARTTOCART_CONFIG)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level to stderr")
+    parser.add_argument("--version", action="version", version=f"carttocart {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    ctx = CommandContext(config_path=args.config, verbose=args.verbose)
+    try:
+        return int(args.handler(args, ctx) or EXIT_OK)
+    except ConfigError as exc:
+        print(f"carttocart: configuration error{' in ' + exc.source if exc.source else ''}:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return EXIT_FAILURE
+    except CartToCartError as exc:
+        print(f"carttocart: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        ctx.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

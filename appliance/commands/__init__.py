@@ -1,0 +1,11 @@
+"""The CLI's command groups; each module has ``register(subparsers)``.
+
+A command's handler is ``handler(args, ctx) -> int | None`` where ``ctx`` is a
+:class:`~appliance.commands.context.CommandContext` (settings and store, opened
+on first use). Output meant for scripts goes to stdout; everything else to stderr.
+To add a group: write ``appliance/commands/NAME.py`` with ``register`` and list
+it in ``COMMAND_MODULES``.
+"""
+from appliance.commands import config
+
+COMMAND_MODULES = [config]

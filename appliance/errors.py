@@ -1,0 +1,50 @@
+"""The domain's errors: one type per failure a caller can act on.
+
+API-facing errors carry the contract's ``code`` (see :mod:`appliance.codes`);
+the web layer turns them into JSON with the right HTTP status.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from appliance.codes import Code
+
+
+class CartToCartError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class ConfigError(CartToCartError):
+    """The configuration file is unusable; ``problems`` names every bad key at once."""
+
+    def __init__(self, problems: Sequence[str], source: str = "") -> None:
+        self.problems = list(problems)
+        self.source = source
+        where = f" in {source}" if source else ""
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s){where}:\n{lines}")
+
+
+class StoreError(CartToCartError):
+    """The database cannot be opened, migrated or written."""
+
+
+class ApiError(CartToCartError):
+    """A request the merchant API refuses, with its contract code."""
+
+    def __init__(self, code: Code, detail: str = "") -> None:
+        self.code = code
+        self.detail = detail
+        super().__init__(f"{code.name} ({code.value}): {code.message_en}" + (f": {detail}" if detail else ""))
+
+
+class NotFound(CartToCartError):
+    """A card, token, payment or deposit named by an operator does not exist."""
+
+
+class InvalidInput(CartToCartError):
+    """An operator's input (CLI, dashboard) is malformed; the message says which and why."""
+
+
+class InvalidTransition(CartToCartError):
+    """A payment or deposit cannot move to the requested state from the one it is in."""
