@@ -57,3 +57,4 @@ class Code(enum.Enum):
     PRICE_TOO_HIGH = (18, 400, "The amount is above the box's maximum.", "مبلغ از حداکثر مجاز بیشتر است.")
     SCOPE_DENIED = (19, 403, "This token may not use this endpoint.", "این توکن اجازه استفاده از این سرویس را ندارد.")
     SMS_INVALID = (20, 400, "The SMS sent is missing its sender or text.", "پیامک ارسالی فرستنده یا متن ندارد.")
+    INTERNAL = (21, 500, "Internal error; nothing was changed. Try again.", "خطای داخلی؛ چیزی تغییر نکرد. دوباره تلاش کنید.")

@@ -6,6 +6,6 @@ on first use). Output meant for scripts goes to stdout; everything else to stder
 To add a group: write ``appliance/commands/NAME.py`` with ``register`` and list
 it in ``COMMAND_MODULES``.
 """
-from appliance.commands import clock, config, doctor, provision
+from appliance.commands import card, clock, config, deposit, doctor, init, payment, provision, serve, token
 
-COMMAND_MODULES = [config, provision, doctor, clock]
+COMMAND_MODULES = [init, config, token, card, deposit, payment, serve, provision, doctor, clock]

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from appliance.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from appliance.service import PaymentService
 
 
 @dataclass
@@ -12,7 +15,20 @@ class CommandContext:
     config_path: str | None = None
     verbose: bool = False
     _settings: Settings | None = field(default=None, repr=False)
+    _service: "PaymentService | None" = field(default=None, repr=False)
     _closers: list[Any] = field(default_factory=list, repr=False)
+
+    @property
+    def service(self) -> "PaymentService":
+        """The payment service over the configured store (migrated on first use)."""
+        if self._service is None:
+            from appliance.runtime import build_service
+
+            self._service = build_service(self.settings)
+            from appliance import db
+
+            self.on_close(db.database.obj.close)
+        return self._service
 
     @property
     def settings(self) -> Settings:

@@ -1,0 +1,30 @@
+"""``carttocart serve``: run the box (API, pages, scheduler, modems) on a production WSGI server."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+from appliance.commands.context import CommandContext
+from appliance.runtime import Box
+from appliance.settings import _host_port
+
+
+def _listen(value: str) -> str:
+    problem = _host_port(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return value
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("serve", help="run the service (waitress, threaded)")
+    parser.add_argument("--listen", type=_listen, metavar="HOST:PORT", help="override server.listen")
+    parser.set_defaults(handler=_serve)
+
+
+def _serve(args: argparse.Namespace, ctx: CommandContext) -> int:
+    settings = ctx.settings
+    if args.listen:
+        settings = dataclasses.replace(settings, server=dataclasses.replace(settings.server, listen=args.listen))
+    Box(settings).serve()
+    return 0

@@ -1,0 +1,61 @@
+"""The payment state machine and what ``check`` answers (DESIGN.md "Payments").
+
+States: ``pending -> paid | expired``; ``paid -> verified`` (the first
+``check`` after payment); ``expired -> paid`` (the transfer was on time but its
+SMS came late) or ``expired -> paid_late`` (the transfer itself was late);
+``paid_late -> paid`` (the operator accepts it) or ``-> refunded``. ``verified``
+and ``refunded`` are final.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from appliance.codes import Code
+
+
+class State(str, enum.Enum):
+    PENDING = "pending"
+    PAID = "paid"
+    VERIFIED = "verified"
+    EXPIRED = "expired"
+    PAID_LATE = "paid_late"
+    REFUNDED = "refunded"
+
+
+TRANSITIONS: dict[State, frozenset[State]] = {
+    State.PENDING: frozenset({State.PAID, State.EXPIRED}),
+    State.EXPIRED: frozenset({State.PAID, State.PAID_LATE}),
+    State.PAID: frozenset({State.VERIFIED}),
+    State.PAID_LATE: frozenset({State.PAID, State.REFUNDED}),
+    State.VERIFIED: frozenset(),
+    State.REFUNDED: frozenset(),
+}
+
+# States in which the payment's money has arrived and been accepted.
+SETTLED = frozenset({State.PAID, State.VERIFIED})
+# States in which a card number may no longer be registered (setCard answers -1).
+FINAL_FOR_CARD = frozenset(State) - {State.PENDING}
+
+
+def can_move(source: State, target: State) -> bool:
+    return target in TRANSITIONS[source]
+
+
+def effective_state(state: State, expires_at: dt.datetime, now: dt.datetime) -> State:
+    """A pending payment past its deadline is expired, whether or not the job has run yet."""
+    if state is State.PENDING and now >= expires_at:
+        return State.EXPIRED
+    return state
+
+
+def check_code(state: State, payer_card_mismatch: bool, first_verification: bool) -> Code:
+    """What ``check`` answers for a payment in ``state`` (after any transition it made)."""
+    if state is State.PENDING:
+        return Code.NOT_PAID_YET
+    if state in (State.EXPIRED, State.PAID_LATE, State.REFUNDED):
+        # A late payment reads as expired until the operator accepts it (DESIGN.md "Matching").
+        return Code.EXPIRED
+    if payer_card_mismatch:
+        return Code.PAYER_CARD_MISMATCH
+    return Code.VERIFIED_FIRST if first_verification else Code.VERIFIED_AGAIN

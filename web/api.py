@@ -1,0 +1,158 @@
+"""The merchant API v1: the seed contract (``docs/api.md``), plus additive endpoints.
+
+Every answer is JSON ``{"status": bool, "code": int, "msg": ..., ...}`` with
+the contract's HTTP status; ``GET /api/carts`` answers a bare array, as the
+seed does. Bodies are form fields or JSON; unknown fields are ignored.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import bottle
+
+from appliance import api_input
+from appliance.cards import mask_card
+from appliance.codes import Code
+from appliance.errors import ApiError
+from appliance.models import ApiToken, Card, Deposit, Payment
+from appliance.service import PaymentService
+
+log = logging.getLogger(__name__)
+
+TOKEN_HEADER = "token"
+
+
+def json_response(body: Any, status: int = 200) -> str:
+    bottle.response.status = status
+    bottle.response.content_type = "application/json; charset=utf-8"
+    bottle.response.set_header("Cache-Control", "no-store")
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def code_body(code: Code, detail: str = "", **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"status": code.http_status == 200 and code is not Code.NOT_PAID_YET,
+                            "code": code.value, "msg": code.message_en, "msg_fa": code.message_fa}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return body
+
+
+def error_response(code: Code, detail: str = "") -> str:
+    return json_response(code_body(code, detail), code.http_status)
+
+
+def read_fields(max_bytes: int) -> Mapping[str, Any]:
+    """The request's fields: query string, then the form or JSON body (the body wins)."""
+    request = bottle.request
+    length = request.content_length
+    if length > max_bytes:
+        raise ApiError(Code.BODY_TOO_LARGE, f"at most {max_bytes} bytes")
+    fields: dict[str, Any] = dict(request.query.decode())
+    if request.method in ("GET", "HEAD"):
+        return fields
+    ctype = (request.content_type or "").split(";")[0].strip().lower()
+    if ctype == "application/json" or (ctype == "" and length > 0):
+        raw = request.body.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            raise ApiError(Code.BODY_TOO_LARGE, f"at most {max_bytes} bytes")
+        if raw.strip():
+            try:
+                data = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise ApiError(Code.BODY_MALFORMED, f"not JSON: {exc}") from None
+            if not isinstance(data, dict):
+                raise ApiError(Code.BODY_MALFORMED, "the JSON body must be an object")
+            fields.update(data)
+    elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if length < 0 and ctype == "multipart/form-data":
+            raise ApiError(Code.BODY_MALFORMED, "a multipart body needs a Content-Length")
+        try:
+            fields.update(request.forms.decode())
+        except (ValueError, UnicodeDecodeError, bottle.HTTPError) as exc:
+            raise ApiError(Code.BODY_MALFORMED, str(exc)) from None
+    return fields
+
+
+def card_json(card: Card) -> dict[str, Any]:
+    """A destination card as the seed lists it; the customer needs the full number to pay."""
+    return {"number": card.number, "name": card.holder, "bank": card.bank}
+
+
+class MerchantApi:
+    """Routes of the merchant API, bound to one service."""
+
+    def __init__(self, service: PaymentService, max_body_bytes: int) -> None:
+        self.service = service
+        self.max_body_bytes = max_body_bytes
+
+    def install(self, app: bottle.Bottle) -> None:
+        app.route("/api/create", "POST", self.authenticated(self.create))
+        app.route("/api/setCard", "POST", self.authenticated(self.set_card))
+        app.route("/api/check", ["GET", "POST"], self.authenticated(self.check))
+        app.route("/api/carts", "GET", self.authenticated(self.carts))
+
+    def authenticated(self, handler: Callable[[ApiToken], str], scope: str = "payments") -> Callable[..., str]:
+        @functools.wraps(handler)
+        def wrapper(*args: Any, **kwargs: Any) -> str:
+            token = self.service.authenticate(bottle.request.get_header(TOKEN_HEADER))
+            if token is None:
+                return error_response(Code.FORBIDDEN)
+            if not self.service.has_scope(token, scope):
+                return error_response(Code.SCOPE_DENIED)
+            try:
+                return handler(token, *args, **kwargs)
+            except ApiError as exc:
+                log.info("%s %s -> code %s (%s)", bottle.request.method, bottle.request.path,
+                         exc.code.value, exc.detail or exc.code.message_en)
+                return error_response(exc.code, exc.detail)
+        return wrapper
+
+    def create(self, token: ApiToken) -> str:
+        fields = read_fields(self.max_body_bytes)
+        request = api_input.parse_create(fields, self.service.settings.payments)
+        created = self.service.create_payment(request, token)
+        payment = created.payment
+        return json_response({
+            "status": True, "code": 200,
+            "expire": int(payment.expires_at.timestamp()),
+            "pay_id": payment.id,
+            "amount": payment.amount,
+            "price": payment.price,
+            "fid": payment.fid,
+            "link": created.link,
+            "cart": [card_json(c) for c in created.cards],
+        })
+
+    def set_card(self, token: ApiToken) -> str:
+        fields = read_fields(self.max_body_bytes)
+        pay_id = api_input.parse_pay_id(fields.get("pay_id"))
+        card = api_input.parse_card(fields.get("card"))
+        self.service.set_payer_card(pay_id, card)
+        return json_response({"status": True, "code": 200, "msg": "Card number registered.",
+                              "msg_fa": "شماره کارت ثبت شد."})
+
+    def check(self, token: ApiToken) -> str:
+        fields = read_fields(self.max_body_bytes)
+        pay_id = api_input.parse_pay_id(fields.get("pay_id"))
+        result = self.service.check(pay_id)
+        return json_response(code_body(result.code, **self.check_extra(result.payment)), result.code.http_status)
+
+    def check_extra(self, payment: Payment) -> dict[str, Any]:
+        """Fields beyond the seed's, so integrations can verify what was paid (DESIGN.md)."""
+        extra: dict[str, Any] = {"pay_id": payment.id, "fid": payment.fid, "amount": payment.amount,
+                                 "price": payment.price, "state": payment.state,
+                                 "expire": int(payment.expires_at.timestamp())}
+        if payment.paid_at:
+            extra["paid_at"] = int(payment.paid_at.timestamp())
+            deposit = payment.deposits.order_by(Deposit.id.desc()).first()
+            if deposit is not None and deposit.payer_card:
+                extra["payer_card"] = mask_card(deposit.payer_card)
+        return extra
+
+    def carts(self, token: ApiToken) -> str:
+        return json_response([card_json(c) for c in self.service.list_cards(active_only=True)])

@@ -1,0 +1,91 @@
+"""The Bottle application: ``create_app(service, settings)`` assembles the API, pages and errors.
+
+No module-level app and no global configuration: each call builds a fresh
+app bound to the service it is given (tests build several).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import bottle
+
+from appliance import __version__
+from appliance import db as store
+from appliance.codes import Code
+from appliance.service import PaymentService
+from appliance.settings import Settings
+from web import openapi
+from web.api import MerchantApi, error_response, json_response
+
+log = logging.getLogger(__name__)
+
+HealthProvider = Callable[[], dict[str, Any]]
+
+
+def _db_per_request(callback: Callable[..., Any]) -> Callable[..., Any]:
+    """A Bottle plugin: one database connection per request, closed afterwards."""
+    @functools.wraps(callback)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with store.connection():
+            return callback(*args, **kwargs)
+    return wrapper
+
+
+def create_app(service: PaymentService, settings: Settings,
+               health: HealthProvider | None = None) -> bottle.Bottle:
+    app = bottle.Bottle()
+    app.install(_db_per_request)
+    api = MerchantApi(service, settings.server.max_body_bytes)
+    api.install(app)
+
+    def health_route() -> str:
+        report = _health_report(service, health)
+        token = service.authenticate(bottle.request.get_header("token"))
+        status = 503 if report["status"] == "down" else 200
+        if token is None:
+            return json_response({"status": report["status"], "version": __version__}, status)
+        return json_response(report, status)
+
+    app.route("/api/health", "GET", health_route)
+    app.route("/api/openapi.json", "GET", lambda: json_response(openapi.document(app)))
+
+    for status, code in ((404, Code.NOT_FOUND), (405, Code.METHOD_NOT_ALLOWED)):
+        app.error(status)(functools.partial(_contract_error, code))
+    app.error(500)(_internal_error)
+    return app
+
+
+def _contract_error(code: Code, error: bottle.HTTPError) -> str:
+    body = error_response(code)
+    bottle.response.status = code.http_status
+    return body
+
+
+def _internal_error(error: bottle.HTTPError) -> str:
+    log.error("unhandled error on %s %s: %r", bottle.request.method, bottle.request.path, error.exception,
+              exc_info=error.exception)
+    return error_response(Code.INTERNAL)
+
+
+def _health_report(service: PaymentService, health: HealthProvider | None) -> dict[str, Any]:
+    report: dict[str, Any] = {"version": __version__, "time": dt.datetime.now(dt.timezone.utc).isoformat()}
+    try:
+        store.database.obj.execute_sql("SELECT 1")
+        report["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 -- health must describe any failure, not raise it
+        report["database"] = f"error: {exc}"
+    report["clock_trusted"] = service.gates.clock_trusted()
+    report["receiving"] = service.gates.receiving_ok()
+    if health:
+        report.update(health())
+    if report["database"] != "ok":
+        report["status"] = "down"
+    elif not (report["clock_trusted"] and report["receiving"]):
+        report["status"] = "degraded"
+    else:
+        report["status"] = "ok"
+    return report
