@@ -19,9 +19,9 @@ trap 'rm -rf "$work"' EXIT INT TERM
 # Build from a copy of the tracked sources only (no venvs, caches or test images).
 git -C "$repo" ls-files -z --cached --others --exclude-standard -- setup.py README.md appliance modem web config \
 	| (cd "$repo" && xargs -0 cp --parents -t "$work")
-timeout 300 "$python" -m pip wheel --isolated --quiet --no-deps --index-url https://pypi.org/simple \
+timeout 300 "$python" -m pip wheel --isolated --quiet --disable-pip-version-check --no-deps --index-url https://pypi.org/simple \
 	--wheel-dir "$out" "$work"
-timeout 300 "$python" -m pip download --isolated --quiet --index-url https://pypi.org/simple \
+timeout 300 "$python" -m pip download --isolated --quiet --disable-pip-version-check --index-url https://pypi.org/simple \
 	--only-binary=:all: --platform any --implementation py --abi none \
 	--python-version "$pip_target_python" --require-hashes -r "$here/requirements.txt" --dest "$out"
 cp "$here/requirements.txt" "$out/requirements.txt"

@@ -7,7 +7,8 @@ install -m 644 files/image-defaults.toml "${ROOTFS_DIR}/usr/share/carttocart/ima
 install -m 644 ../../../config/*.toml "${ROOTFS_DIR}/usr/share/carttocart/"
 install -m 644 ../../README.md "${ROOTFS_DIR}/usr/share/carttocart/README.md"
 for unit in carttocart.service carttocart-provision.service carttocart-clock.service \
-	carttocart-data.service carttocart-wireguard.service carttocart-ssh-tunnel.service; do
+	carttocart-data.service carttocart-grow-data.service carttocart-wireguard.service \
+	carttocart-ssh-tunnel.service; do
 	install -m 644 "files/${unit}" "${ROOTFS_DIR}/etc/systemd/system/${unit}"
 done
 install -m 755 files/carttocart-data-setup "${ROOTFS_DIR}/usr/local/sbin/carttocart-data-setup"
