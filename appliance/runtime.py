@@ -13,6 +13,7 @@ from typing import Any
 
 import peewee
 
+from appliance import systemd
 from appliance.db import open_database
 from appliance.migrations import migrate
 from appliance.service import Gates, PaymentService, utcnow
@@ -85,10 +86,12 @@ class Box:
         log.warning("CartToCart serving on http://%s:%s", real_host, real_port)
         if on_ready:
             on_ready(str(real_host), int(real_port))
+        systemd.ready(f"serving on {real_host}:{real_port}")
         try:
             server.run()
         except KeyboardInterrupt:
             log.warning("stopping")
+            systemd.stopping()
         finally:
             signal.signal(signal.SIGTERM, previous)
             self.close()
