@@ -43,13 +43,18 @@ def parse_cclk(response: str) -> datetime:
     yy, mo, dd, hh, mi, ss, sign, quarters = match.groups()
     offset = timedelta(minutes=15 * int(quarters or 0)) * (-1 if sign == "-" else 1)
     try:
-        local = datetime(2000 + int(yy), int(mo), int(dd), int(hh), int(mi), int(ss), tzinfo=timezone(offset))
+        local = datetime(_century(int(yy)), int(mo), int(dd), int(hh), int(mi), int(ss), tzinfo=timezone(offset))
     except ValueError as exc:
         raise ClockError(f"the modem's clock is not a valid date: {match.group(0)}") from exc
     when = local.astimezone(timezone.utc)
     if when < EARLIEST_PLAUSIBLE:
         raise ClockError(f"the modem's clock says {when:%Y-%m-%d}: not set by the network (no NITZ yet?)")
     return when
+
+
+def _century(yy: int) -> int:
+    # Two-digit years as POSIX reads them: 70-99 are 1970-1999 (a GPS-epoch "80/01/06" is a factory date).
+    return 1900 + yy if yy >= 70 else 2000 + yy
 
 
 def needs_setting(modem_time: datetime, system_time: datetime, ntp_synchronized: bool) -> bool:

@@ -8,3 +8,5 @@ install -d "${ROOTFS_DIR}/data" "${ROOTFS_DIR}/var/log/journal" "${ROOTFS_DIR}/v
 if ! grep -q 'LABEL=data' "${ROOTFS_DIR}/etc/fstab"; then
 	cat files/fstab >> "${ROOTFS_DIR}/etc/fstab"
 fi
+install -D -m 644 files/remount-fs-overlayroot.conf \
+	"${ROOTFS_DIR}/etc/systemd/system/systemd-remount-fs.service.d/carttocart-overlayroot.conf"

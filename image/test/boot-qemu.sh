@@ -1,0 +1,30 @@
+#!/bin/bash
+# Tier 3: boot the test image once in QEMU (x86-64, TCG: no KVM needed) until it
+# powers itself off; the serial console goes to CONSOLE_LOG.
+# Usage: boot-qemu.sh IMAGE CONSOLE_LOG [MODEM_PTY] [TIMEOUT_SECONDS]
+# MODEM_PTY: a pseudo-terminal (the modem simulator's) behind QEMU's emulated
+# USB serial adapter; without it the adapter is there but silent.
+# READONLY_ROOT=1 boots with overlayroot (the card's root stays read-only).
+set -euo pipefail
+img=${1:?usage: boot-qemu.sh IMAGE CONSOLE_LOG [MODEM_PTY] [TIMEOUT]}
+console=${2:?usage: boot-qemu.sh IMAGE CONSOLE_LOG [MODEM_PTY] [TIMEOUT]}
+modem=${3:-}
+limit=${4:-300}
+# Emulation is slow: give the emulated hardware watchdog (i6300esb) 60 s
+# instead of the image's 10 s, or a busy moment of PID 1 resets the VM.
+append="root=LABEL=rootfs ro console=ttyS0,115200 systemd.show_status=1 systemd.watchdog_sec=60 panic=-1 ${EXTRA_APPEND:-}"
+if [ "${READONLY_ROOT:-0}" = 1 ]; then
+	append="overlayroot=tmpfs:recurse=0 $append"
+fi
+if [ -n "$modem" ]; then
+	chardev="serial,id=modem,path=$(readlink -f "$modem")"
+else
+	chardev="null,id=modem"
+fi
+accel=tcg
+exec timeout --kill-after=10 "$limit" qemu-system-x86_64 -accel "$accel" -m 1024 -smp 2 \
+	-kernel "$img.vmlinuz" -initrd "$img.initrd" -append "$append" \
+	-drive "file=$img,format=raw,if=virtio" \
+	-device qemu-xhci -chardev "$chardev" -device usb-serial,chardev=modem \
+	-device i6300esb \
+	-nic none -nographic -nodefaults -serial "file:$console" -no-reboot

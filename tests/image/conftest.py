@@ -1,0 +1,79 @@
+"""Helpers for the appliance tests: a real pseudo-terminal modem that answers AT commands."""
+from __future__ import annotations
+
+import os
+import pty
+import threading
+import time
+import tty
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+
+def wait_until(predicate: Callable[[], object], timeout: float, step: float = 0.05) -> object:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(step)
+
+
+class PtyModem:
+    """Answers AT commands on a real pty; ``replies`` maps a command to its reply lines."""
+
+    def __init__(self, replies: dict[str, str]) -> None:
+        self.replies = replies
+        self.received: list[str] = []
+        self.master, slave = pty.openpty()
+        tty.setraw(slave)
+        self.port = os.ttyname(slave)
+        self._slave = slave
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        buffer = b""
+        while not self._stop.is_set():
+            try:
+                import select
+                ready, _, _ = select.select([self.master], [], [], 0.05)
+                if not ready:
+                    continue
+                buffer += os.read(self.master, 1024)
+            except OSError:
+                return
+            while b"\r" in buffer:
+                line, _, buffer = buffer.partition(b"\r")
+                command = line.decode("ascii", "replace").strip()
+                if not command:
+                    continue
+                self.received.append(command)
+                reply = self.replies.get(command, "ERROR")
+                os.write(self.master, f"\r\n{reply}\r\n".encode("ascii"))
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        os.close(self.master)
+        os.close(self._slave)
+
+
+@pytest.fixture
+def pty_modem() -> Iterator[Callable[[dict[str, str]], PtyModem]]:
+    modems: list[PtyModem] = []
+
+    def make(replies: dict[str, str]) -> PtyModem:
+        modem = PtyModem(replies)
+        modems.append(modem)
+        return modem
+
+    yield make
+    for modem in modems:
+        modem.close()
+
+
+REPO = Path(__file__).resolve().parents[2]
