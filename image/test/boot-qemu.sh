@@ -12,7 +12,7 @@ modem=${3:-}
 limit=${4:-300}
 # Emulation is slow: give the emulated hardware watchdog (i6300esb) 60 s
 # instead of the image's 10 s, or a busy moment of PID 1 resets the VM.
-append="root=LABEL=rootfs ro console=ttyS0,115200 systemd.show_status=1 systemd.watchdog_sec=60 panic=-1 ${EXTRA_APPEND:-}"
+append="root=LABEL=rootfs ro console=ttyS0,115200 systemd.show_status=${SHOW_STATUS:-0} quiet systemd.watchdog_sec=60 panic=-1 ${EXTRA_APPEND:-}"
 if [ "${READONLY_ROOT:-0}" = 1 ]; then
 	append="overlayroot=tmpfs:recurse=0 $append"
 fi
@@ -25,6 +25,6 @@ accel=tcg
 exec timeout --kill-after=10 "$limit" qemu-system-x86_64 -accel "$accel" -m 1024 -smp 2 \
 	-kernel "$img.vmlinuz" -initrd "$img.initrd" -append "$append" \
 	-drive "file=$img,format=raw,if=virtio" \
-	-device qemu-xhci -chardev "$chardev" -device usb-serial,chardev=modem \
+	-device qemu-xhci -chardev "$chardev" -device usb-serial,chardev=modem,always-plugged=on \
 	-device i6300esb \
 	-nic none -nographic -nodefaults -serial "file:$console" -no-reboot

@@ -111,6 +111,9 @@ def main() -> None:
             report["scenario_error"] = repr(exc)
     report["doctor"] = run("/opt/carttocart/venv/bin/carttocart", "--config", CONFIG, "doctor")
     report["failed"] = run("systemctl", "--failed", "--plain", "--no-legend")
+    for unit in [line.split()[0] for line in report["failed"].splitlines() if line.strip()]:
+        report.setdefault("failed_logs", {})[unit] = run("journalctl", "-b", "-o", "cat", "--no-pager", "-n", "15",
+                                                         "-u", unit)
     report["journal"] = run("journalctl", "-b", "-o", "cat", "--no-pager", "-n", "60",
                             "-u", "carttocart*", "-u", "ci-smoke")
     results = Path("/data/ci")
