@@ -55,7 +55,6 @@ def open_database(url: str, busy_timeout_ms: int = 5000) -> peewee.Database:
             password=unquote(parts.password) if parts.password else None,
             host=parts.hostname or None,
             port=parts.port or None,
-            autorollback=True,
             **options,
         )
     else:

@@ -37,6 +37,7 @@ UTC = dt.timezone.utc
 TEHRAN = zoneinfo.ZoneInfo("Asia/Tehran")
 ALL_CARDS_SCOPE = 0
 TOKEN_SCOPES = ("payments", "sms", "admin")
+_ALLOCATION_LOCK = 0x4332  # PostgreSQL advisory-lock namespace for amount allocation
 
 
 def utcnow() -> dt.datetime:
@@ -332,13 +333,18 @@ class PaymentService:
         request (or another box on the same PostgreSQL) took an amount between
         our read and our insert, the insert fails and the next amount is tried.
         """
+        db = store.database.obj
+        if not store.is_sqlite(db):
+            # Boxes of a fleet queue per scope here instead of colliding on the index and retrying;
+            # the lock is released with the transaction. (SQLite's BEGIN IMMEDIATE already queues.)
+            db.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (_ALLOCATION_LOCK, scope))
         low, high = request.price + self.offsets.min_offset, request.price + self.offsets.max_offset
         held = {a for (a,) in AmountReservation.select(AmountReservation.active_amount)
                 .where((AmountReservation.scope == scope)
                        & AmountReservation.active_amount.between(low, high)).tuples()}
         for amount in free_amounts(request.price, held, self.offsets):
             try:
-                with store.database.obj.atomic():  # a savepoint: a lost race undoes only this try
+                with db.atomic():  # a savepoint: a lost race undoes only this try
                     payment = Payment.create(
                         fid=request.fid, price=request.price, amount=amount, state=State.PENDING.value,
                         phone=request.phone, payer_card=request.card, callback=request.callback,
