@@ -2,6 +2,7 @@
 and a real HTTP server on loopback."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -199,19 +200,36 @@ class Http:
         return self.request("GET", path, **kw)
 
 
-@pytest.fixture
-def http_server(two_cards: PaymentService) -> Iterator[Http]:
+@contextlib.contextmanager
+def serving(service: PaymentService, token: str = "") -> Iterator[Http]:
     """The real app on waitress, in this process (so the fake clock applies), on a free loopback port."""
     import waitress
 
     from web.app import create_app
 
-    service = two_cards
     app = create_app(service, service.settings)
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stop = threading.Event()
+
+    def loop() -> None:
+        # Our own loop, so the server is closed from this thread after it stops polling its sockets.
+        while not stop.is_set():
+            server.asyncore.loop(timeout=0.05, map=server._map, count=1)
+
+    thread = threading.Thread(target=loop, daemon=True)
     thread.start()
-    _, token = service.add_token("shop")
-    yield Http(f"http://127.0.0.1:{server.effective_port}", token)
-    server.close()
-    thread.join(5)
+    try:
+        yield Http(f"http://127.0.0.1:{server.effective_port}", token)
+    finally:
+        stop.set()
+        thread.join(5)
+        server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
+        for channel in list(server._map.values()):  # the listener, open connections, the trigger
+            channel.close()
+
+
+@pytest.fixture
+def http_server(two_cards: PaymentService) -> Iterator[Http]:
+    _, token = two_cards.add_token("shop")
+    with serving(two_cards, token) as http:
+        yield http
