@@ -95,4 +95,5 @@ def check_samples(reader: SmsReader, banks: list[str] | None = None, sources: se
 def check_template_file(path: Path, templates_dir: Path | None = None) -> list[SampleResult]:
     """The samples of one template file, read with the built-in dialects plus that file."""
     reader = sample_reader(templates_dir=templates_dir, extra_templates=[path])
-    return list(check_samples(reader, sources={str(path)}))
+    sources = {str(path), str(path.resolve())}
+    return list(check_samples(reader, sources=sources))

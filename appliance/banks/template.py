@@ -257,4 +257,6 @@ def template_paths(templates_dir: Path | None = None, extra: list[Path] | None =
         if not templates_dir.is_dir():
             raise TemplateError("not a folder", str(templates_dir))
         paths += sorted(templates_dir.glob("*.toml"))
-    return paths + list(extra or [])
+    seen = {p.resolve() for p in paths}
+    # A file named again (checking a built-in template by its path) is read once.
+    return paths + [p for p in extra or [] if p.resolve() not in seen]

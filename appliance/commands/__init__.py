@@ -6,6 +6,6 @@ on first use). Output meant for scripts goes to stdout; everything else to stder
 To add a group: write ``appliance/commands/NAME.py`` with ``register`` and list
 it in ``COMMAND_MODULES``.
 """
-from appliance.commands import config
+from appliance.commands import config, sms
 
-COMMAND_MODULES = [config]
+COMMAND_MODULES = [config, sms]
