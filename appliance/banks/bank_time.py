@@ -8,7 +8,8 @@ would put the transfer in the future (an Esfand transfer read in Farvardin).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import jdatetime
@@ -24,8 +25,20 @@ class BadDate(ValueError):
     """The printed date or time is not a real Jalali date/time."""
 
 
+# Calendar conversions are cached: jdatetime is slow (it checks the locale on
+# every call) and an SMS stream revisits the same few days.
+@lru_cache(maxsize=1024)
+def _jalali_year(day: date) -> int:
+    return jdatetime.date.fromgregorian(date=day).year
+
+
+@lru_cache(maxsize=4096)
+def _gregorian(year: int, month: int, day: int) -> date:
+    return jdatetime.date(year, month, day).togregorian()
+
+
 def jalali_year_of(moment: datetime) -> int:
-    return jdatetime.date.fromgregorian(date=moment.astimezone(TEHRAN).date()).year
+    return _jalali_year(moment.astimezone(TEHRAN).date())
 
 
 def nearest_year(printed: str, reference_year: int) -> int:
@@ -38,7 +51,7 @@ def nearest_year(printed: str, reference_year: int) -> int:
 
 def _to_tehran(year: int, month: int, day: int, hour: int, minute: int, second: int) -> datetime:
     try:
-        gregorian = jdatetime.date(year, month, day).togregorian()
+        gregorian = _gregorian(year, month, day)
         return datetime(gregorian.year, gregorian.month, gregorian.day, hour, minute, second, tzinfo=TEHRAN)
     except ValueError as exc:
         raise BadDate(f"{year}/{month:02}/{day:02} {hour:02}:{minute:02}:{second:02} is not a valid date/time") from exc
