@@ -29,12 +29,13 @@ class BadDate(ValueError):
 # every call) and an SMS stream revisits the same few days.
 @lru_cache(maxsize=1024)
 def _jalali_year(day: date) -> int:
-    return jdatetime.date.fromgregorian(date=day).year
+    return int(jdatetime.date.fromgregorian(date=day).year)
 
 
 @lru_cache(maxsize=4096)
 def _gregorian(year: int, month: int, day: int) -> date:
-    return jdatetime.date(year, month, day).togregorian()
+    gregorian = jdatetime.date(year, month, day).togregorian()
+    return date(gregorian.year, gregorian.month, gregorian.day)
 
 
 def jalali_year_of(moment: datetime) -> int:
@@ -43,10 +44,11 @@ def jalali_year_of(moment: datetime) -> int:
 
 def nearest_year(printed: str, reference_year: int) -> int:
     """The year ending in ``printed`` (1-2 digits) nearest to ``reference_year``."""
-    modulus = 10 ** len(printed)
+    modulus: int = 10 ** len(printed)
     value = int(printed)
     base = reference_year - reference_year % modulus + value
-    return min((base - modulus, base, base + modulus), key=lambda y: (abs(y - reference_year), y))
+    candidates = (base - modulus, base, base + modulus)
+    return min(candidates, key=lambda year: (abs(year - reference_year), year))
 
 
 def _to_tehran(year: int, month: int, day: int, hour: int, minute: int, second: int) -> datetime:

@@ -33,8 +33,10 @@ _TEXT_TABLE = {**_DIGITS, **_LETTERS, **_DROP, **_MINUS, ord("\t"): " ", ord("\u
 # the Arabic decimal separator that Persian keyboards often put in its place
 # (Rial amounts have no decimals).
 THOUSANDS_SEPARATORS = ",\u066c\u060c\u066b"
-_GROUPED = re.compile(r"(?<!\d)(?<!\d[{s}])\d{{1,3}}(?:[{s}]\d{{3}})+(?![{s}]?\d)".format(s=THOUSANDS_SEPARATORS))
-_SEPARATOR = re.compile(f"[{THOUSANDS_SEPARATORS}]")
+_SEP = f"[{THOUSANDS_SEPARATORS}]"
+# A whole number grouped by threes: not glued to another digit or group on either side.
+_GROUPED = re.compile(rf"(?<!\d)(?<!\d{_SEP})\d{{1,3}}(?:{_SEP}\d{{3}})+(?!{_SEP}?\d)")
+_SEPARATOR = re.compile(_SEP)
 _SPACES = re.compile(r" {2,}")
 
 

@@ -18,7 +18,7 @@ from appliance.banks.bank_time import BadDate, resolve_bank_time
 from appliance.banks.model import NON_SETTLING_CHANNELS, Kind, ParsedSms
 from appliance.banks.normalize import THOUSANDS_SEPARATORS, normalize_text, normalize_word
 from appliance.banks.senders import SenderDirectory
-from appliance.banks.template import Dialect, Layout, OtherRule, load_dialects, template_paths
+from appliance.banks.template import Dialect, Layout, load_dialects, template_paths
 
 log = logging.getLogger(__name__)
 

@@ -63,10 +63,10 @@ def check_balance(previous_balance: int | None, parsed: ParsedSms, policy: str) 
         return TrustDecision(True, False, "first balance seen for this account: nothing to check against")
     sign = 1 if parsed.kind is Kind.DEPOSIT else -1
     expected = previous_balance + sign * parsed.amount_rial
+    sum_text = f"{previous_balance} {'+-'[sign < 0]} {parsed.amount_rial} = {expected}"
     if expected == parsed.balance_rial:
-        return TrustDecision(True, False, f"balance continues: {previous_balance} {'+-'[sign < 0]} {parsed.amount_rial} = {expected}")
-    reason = (f"balance break: {previous_balance} {'+-'[sign < 0]} {parsed.amount_rial} = {expected}, "
-              f"but the SMS says {parsed.balance_rial} (a missed, duplicated or forged SMS)")
+        return TrustDecision(True, False, f"balance continues: {sum_text}")
+    reason = f"balance break: {sum_text}, but the SMS says {parsed.balance_rial} (a missed, duplicated or forged SMS)"
     if policy == "strict":
         return TrustDecision(False, True, reason + "; held (policy strict)")
     return TrustDecision(True, False, reason + "; settled with a warning (policy warn)")

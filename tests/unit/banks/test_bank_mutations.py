@@ -23,7 +23,8 @@ INVISIBLE = ["\u200c", "\u200f", "\u200e", "\u202b", "\u2067", "\u061c", "\u0640
 ALL_DIGITS = "".join(DIGIT_STYLES)
 DEPOSITS = [r for r in FIXTURE_ROWS if r["kind"] == "deposit" and r["trusted_sender"]]
 MOVEMENTS = [r for r in FIXTURE_ROWS if r["kind"] in ("deposit", "withdrawal") and r["trusted_sender"]]
-MUTATION_SETTINGS = settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+MUTATION_SETTINGS = settings(max_examples=25, deadline=None, database=None,
+                             suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def harmless_copy(text: str, rng: random.Random) -> str:

@@ -5,6 +5,8 @@ from typing import Any
 
 import pytest
 from bank_sms_helpers import FIXTURE_ROWS, KESHAVARZI_SENDER, SMSC_TIME, fixture_id
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from appliance.banks import Kind, SmsReader
 
@@ -44,3 +46,20 @@ def test_a_deposit_with_advert_words_is_unparsed_rather_than_other(reader: SmsRe
 def test_a_zero_amount_is_not_a_deposit(reader: SmsReader) -> None:
     parsed = reader.parse("B.Pasargad", "214.8000.13572468.1\n+0\n06/21_12:08\nمانده: 88,017,554", SMSC_TIME)
     assert parsed.kind is Kind.UNPARSED and not parsed.settles
+
+
+SMS_ALPHABET = list("0123456789۰۱۲۳۴۵۶۷۸۹,٬+-:/._* \n\r\u200c\u200fحسابواریزمندهبرشتلیکيكXx") + [
+    "واریز", "برداشت", "مانده", "حساب", "ریال", "بانک ملی ایران", "بانک ملت", "بلو", "bki. ir"]
+
+
+@pytest.mark.parametrize("sender", ["Bank Mellat", "+98700717", "B.Pasargad", "+989999987641", "nobody", None])
+@settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(st.sampled_from(SMS_ALPHABET), max_size=60))
+def test_any_text_gives_a_result_and_only_trusted_deposits_settle(sender: str | None, parts: list[str],
+                                                                   reader: SmsReader) -> None:
+    parsed = reader.parse(sender, "".join(parts), SMSC_TIME)
+    assert parsed.reason
+    if parsed.settles:
+        assert parsed.kind is Kind.DEPOSIT and parsed.sender_trusted and parsed.amount_rial and parsed.amount_rial > 0
+    if not parsed.sender_trusted:
+        assert parsed.kind in (Kind.OTHER, Kind.UNPARSED)
