@@ -116,6 +116,8 @@ class SmsReader:
         return self._dialects
 
     def parse(self, sender: str | None, text: str, smsc_time: datetime | None = None) -> ParsedSms:
+        if smsc_time is not None and smsc_time.utcoffset() is None:
+            raise ValueError("smsc_time must be an aware datetime")
         normalized = normalize_text(text)
         reference = smsc_time or self._now()
         bank = self._senders.bank_of(sender)
@@ -124,27 +126,16 @@ class SmsReader:
         return self._read(self._dialects[bank], normalized, reference)
 
     def _read(self, dialect: Dialect, text: str, reference: datetime) -> ParsedSms:
-        readings: list[_Reading] = []
-        mismatches: list[str] = []
-        for layout in dialect.layouts:
-            try:
-                reading = read_layout(layout, text, reference)
-            except LayoutMismatch as exc:
-                mismatches.append(f"{layout.label}: {exc}")
-                continue
-            if reading is not None:
-                readings.append(reading)
+        readings, mismatches = _read_layouts(dialect.layouts, text, reference)
         unsure = ParsedSms(kind=Kind.UNPARSED, bank=dialect.bank, sender_trusted=True)
         if readings:
             first = readings[0]
-            if any(replace(r, parsed=replace(r.parsed, reason="")) != replace(first, parsed=replace(first.parsed, reason=""))
-                   for r in readings[1:]):
+            if any(not _same_reading(first, other) for other in readings[1:]):
                 return replace(unsure, reason="unparsed: layouts disagree: " + ", ".join(r.parsed.reason for r in readings))
-            settles = first.may_settle
-            verdict = "settles" if settles else "does not settle"
-            if first.parsed.kind is Kind.DEPOSIT and not settles:
+            verdict = "settles" if first.may_settle else "does not settle"
+            if first.parsed.kind is Kind.DEPOSIT and not first.may_settle:
                 verdict += f" ({first.parsed.channel or 'not a customer payment'})"
-            return replace(first.parsed, bank=dialect.bank, sender_trusted=True, settles=settles,
+            return replace(first.parsed, bank=dialect.bank, sender_trusted=True, settles=first.may_settle,
                            reason=f"{first.parsed.kind.value} by {first.parsed.reason}; {verdict}")
         if mismatches:
             return replace(unsure, reason="unparsed: " + "; ".join(mismatches))
@@ -156,24 +147,34 @@ class SmsReader:
     def _foreign(self, sender: str | None, text: str, reference: datetime) -> ParsedSms:
         """A sender on no allow-list: never a deposit; read only to show what the text claims."""
         who = f"sender {sender!r} is on no bank's allow-list" if sender else "no sender"
-        claims: list[ParsedSms] = []
-        for dialect in self._dialects.values():
-            for layout in dialect.layouts:
-                if layout.bank != dialect.bank:
-                    continue  # a shared layout is tried once, under its own bank
-                try:
-                    reading = read_layout(layout, text, reference)
-                except LayoutMismatch:
-                    continue
-                if reading is not None:
-                    claims.append(reading.parsed)
+        # A shared layout (Resalat uses Pasargad's) is tried once, under its own bank.
+        own_layouts = [layout for d in self._dialects.values() for layout in d.layouts if layout.bank == d.bank]
+        claims = [reading.parsed for reading in _read_layouts(own_layouts, text, reference)[0]]
         if not claims:
             return ParsedSms(kind=Kind.OTHER, bank=None, reason=f"other: {who}")
-        claim = claims[0]
-        banks = sorted({c.bank for c in claims if c.bank})
-        if len(banks) > 1:
-            claim = replace(claim, bank=None)
+        banks = sorted({claim.bank for claim in claims if claim.bank})
+        claim = claims[0] if len(banks) == 1 else replace(claims[0], bank=None)
         log.info("SMS from untrusted %s reads as a %s %s", sender, "/".join(banks), claim.kind.value)
         return replace(claim, kind=Kind.OTHER, settles=False, sender_trusted=False,
                        reason=f"other: {who}; the text reads as a {'/'.join(banks)} {claim.kind.value}, "
                               "which is not trusted")
+
+
+def _read_layouts(layouts: Sequence[Layout], text: str, reference: datetime) -> tuple[list[_Reading], list[str]]:
+    """The readings of the layouts that match, and why those that matched but made no sense failed."""
+    readings: list[_Reading] = []
+    mismatches: list[str] = []
+    for layout in layouts:
+        try:
+            reading = read_layout(layout, text, reference)
+        except LayoutMismatch as exc:
+            mismatches.append(f"{layout.label}: {exc}")
+            continue
+        if reading is not None:
+            readings.append(reading)
+    return readings, mismatches
+
+
+def _same_reading(a: _Reading, b: _Reading) -> bool:
+    """Two layouts agree when everything but the layout's name is equal."""
+    return replace(a.parsed, reason="") == replace(b.parsed, reason="") and a.may_settle == b.may_settle

@@ -125,3 +125,29 @@ def test_a_wrong_expectation_is_reported(tmp_path: Path) -> None:
     wrong = EXAMPLE.read_text(encoding="utf-8").replace("amount_rial = 12500000", "amount_rial = 12500001", 1)
     results = check_template_file(write(tmp_path, "wrong.toml", wrong))
     assert [r.problems for r in results if not r.ok] == [["amount_rial: got 12500000, expected 12500001"]]
+
+
+def test_two_layouts_that_read_one_message_differently_leave_it_unparsed(tmp_path: Path) -> None:
+    write(tmp_path, "mellat-doubt.toml", '''
+bank = "mellat"
+[[layout]]
+name = "doubt"
+pattern = """
+حساب ?{account}
+واریز ?{amount}
+مانده ?{balance}
+{y}/{mm}/{dd}-{hh}:{mi}
+"""
+direction = "deposit"
+channel = "interest"
+''')
+    parsed = SmsReader(templates_dir=tmp_path).parse(
+        "Bank Mellat", "حساب6204718359\nواریز12,750,000\nمانده48,913,402\n05/07/14-09:26", SMSC_TIME)
+    assert parsed.kind is Kind.UNPARSED and "layouts disagree" in parsed.reason and not parsed.settles
+
+
+def test_a_naive_smsc_time_is_refused() -> None:
+    from datetime import datetime
+
+    with pytest.raises(ValueError, match="aware"):
+        SmsReader().parse("Bank Mellat", "x", datetime(2026, 10, 6, 9, 0))
