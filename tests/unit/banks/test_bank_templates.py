@@ -151,3 +151,18 @@ def test_a_naive_smsc_time_is_refused() -> None:
 
     with pytest.raises(ValueError, match="aware"):
         SmsReader().parse("Bank Mellat", "x", datetime(2026, 10, 6, 9, 0))
+
+
+def test_a_sample_can_expect_no_bank(tmp_path: Path) -> None:
+    path = write(tmp_path, "nobody.toml", '''
+bank = "nobody"
+[[sample]]
+sender = "+989351122334"
+text = "سلام"
+[sample.expect]
+kind = "other"
+bank = ""
+sender_trusted = false
+''')
+    results = check_template_file(path)
+    assert len(results) == 1 and results[0].ok, results[0].problems
