@@ -189,6 +189,8 @@ def _sample(raw: Any, source: str, index: int) -> Sample:
         raise TemplateError(f"sample #{index + 1}: needs text and an expect table", source)
     if raw["expect"].get("kind") not in {k.value for k in Kind}:
         raise TemplateError(f"sample #{index + 1}: expect.kind must be one of {[k.value for k in Kind]}", source)
+    if raw.get("sender") is not None and not isinstance(raw["sender"], str):
+        raise TemplateError(f"sample #{index + 1}: sender must be a string", source)
     smsc_time = raw.get("smsc_time")
     if smsc_time is not None and (not isinstance(smsc_time, datetime) or smsc_time.tzinfo is None):
         raise TemplateError(f"sample #{index + 1}: smsc_time must be a TOML date-time with an offset", source)
@@ -207,6 +209,8 @@ def dialect_from_mapping(data: Mapping[str, Any], source: str) -> Dialect:
         raise TemplateError("senders must be a list of strings", source)
     layouts_from = data.get("layouts_from", [])
     layouts_from = [layouts_from] if isinstance(layouts_from, str) else layouts_from
+    if not isinstance(layouts_from, list) or not all(isinstance(b, str) for b in layouts_from):
+        raise TemplateError("layouts_from must be a bank key or a list of them", source)
     file_words = _words(data.get("words", {}), source, "words")
     return Dialect(
         bank=bank,

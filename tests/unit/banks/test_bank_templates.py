@@ -91,6 +91,12 @@ def test_bad_sender_settings_are_refused(extra: dict[str, list[str]], message: s
     ('bank = "x"\nlayouts_from = "nobank"', "unknown bank"),
     ('bank = "x"\n[[sample]]\ntext = "a"\n[sample.expect]\nkind = "maybe"', "expect.kind"),
     ('bank = ', "not valid TOML"),
+    ('bank = "x"\nlayouts_from = 3', "layouts_from must be"),
+    ('bank = "x"\nsenders = "X"', "senders must be a list"),
+    ('bank = "x"\n[[sample]]\nsender = 5\ntext = "a"\n[sample.expect]\nkind = "other"', "sender must be a string"),
+    ('bank = "x"\n[[sample]]\ntext = "a"\nsmsc_time = 2026-10-06T09:30:00\n[sample.expect]\nkind = "other"',
+     "with an offset"),
+    ('bank = "x"\n[words.label]\n"a" = { direction = "deposit", colour = "red" }', "expected a table"),
 ])
 def test_bad_templates_are_refused_with_the_file_named(tmp_path: Path, text: str, message: str) -> None:
     path = write(tmp_path, "bad.toml", text)
