@@ -6,6 +6,6 @@ on first use). Output meant for scripts goes to stdout; everything else to stder
 To add a group: write ``appliance/commands/NAME.py`` with ``register`` and list
 it in ``COMMAND_MODULES``.
 """
-from appliance.commands import card, config, deposit, init, payment, serve, token
+from appliance.commands import card, config, deposit, init, payment, serve, sms, token
 
-COMMAND_MODULES = [init, config, token, card, deposit, payment, serve]
+COMMAND_MODULES = [init, config, token, card, deposit, payment, serve, sms]
