@@ -35,7 +35,15 @@ log = logging.getLogger(__name__)
 # A final result code ends a command's answer (27.007 §5.7, 27.005 §3.2.5, Huawei's variant).
 _FINAL = re.compile(r"^(OK|ERROR|\+CM[ES] ERROR:.*|COMMAND NOT SUPPORT|TOO MANY PARAMETERS)$")
 # "+XXXX:" or "^XXXX:" at the start of a line.
-_PREFIXED = re.compile(r"^([+^][A-Z0-9]+)\s*:", re.IGNORECASE)
+_PREFIXED = re.compile(r"^([+^*][A-Z0-9]+)\s*:", re.IGNORECASE)
+# Prefixes of unsolicited result codes (27.005, 27.007 and the vendors' noise). A command with no
+# prefix of its own (AT, ATE0) owns every other prefixed line: that is a late answer, not a URC.
+_URC_PREFIXES = {
+    "+CMTI", "+CDSI", "+CMT", "+CDS", "+CBM", "+CREG", "+CGREG", "+CEREG", "+CPIN", "+CFUN", "+CSQN", "+CLIP",
+    "+CRING", "+CUSD", "+CIEV", "+CTZV", "+CTZE", "+QIND", "+QUSIM", "+ZSMMEMFULL", "+ZDONR", "+ZPASR",
+    "^RSSI", "^HCSQ", "^MODE", "^SRVST", "^SIMST", "^BOOT", "^SMMEMFULL", "^ORIG", "^CONF", "^CONN", "^CEND",
+    "^DSFLOWRPT", "^NWTIME", "*PSUTTZ", "+PSUTTZ",
+}
 # Unsolicited lines without a prefix (boot messages, calls, power warnings).
 _BARE_URCS = ("RDY", "SMS READY", "CALL READY", "SMS DONE", "PB DONE", "RING", "NO CARRIER",
               "UNDER-VOLTAGE", "OVER-VOLTAGE", "NORMAL POWER DOWN", "POWERED DOWN")
@@ -57,7 +65,11 @@ def is_unsolicited(line: str, command: str | None) -> bool:
     match = _PREFIXED.match(line)
     if not match:
         return False
-    return command is None or match.group(1).upper() != command_prefix(command)
+    prefix = match.group(1).upper()
+    own = command_prefix(command) if command else None
+    if own is None:
+        return command is None or prefix in _URC_PREFIXES
+    return prefix != own
 
 
 def clean_line(raw: bytes) -> str:
@@ -182,29 +194,31 @@ class AtLink(SerialComms):
             self._pending = pending
         try:
             self.serial.write(command.encode("ascii") + b"\r")
+            answered = pending.done.wait(timeout)
+            if not answered and self.healthy:
+                log.warning("%s: no answer to %r in %.1f s (partial: %r)", self.port, command, timeout,
+                            pending.lines)
+                # A slow modem answers late: keep collecting into this command so the late answer
+                # cannot become the next command's; a hung one never does: probe it with AT.
+                if pending.done.wait(min(2 * timeout, 5.0)):
+                    self.wait_quiet(0.2, timeout)
+                else:
+                    self._pending = None
+                    self.resync(timeout=timeout)
         except (serial.SerialException, OSError) as exc:
             self.alive = False
             raise PortError(f"writing to {self.port}: {exc}") from exc
         finally:
-            if not self.healthy:
+            with self._line_lock:
                 self._pending = None
-        answered = pending.done.wait(timeout)
-        with self._line_lock:
-            self._pending = None
         if answered:
             return pending.lines
         if not self.healthy:
             raise PortError(f"{self.port} went away during {command!r}")
-        log.warning("%s: no answer to %r in %.1f s (partial: %r)", self.port, command, timeout, pending.lines)
-        self.resync()
         raise ModemTimeout(f"no answer to {command!r} in {timeout:.1f} s")
 
     def resync(self, attempts: int = 3, timeout: float = 1.0) -> bool:
-        """After a timeout: ``AT`` until a clean ``OK``, then wait until the line is quiet.
-
-        A late answer to the timed-out command then ends up in these ``AT``s (or
-        is dropped as stray) instead of in the next command's answer.
-        """
+        """``AT`` until a clean ``OK``, then wait until the line is quiet (after a timeout)."""
         with self._txLock:
             for _ in range(attempts):
                 if not self.healthy:
@@ -215,14 +229,15 @@ class AtLink(SerialComms):
                     self._pending = pending
                 try:
                     self.serial.write(b"AT\r")
+                    ok = pending.done.wait(timeout)
                 except (serial.SerialException, OSError):
                     self.alive = False
                     return False
-                ok = pending.done.wait(timeout)
-                with self._line_lock:
-                    self._pending = None
+                finally:
+                    with self._line_lock:
+                        self._pending = None
                 if ok and pending.lines == ["OK"]:
-                    self.wait_quiet(0.2, timeout)
+                    self.wait_quiet(0.3, timeout)
                     return True
             return False
 
