@@ -250,8 +250,8 @@ class ModemGateway:
             sample["signal_csq"], sample["signal_dbm"] = self._signal()
             sample["storage_used"], sample["storage_total"] = self._storage_use()
         except (ModemTimeout, PortError) as exc:
-            return HealthSample(**sample, error=str(exc)) if len(sample) > 2 else \
-                HealthSample(at=now, responsive=False, error=str(exc))
+            # It stopped answering half-way: what was sampled is kept, but it is not responsive.
+            sample.update(responsive=False, error=str(exc))
         return HealthSample(**sample)
 
     # -- internals: URCs ----------------------------------------------------------------------------------

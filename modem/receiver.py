@@ -58,6 +58,7 @@ class Receiver:
         self._thread: threading.Thread | None = None
         self._gateway: ModemGateway | None = None
         self._delivered: OrderedDict[str, None] = OrderedDict()
+        self._ever_connected = False
         self._lock = threading.Lock()
         self._status: dict[str, Any] = {
             "name": name, "state": "stopped", "device": None, "connected_since": None, "down_since": None,
@@ -169,8 +170,9 @@ class Receiver:
             return None
         self._gateway = gateway
         with self._lock:
-            if self._status["connected_since"] is not None or self._status["reconnects"] or failures:
+            if self._ever_connected:
                 self._status["reconnects"] += 1
+            self._ever_connected = True
             self._status.update(state="connected", device=gateway.device, connected_since=_now(),
                                 down_since=None, gave_up=False, identity=asdict(gateway.identity))
         log.info("%s: connected on %s", self.name, gateway.device)

@@ -80,7 +80,8 @@ def make_receiver() -> Iterator[Callable[..., tuple[Receiver, RecordingSink]]]:
                       sweep_seconds=sweep_seconds, max_retry_seconds=0.5, **kwargs)  # type: ignore[arg-type]
         rx.start()
         receivers.append(rx)
-        wait_until(lambda: rx.status["state"] == "connected" and rx.status["sweeps"] >= 1, what="the first sweep")
+        wait_until(lambda: rx.status["state"] == "connected" and rx.status["sweeps"] >= 1 and rx.status["health"],
+                   what="the first sweep and health sample")
         return rx, sink
 
     yield factory
