@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 
 from modem.at import AtLink
 from modem.errors import CommandFailed, ModemTimeout, PduError, PinRequired, PortError, SimError, SlotChanged
+from modem.health import HealthSample
 from modem.pdu import DeliverPdu, decode_deliver
 from modem.ports import resolve
 
@@ -62,22 +63,6 @@ class Identity:
     revision: str = ""
     imei: str = ""
     profile: str = "generic"
-
-
-@dataclass(frozen=True)
-class HealthSample:
-    at: datetime
-    responsive: bool
-    sim_state: str | None = None  # "READY", "SIM PIN", "SIM PUK", "CME ERROR: 10", ...
-    registered: bool | None = None
-    registration: str | None = None  # "home", "roaming", "searching", "denied", ...
-    operator: str | None = None
-    signal_csq: int | None = None  # 0..31, None when unknown (99)
-    signal_dbm: int | None = None
-    storage_used: int | None = None  # of the storage new SMS go to
-    storage_total: int | None = None
-    last_sms_at: datetime | None = None  # filled in by the receiver
-    error: str | None = None
 
 
 @dataclass
@@ -467,3 +452,6 @@ class ModemGateway:
             if triples and triples[0][1].isdigit() and triples[0][2].isdigit():
                 return int(triples[0][1]), int(triples[0][2])
         return None, None
+
+
+__all__ = ["PROFILES", "SIM_ERRORS", "HealthSample", "Identity", "ModemGateway", "StoredPart", "detect_profile"]

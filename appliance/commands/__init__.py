@@ -7,5 +7,6 @@ To add a group: write ``appliance/commands/NAME.py`` with ``register`` and list
 it in ``COMMAND_MODULES``.
 """
 from appliance.commands import config
+from appliance.commands import modem as modem_commands
 
-COMMAND_MODULES = [config]
+COMMAND_MODULES = [config, modem_commands]
