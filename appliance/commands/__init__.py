@@ -8,5 +8,6 @@ it in ``COMMAND_MODULES``.
 """
 from appliance.commands import config
 from appliance.commands import modem as modem_commands
+from appliance.commands import simulate
 
-COMMAND_MODULES = [config, modem_commands]
+COMMAND_MODULES = [config, modem_commands, simulate]

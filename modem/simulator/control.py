@@ -121,8 +121,10 @@ class SimulatorClient:
         self._lock = threading.Lock()
 
     def close(self) -> None:
-        if self._sock:
+        if self._file is not None:
             self._file.close()
+            self._file = None
+        if self._sock is not None:
             self._sock.close()
             self._sock = None
 

@@ -119,6 +119,7 @@ class Simulator:
         self._hold_urcs = False                  # next URCs go inside the next answer
         self._memfull_reported = False
         self._network_epoch = 0
+        self._replug_name: str | None = None
         self._ref = random.Random().randrange(0, 65536)
         self.commands: list[str] = []            # every command line received, for tests and debugging
         self.generation = 0                      # +1 at every plug-in
@@ -459,14 +460,17 @@ class Simulator:
         path): :attr:`link` then points there, as when ttyUSB2 re-enumerates as ttyUSB3.
         """
         self._unplug_now()
+        with self._lock:
+            self._replug_name = new_name
         if replug_after is not None:
-            self._scheduler.call_later(replug_after, lambda: self.replug(new_name))
+            self._scheduler.call_later(replug_after, self.replug)
 
     def replug(self, new_name: str | None = None) -> None:
-        """Plug back in (if unplugged), possibly under another name; the modem boots."""
+        """Plug back in (if unplugged), under ``new_name`` or the one given to :meth:`unplug`; it boots."""
         with self._lock:
             if not self._running or self._master is not None:
                 return
+            new_name, self._replug_name = new_name or self._replug_name, None
             if new_name:
                 self._link = Path(new_name) if "/" in new_name else self._link.with_name(new_name)
         self._plug()
