@@ -204,7 +204,7 @@ class Simulator:
         os.write(self._wake_w, b"x")
         if self._reader is not threading.current_thread():
             self._unplug_done.wait(5)
-        with self._lock:
+        with self._lock, self._write_lock:       # no writer may hold the fd number while it is closed
             for fd in (self._master, self._slave):
                 if fd is not None:
                     os.close(fd)
