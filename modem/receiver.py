@@ -95,6 +95,15 @@ class Receiver:
 
     # -- the worker ---------------------------------------------------------------------------------------
     def _run(self) -> None:
+        try:
+            self._loop()
+        except Exception as exc:  # a bug or a bad configuration: say so, and let the service restart
+            log.exception("%s: the receiver stopped", self.name)
+            self._set(state="crashed", last_error=repr(exc))
+            if self.on_give_up is not None:
+                self.on_give_up(f"{self.name}: receiver crashed: {exc!r}")
+
+    def _loop(self) -> None:
         failures = 0
         retry = 0.2
         next_sweep = next_health = 0.0

@@ -5,7 +5,9 @@ from collections import Counter
 
 import pytest
 
+from modem.gateway import ModemGateway
 from modem.messages import Part, assemble, group_parts
+from modem.receiver import Receiver
 
 from .conftest import RecordingSink, wait_until
 
@@ -190,3 +192,27 @@ def test_burst_with_a_hang_and_an_unplug(make_sim, make_receiver) -> None:
     parts = [Part.from_pdu(p.pdu) for p in sink.parts]
     texts = {assemble(group).sender: assemble(group).text for group in group_parts(parts).values()}
     assert texts == messages
+
+
+def test_gives_up_when_no_modem_can_be_reached(tmp_path) -> None:
+    reasons: list[str] = []
+    sink = RecordingSink()
+    rx = Receiver(lambda: ModemGateway(str(tmp_path / "ttyUSB9"), command_timeout=0.5), sink,
+                  give_up_seconds=0.5, max_retry_seconds=0.1, on_give_up=reasons.append)
+    rx.start()
+    try:
+        wait_until(lambda: reasons, what="the give-up signal")
+        assert "no working modem" in reasons[0] and rx.status["gave_up"]
+        assert rx.status["state"] == "down" and "no such port" in rx.status["last_error"]
+    finally:
+        rx.stop()
+    assert len(reasons) == 1
+
+
+def test_several_modems_on_one_box(make_sim, make_receiver) -> None:
+    sims = [make_sim(profile) for profile in ("sim800", "huawei", "ec25")]
+    receivers = [make_receiver(str(sim.link), name=f"modem-{i}") for i, sim in enumerate(sims)]
+    expected = [sim.deliver_sms("+98700717", f"to modem {i} " + LONG) for i, sim in enumerate(sims)]
+    for sim, (rx, sink), pdus in zip(sims, receivers, expected):
+        settled(sim, sink, pdus)
+        assert rx.status["device"] == str(sim.link)
