@@ -90,7 +90,7 @@ class Simulator:
 
     def __init__(self, link: str | Path, profile: str = "sim800", *, control: str | None = None,
                  capacity: int | None = None, boot_seconds: float = 0.2, noise_seconds: float = 5.0,
-                 smsc: str = "+9891100500") -> None:
+                 ack_seconds: float = 15.0, smsc: str = "+9891100500") -> None:
         if profile not in PROFILES:
             raise SimulatorError(f"unknown profile {profile!r}; known: {', '.join(sorted(PROFILES))}")
         self.profile = PROFILES[profile]
@@ -99,6 +99,7 @@ class Simulator:
         self._control_server: Any = None
         self.boot_seconds = boot_seconds
         self.noise_seconds = noise_seconds
+        self.ack_seconds = ack_seconds
         self.default_smsc = smsc
         self.engine = ModemEngine(self.profile, capacity=capacity, smsc=smsc)
         self._lock = threading.RLock()          # the modem's state
@@ -281,6 +282,8 @@ class Simulator:
         if delay:
             # Answering slowly is the fault itself; the lock is free meanwhile, so URCs can overtake.
             time.sleep(delay)
+            if self.profile.ignores_while_busy:
+                self._discard_input()
         if answer.final is not None or answer.info:
             self._send(self._frame(answer, injected))
         elif injected:
@@ -290,11 +293,23 @@ class Simulator:
         if answer.unlocked:
             self._emit_urcs(["+CPIN: READY"])
             self._scheduler.call_later(self.boot_seconds, self._sms_ready)
+        if answer.acked:
+            self._scheduler.call_later(0.01, self._flush_smsc)
         if answer.space_freed:
             # The modem sends SMMA; the SMSC retries the messages it kept.
             with self._lock:
                 self._memfull_reported = False
             self._scheduler.call_later(0.05, self._flush_smsc)
+
+    def _discard_input(self) -> None:
+        """Drop what the host wrote while we were busy (Huawei ignores commands sent meanwhile)."""
+        master = self._master
+        while master is not None:
+            try:
+                if not os.read(master, 4096):
+                    return
+            except OSError:
+                return
 
     def _frame(self, answer: Answer, injected: Sequence[str]) -> bytes:
         out = ""
@@ -367,7 +382,7 @@ class Simulator:
     def _can_receive(self) -> bool:
         e = self.engine
         return (self._master is not None and not self._hung() and e.registered and e.sim_ready and e.sms_ready
-                and e.free_index(e.new_sms_memory) is not None)
+                and e.awaiting_ack is None and e.free_index(e.new_sms_memory) is not None)
 
     def _flush_smsc(self) -> None:
         """Deliver what the SMSC holds, as far as the modem can take it; URCs go out in one burst."""
@@ -387,6 +402,8 @@ class Simulator:
         mode, mt = self.engine.settings.cnmi[:2]
         if mt == 2 and mode != 0:
             # Direct delivery: shown once, never stored (a client that ignores +CMT loses it).
+            if self.engine.settings.csms == 1:
+                self._await_ack(pdu)
             return [f"+CMT: {self.profile.alpha},{tpdu_length(pdu)}\r\n{pdu}"]
         stored = self.engine.store(pdu)
         assert stored is not None      # _can_receive checked for room
@@ -394,6 +411,23 @@ class Simulator:
         if mode != 0 and mt in (1, 3):
             return [f'+CMTI: "{memory}",{index}']
         return []
+
+    def _await_ack(self, pdu: str) -> None:
+        """With CSMS=1 the host must send AT+CNMA in time; otherwise the modem answers RP-ERROR (the SMSC
+        keeps the message and retries) and falls back to <mt>=0 and <ds>=0: no more SMS URCs (27.005 §3.4.1)."""
+        self.engine.awaiting_ack = pdu
+
+        def expire() -> None:
+            with self._lock:
+                if self.engine.awaiting_ack != pdu:
+                    return
+                self.engine.awaiting_ack = None
+                mode, _, bm, _, bfr = self.engine.settings.cnmi
+                self.engine.settings.cnmi = (mode, 0, bm, 0, bfr)
+                self._smsc_queue.appendleft(pdu)
+            self._flush_smsc()
+
+        self._scheduler.call_later(self.ack_seconds, expire)
 
     # ---- the control API (the same over the control socket) ------------------------------
     def deliver_sms(self, sender: str, text: str, *, smsc: str | None = None, scts: datetime | None = None,

@@ -31,6 +31,7 @@ class Answer:
     reboot: bool = False                            # AT+CFUN=1,1 and friends: reboot after answering
     space_freed: bool = False                       # a delete made room: the SMSC may re-deliver
     unlocked: bool = False                          # AT+CPIN accepted: emit +CPIN: READY, then SMS Ready
+    acked: bool = False                             # AT+CNMA acknowledged the pending +CMT
     line_end: str = "\r\n"                          # Huawei ends CLAC lines with \r\r\n
 
 
@@ -44,6 +45,7 @@ class Settings:
     cnmi: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
     cpms: list[str] = field(default_factory=list)
     cops_format: int = 0
+    csms: int = 0
     creg_n: int = 0
     noise: bool = False
 
@@ -61,6 +63,7 @@ class ModemEngine:
         self.pin: str | None = None          # the PIN the SIM wants; None once unlocked
         self.registered = True               # network registration (lose_network clears it)
         self.sms_ready = True                # False between a boot and "SMS Ready": SMS commands get "SIM busy"
+        self.awaiting_ack: str | None = None  # with CSMS=1, the +CMT PDU the host has not acknowledged yet
 
     # ---- state -------------------------------------------------------------------------
     def _default_settings(self) -> Settings:
@@ -69,6 +72,7 @@ class ModemEngine:
 
     def reset_settings(self) -> None:
         self.settings = self._default_settings()
+        self.awaiting_ack = None
 
     @property
     def sim_ready(self) -> bool:
@@ -143,6 +147,7 @@ class ModemEngine:
             combined.reboot |= answer.reboot
             combined.space_freed |= answer.space_freed
             combined.unlocked |= answer.unlocked
+            combined.acked |= answer.acked
             combined.line_end = answer.line_end
             combined.final = answer.final
             if answer.final != "OK":
@@ -284,13 +289,22 @@ class ModemEngine:
 
     def _cmd_csms(self, op: str, arg: str) -> Answer:
         if op == "?":
-            return Answer(info=["+CSMS: 0,1,1,1"])
+            return Answer(info=[f"+CSMS: {self.settings.csms},1,1,1"])
         if op == "=?":
             return Answer(info=["+CSMS: (0,1)"])
-        return Answer(info=["+CSMS: 1,1,1"])
+        if op == "=" and arg.strip() in ("0", "1"):
+            self.settings.csms = int(arg)
+            return Answer(info=["+CSMS: 1,1,1"])
+        return Answer(final=self.cms(302))
 
     def _cmd_cnma(self, op: str, arg: str) -> Answer:
-        return Answer(final=self.cms(340))
+        # 27.005 §3.4.4: only a +CMT shown with CSMS=1 waits for an acknowledgement.
+        if op == "=?":
+            return Answer(info=["+CNMA: (0-2)"])
+        if self.awaiting_ack is None:
+            return Answer(final=self.cms(340))
+        self.awaiting_ack = None
+        return Answer(acked=True)
 
     def _cmd_cnmi(self, op: str, arg: str) -> Answer:
         if op == "?":

@@ -38,6 +38,7 @@ class Profile:
     operator_long: str = "IR-MCI"
     operator_numeric: str = "43211"
     vendor_ok: tuple[str, ...] = ()   # vendor commands answered OK (prefixes, upper case)
+    ignores_while_busy: bool = False  # Huawei: a command sent while another is processed is dropped
     extra_answers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # command -> information lines
 
 
@@ -104,6 +105,7 @@ HUAWEI = Profile(
     memfull_urc='^SMMEMFULL: "{mem}"',
     vendor_ok=("^CURC", "^PORTSEL", "^CVOICE", "^USSDMODE", "^DTMF", "^SYSCFG"),
     extra_answers={"^SYSINFO": ("^SYSINFO:2,3,0,5,1,,4",)},
+    ignores_while_busy=True,
 )
 
 EC25 = Profile(

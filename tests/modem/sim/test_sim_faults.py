@@ -205,3 +205,34 @@ def test_delete_all_read_with_flag(make_sim, open_port) -> None:
     assert [i for i, _ in sim.stored()] == [2]
     assert port.command("AT+CMGD=1,4") == ["OK"]
     assert sim.stored() == []
+
+
+def test_direct_delivery_with_csms_1_needs_cnma_or_the_modem_stops_announcing(make_sim, open_port) -> None:
+    sim = make_sim("ec25", ack_seconds=0.3)
+    port = open_port(sim.link)
+    _ready(port, "AT+CSMS=1", "AT+CNMI=2,2,0,0,0")
+    assert port.command("AT+CNMA") == ["+CMS ERROR: 340"]          # nothing to acknowledge
+    first = sim.deliver_sms("bank melli", "acked")[0]
+    port.expect(lambda line: line == first)
+    second = sim.deliver_sms("bank melli", "waits for the ack")[0]
+    assert sim.pending_at_smsc() == 1                             # no new +CMT before the ack
+    assert port.command("AT+CNMA") == ["OK"]
+    port.expect(lambda line: line == second)
+    # Not acknowledged in time: the SMSC keeps it, and the modem falls back to <mt>=0, <ds>=0.
+    wait_until(lambda: sim.status()["cnmi"] == [2, 0, 0, 0, 0], what="the ack timeout")
+    wait_until(lambda: len(sim.stored()) == 1, what="the SMSC's retry to be stored silently")
+    assert sim.stored()[0][1] == second
+
+
+def test_huawei_drops_a_command_sent_while_it_is_busy(make_sim, open_port) -> None:
+    sim = make_sim("huawei", noise_seconds=0)
+    port = open_port(sim.link)
+    _ready(port)
+    sim.slow(0.3)
+    port.serial.write(b"AT+CSQ\r")
+    wait_until(lambda: sim.commands[-1] == "AT+CSQ", what="the first command to be taken")
+    port.serial.write(b"AT+CGMI\r")                            # pipelined: ignored by a Huawei
+    port.expect(lambda line: line == "+CSQ: 18,0")
+    sim.slow(0)
+    assert port.command("AT") == ["OK"]
+    assert "AT+CGMI" not in sim.commands and "huawei" not in port.history
