@@ -23,6 +23,7 @@ FAULTS = {
     "unplug": "[SECONDS|never]: pull the plug; back after SECONDS (default 0.5), under --new-name if given",
     "replug": "[NAME]: plug back in after `unplug never`",
     "reboot": "restart: boot messages, settings back to the defaults",
+    "brownout": "a power dip: UNDER-VOLTAGE WARNNING, NUL/0xFF bytes, then a reboot",
     "fill-storage": "fill the SMS storage; new SMS wait at the SMSC until a delete frees room",
     "require-pin": "PIN: the SIM asks for this PIN",
     "lose-network": "[SECONDS]: lose the network (for SECONDS, or until restore-network)",
@@ -157,6 +158,8 @@ def _fault(args: argparse.Namespace, ctx: CommandContext) -> int:
                 client.replug(rest[0] if rest else args.new_name)
             elif kind == "reboot":
                 client.reboot()
+            elif kind == "brownout":
+                client.brownout()
             elif kind == "fill-storage":
                 print(f"{len(client.fill_storage())} filler messages stored")
             elif kind == "require-pin":

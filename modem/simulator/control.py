@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # The operations a client may call; the argument names are those of Simulator's methods.
-OPERATIONS = ("deliver_sms", "deliver_pdu", "hang", "garbage", "urc", "unplug", "replug", "reboot", "fill_storage",
+OPERATIONS = ("deliver_sms", "deliver_pdu", "hang", "garbage", "urc", "unplug", "replug", "reboot", "brownout", "fill_storage",
               "require_pin", "lose_network", "restore_network", "slow", "urc_in_answer", "stored",
               "pending_at_smsc", "status")
 
@@ -183,6 +183,9 @@ class SimulatorClient:
 
     def reboot(self) -> None:
         self.call("reboot")
+
+    def brownout(self) -> None:
+        self.call("brownout")
 
     def fill_storage(self, sender: str = "FILLER") -> list[str]:
         return self.call("fill_storage", sender=sender)

@@ -274,7 +274,11 @@ class Simulator:
                 return
             self.commands.append(line)
             echo = self.engine.settings.echo
-            answer = self.engine.handle(line)
+            try:
+                answer = self.engine.handle(line)
+            except Exception:   # a simulator bug must not silence the modem for the rest of a test run
+                log.exception("modem simulator: %r raised; answering ERROR", line)
+                answer = Answer(final="ERROR")
             delay = self._slow
             injected, self._inject = self._inject, []
         if echo:
@@ -482,6 +486,12 @@ class Simulator:
     def garbage(self, data: bytes) -> None:
         """Write raw bytes to the client (line noise, a power-up burst of 0xFF and NUL)."""
         self._send(bytes(data))
+
+    def brownout(self) -> None:
+        """A power dip (a weak supply under a 2 A burst): the warning, power-up noise, then a reboot."""
+        self._emit_urcs(["UNDER-VOLTAGE WARNNING"])      # sic: the SIMCom manual's spelling
+        self._send(b"\x00\xff\xff\x00")
+        self.reboot()
 
     def urc(self, line: str) -> None:
         """Emit one unsolicited line now (noise such as ``^RSSI:12`` or ``+CREG: 1``)."""
