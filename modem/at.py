@@ -177,16 +177,20 @@ class AtLink(SerialComms):
             log.exception("%s: URC handler failed on %r", self.port, line)
 
     # -- commands -----------------------------------------------------------------------------------------
-    def command(self, command: str, timeout: float = 5.0) -> list[str]:
-        """Send one command and return its information lines; raise on an error result or timeout."""
+    def command(self, command: str, timeout: float = 5.0, *, recover: bool = True) -> list[str]:
+        """Send one command and return its information lines; raise on an error result or timeout.
+
+        ``recover=False`` skips the wait for a late answer and the resynchronisation after a timeout
+        (for probing a modem that may be booting, where the caller simply tries again).
+        """
         with self._txLock:
-            lines = self._exchange(command, timeout)
+            lines = self._exchange(command, timeout, recover)
         final = lines[-1]
         if final != "OK":
             raise CommandFailed(command, final, lines[:-1])
         return lines[:-1]
 
-    def _exchange(self, command: str, timeout: float) -> list[str]:
+    def _exchange(self, command: str, timeout: float, recover: bool = True) -> list[str]:
         if not self.healthy:
             raise PortError(f"{self.port} is not open")
         pending = _Pending(command)
@@ -195,7 +199,7 @@ class AtLink(SerialComms):
         try:
             self.serial.write(command.encode("ascii") + b"\r")
             answered = pending.done.wait(timeout)
-            if not answered and self.healthy:
+            if not answered and self.healthy and recover:
                 log.warning("%s: no answer to %r in %.1f s (partial: %r)", self.port, command, timeout,
                             pending.lines)
                 # A slow modem answers late: keep collecting into this command so the late answer

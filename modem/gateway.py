@@ -245,7 +245,8 @@ class ModemGateway:
         upper = line.upper()
         if match:
             memory = match.group(1).upper()
-            if memory not in self._storage.swept:
+            # MT is SM+ME seen together (indexes of its own) and SR holds status reports: not swept.
+            if memory not in self._storage.swept and memory not in ("MT", "SR", "BM"):
                 self._storage.notified.add(memory)
             log.debug("%s: new SMS in %s/%s", self.device, memory, match.group(2))
             self.on_wakeup()
@@ -262,10 +263,10 @@ class ModemGateway:
         self.on_wakeup()
 
     # -- internals: commands ------------------------------------------------------------------------------
-    def _cmd(self, command: str, timeout: float | None = None) -> list[str]:
+    def _cmd(self, command: str, timeout: float | None = None, recover: bool = True) -> list[str]:
         if self._link is None:
             raise PortError("not connected")
-        return self._link.command(command, timeout or self.command_timeout)
+        return self._link.command(command, timeout or self.command_timeout, recover=recover)
 
     def _cmd_quiet(self, command: str) -> list[str] | None:
         """A setting some modems lack: an error answer is logged, not raised."""
@@ -292,7 +293,8 @@ class ModemGateway:
         last: Exception | None = None
         for _ in range(attempts):
             try:
-                self._cmd("AT", timeout=min(self.command_timeout, 1.0))
+                self._cmd("AT", timeout=min(self.command_timeout, 1.0), recover=False)
+                self._link.wait_quiet(0.2, 1.0)  # let an earlier late answer drain before the next command
                 return
             except ModemTimeout as exc:
                 last = exc

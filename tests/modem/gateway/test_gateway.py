@@ -185,3 +185,13 @@ def test_health_sample(make_sim) -> None:
         assert lost.responsive and not lost.registered
     finally:
         gw.close()
+
+
+def test_send_reset_restarts_the_modem(make_sim) -> None:
+    sim = make_sim("huawei")
+    gw, _ = connect(sim)
+    assert sim.status()["cnmi"][1] == 1
+    gw.send_reset()
+    assert not gw.alive
+    wait_until(lambda: sim.status()["cnmi"][1] == 0, what="the modem to restart with its defaults")
+    assert "AT+CFUN=1,1" in sim.commands

@@ -216,3 +216,14 @@ def test_several_modems_on_one_box(make_sim, make_receiver) -> None:
     for sim, (rx, sink), pdus in zip(sims, receivers, expected):
         settled(sim, sink, pdus)
         assert rx.status["device"] == str(sim.link)
+
+
+@pytest.mark.slow
+def test_a_long_hang_escalates_to_a_reset_request(make_sim, make_receiver) -> None:
+    sim = make_sim("sim800")
+    rx, sink = make_receiver(str(sim.link), command_timeout=0.3, reset_after=2)
+    sim.hang(8)
+    rx.sweep_now()
+    wait_until(lambda: rx.status["resets"] >= 1, what="a reset request to the silent modem")
+    pdus = sim.deliver_sms("+98700717", "after the long hang")
+    settled(sim, sink, pdus, timeout=30)
