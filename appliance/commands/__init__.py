@@ -6,6 +6,7 @@ on first use). Output meant for scripts goes to stdout; everything else to stder
 To add a group: write ``appliance/commands/NAME.py`` with ``register`` and list
 it in ``COMMAND_MODULES``.
 """
-from appliance.commands import card, config, deposit, init, payment, serve, sms, token
+from appliance.commands import card, config, deposit, init, payment, serve, simulate, sms, token
+from appliance.commands import modem as modem_commands
 
-COMMAND_MODULES = [init, config, token, card, deposit, payment, serve, sms]
+COMMAND_MODULES = [init, config, token, card, deposit, payment, serve, sms, modem_commands, simulate]
