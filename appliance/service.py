@@ -21,8 +21,9 @@ from appliance import matching
 from appliance.amounts import OffsetRange, free_amounts
 from appliance.api_input import CreateRequest
 from appliance.cards import (
-    InvalidCardNumber, account_matches, bank_for_card, mask_card, normalize_card_number, visible_digits_agree,
+    InvalidCardNumber, bank_for_card, mask_card, normalize_card_number, visible_digits_agree,
 )
+from appliance.banks import account_matches
 from appliance.codes import Code
 from appliance.errors import ApiError, InvalidInput, InvalidTransition, NotFound
 from appliance.models import (
