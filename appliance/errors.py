@@ -48,3 +48,11 @@ class InvalidInput(CartToCartError):
 
 class InvalidTransition(CartToCartError):
     """A payment or deposit cannot move to the requested state from the one it is in."""
+
+
+class ProvisionError(CartToCartError):
+    """The settings file on the boot partition was not imported (an error file beside it says why)."""
+
+
+class ClockError(CartToCartError):
+    """The modem's clock could not be read or is not trustworthy."""

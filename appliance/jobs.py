@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from apscheduler.schedulers.base import BaseScheduler
 
 from appliance import db as store
+from appliance import systemd
 
 if TYPE_CHECKING:
     from appliance.runtime import Box
@@ -29,3 +30,6 @@ def expire_payments(box: "Box") -> int:
 def install_jobs(scheduler: BaseScheduler, box: "Box") -> None:
     common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
     scheduler.add_job(expire_payments, "interval", seconds=15, args=[box], id="expire_payments", **common)
+    if interval := systemd.watchdog_seconds():
+        # systemd restarts the service when these stop (the unit's WatchdogSec=): a hung scheduler counts.
+        scheduler.add_job(systemd.watchdog, "interval", seconds=max(1.0, interval / 3), id="systemd_watchdog", **common)

@@ -6,7 +6,10 @@ on first use). Output meant for scripts goes to stdout; everything else to stder
 To add a group: write ``appliance/commands/NAME.py`` with ``register`` and list
 it in ``COMMAND_MODULES``.
 """
-from appliance.commands import card, config, deposit, init, payment, serve, simulate, sms, token
+from appliance.commands import (
+    card, clock, config, deposit, doctor, init, payment, provision, serve, simulate, sms, token,
+)
 from appliance.commands import modem as modem_commands
 
-COMMAND_MODULES = [init, config, token, card, deposit, payment, serve, sms, modem_commands, simulate]
+COMMAND_MODULES = [init, config, token, card, deposit, payment, serve, sms, modem_commands, simulate,
+                   provision, doctor, clock]

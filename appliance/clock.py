@@ -1,0 +1,112 @@
+"""The clock taken from the modem's network time while NTP is not synchronised.
+
+A Raspberry Pi has no real-time clock: it can boot in the past, and the
+payment expiry rules need a true clock (DESIGN.md, "The clock"). When NTP has
+not synchronised, the modem's clock (``AT+CCLK?``, set by the network with NITZ)
+is the next best source. Its format is 3GPP TS 27.007's
+``"yy/MM/dd,hh:mm:ss±zz"`` with the zone in quarter-hours; a modem without
+NITZ or after a power loss reports a factory date, which is refused.
+
+The pure functions here take the times they compare; :func:`read_modem_clock`
+and :func:`set_system_clock` are the only ones that touch hardware.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from appliance.errors import ClockError
+
+log = logging.getLogger(__name__)
+
+# systemd-timesyncd creates this file once NTP has synchronised the clock (systemd >= 239).
+NTP_SYNC_FILE = Path("/run/systemd/timesync/synchronized")
+# Written by `carttocart clock from-modem` after it set the clock (tmpfs: forgotten at reboot).
+MODEM_SYNC_FILE = Path("/run/carttocart-clock/modem-time")
+EARLIEST_PLAUSIBLE = datetime(2024, 1, 1, tzinfo=timezone.utc)
+TOLERANCE = timedelta(seconds=60)
+# Ask the network for its time (NITZ): SIMCom SIM800 uses CLTS, SIM7600/Quectel/Huawei CTZU.
+NITZ_COMMANDS = {"sim800": ("AT+CLTS=1",), "ec25": ("AT+CTZU=1",), "huawei": ("AT+CTZU=1",),
+                 "auto": ("AT+CTZU=1", "AT+CLTS=1")}
+
+_CCLK = re.compile(r'\+CCLK:\s*"(\d{2})/(\d{2})/(\d{2}),(\d{2}):(\d{2}):(\d{2})(?:([+-])(\d{1,2}))?"')
+
+
+def parse_cclk(response: str) -> datetime:
+    """The UTC time in a ``+CCLK: "26/11/28,12:34:56+14"`` reply; :class:`ClockError` if none or implausible."""
+    match = _CCLK.search(response)
+    if not match:
+        raise ClockError(f"no +CCLK time in the modem's reply {response.strip()!r}")
+    yy, mo, dd, hh, mi, ss, sign, quarters = match.groups()
+    offset = timedelta(minutes=15 * int(quarters or 0)) * (-1 if sign == "-" else 1)
+    try:
+        local = datetime(2000 + int(yy), int(mo), int(dd), int(hh), int(mi), int(ss), tzinfo=timezone(offset))
+    except ValueError as exc:
+        raise ClockError(f"the modem's clock is not a valid date: {match.group(0)}") from exc
+    when = local.astimezone(timezone.utc)
+    if when < EARLIEST_PLAUSIBLE:
+        raise ClockError(f"the modem's clock says {when:%Y-%m-%d}: not set by the network (no NITZ yet?)")
+    return when
+
+
+def needs_setting(modem_time: datetime, system_time: datetime, ntp_synchronized: bool) -> bool:
+    """True when the system clock should take the modem's time: NTP is not in charge and they disagree."""
+    return not ntp_synchronized and abs(modem_time - system_time) > TOLERANCE
+
+
+def ntp_synchronized(sync_file: Path = NTP_SYNC_FILE) -> bool:
+    return sync_file.exists()
+
+
+def trusted_source(sync_file: Path = NTP_SYNC_FILE, modem_file: Path = MODEM_SYNC_FILE) -> str | None:
+    """Why the clock can be trusted: ``"ntp"``, ``"modem"``, or None when nothing vouches for it."""
+    if sync_file.exists():
+        return "ntp"
+    if modem_file.exists():
+        return "modem"
+    return None
+
+
+def read_modem_clock(port: str, baudrate: int, profile: str, timeout: float = 5.0) -> datetime:
+    """Turn on NITZ and read ``AT+CCLK?`` on ``port``; :class:`ClockError` when the modem cannot tell."""
+    import serial  # pyserial; imported here so the pure functions need no serial stack
+
+    try:
+        with serial.Serial(port, baudrate=baudrate, timeout=0.2) as link:
+            for command in NITZ_COMMANDS.get(profile, NITZ_COMMANDS["auto"]):
+                _at(link, command, timeout)  # an ERROR here only means the modem lacks that command
+            return parse_cclk(_at(link, "AT+CCLK?", timeout))
+    except serial.SerialException as exc:
+        raise ClockError(f"cannot talk to the modem on {port}: {exc}") from exc
+
+
+def _at(link, command: str, timeout: float) -> str:
+    link.reset_input_buffer()
+    link.write(command.encode("ascii") + b"\r")
+    deadline = time.monotonic() + timeout
+    reply = b""
+    while time.monotonic() < deadline:
+        reply += link.read(256)
+        text = reply.decode("ascii", "replace")
+        if re.search(r"\r?\n(OK|ERROR|\+CME ERROR[^\r\n]*)\r?\n", "\n" + text):
+            return text
+    raise ClockError(f"the modem did not answer {command} within {timeout:.0f} s")
+
+
+def set_system_clock(when: datetime, marker: Path = MODEM_SYNC_FILE) -> None:
+    """Set CLOCK_REALTIME (needs CAP_SYS_TIME) and leave a marker that the modem vouched for it."""
+    try:
+        time.clock_settime(time.CLOCK_REALTIME, when.timestamp())
+    except PermissionError as exc:
+        raise ClockError("not allowed to set the clock (needs CAP_SYS_TIME)") from exc
+    mark_trusted_by_modem(when, marker)
+    log.warning("system clock set from the modem's network time: %s", when.isoformat())
+
+
+def mark_trusted_by_modem(when: datetime, marker: Path = MODEM_SYNC_FILE) -> None:
+    """Record that the modem's network time vouches for the clock (read by :func:`trusted_source`)."""
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(when.isoformat() + "\n", encoding="utf-8")

@@ -1,0 +1,29 @@
+#!/bin/bash
+# Make the appliance's root filesystem for the tests: the cached Debian base,
+# then image/stage-carttocart applied with pi-gen's semantics, then the test-only
+# smoke service. Usage: build-rootfs.sh OUT_DIR
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+out=${1:?usage: build-rootfs.sh OUT_DIR}
+
+tar=$(base_tarball)
+rm -rf "$out"
+mkdir -p "$out"
+log "extracting the base root filesystem"
+tar -C "$out" -xpf "$tar"
+mkdir -p "$out/boot/firmware"
+log "building the wheelhouse"
+timeout 300 "$IMAGE_DIR/build-wheelhouse.sh" >/dev/null
+log "applying image/stage-carttocart"
+timeout 600 "$IMAGE_DIR/test/apply-stage.sh" "$IMAGE_DIR/stage-carttocart" "$out"
+
+# Test-only: the smoke check that reports from inside the booted box, and a
+# rule naming QEMU's emulated USB serial adapter (FTDI) like a supported modem.
+install -D -m 755 "$IMAGE_DIR/test/smoke.py" "$out/usr/local/lib/carttocart-ci/smoke.py"
+install -D -m 644 "$IMAGE_DIR/test/ci-smoke.service" "$out/etc/systemd/system/ci-smoke.service"
+install -D -m 644 "$IMAGE_DIR/test/79-ci-qemu-modem.rules" "$out/etc/udev/rules.d/79-ci-qemu-modem.rules"
+chroot "$out" systemctl enable ci-smoke.service >/dev/null 2>&1
+# No root password prompt on the console, no getty needed.
+chroot "$out" systemctl mask getty@tty1.service serial-getty@ttyS0.service >/dev/null 2>&1 || true
+log "root filesystem ready in $out"
