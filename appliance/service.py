@@ -122,6 +122,9 @@ class PaymentService:
         self.offsets = OffsetRange(p.min_offset, p.max_offset, p.offset_step)
         self.rules = matching.MatchRules(quarantine=dt.timedelta(hours=p.quarantine_hours))
         self._secret: str | None = settings.security.secret_key or None
+        # Called inside the transaction of every payment state change (payment id, from, to, now):
+        # what they write (a webhook delivery, say) commits or rolls back with the change itself.
+        self.payment_listeners: list[Callable[[int, str | None, str, dt.datetime], None]] = []
 
     # ----- events -------------------------------------------------------
     def _event(self, entity: str, entity_id: int, kind: str, actor: str, reason: str = "",
@@ -131,6 +134,8 @@ class PaymentService:
                                  from_state=from_state, to_state=to_state, actor=actor, reason=reason, data=data))
         if entity == "payment" and to_state:
             log.info("payment %s: %s -> %s by %s (%s)", entity_id, from_state, to_state, actor, reason)
+            for listener in self.payment_listeners:
+                listener(entity_id, from_state, to_state, now or self.clock())
 
     def events_for(self, entity: str, entity_id: int) -> list[Event]:
         return list(Event.select().where((Event.entity == entity) & (Event.entity_id == entity_id))
