@@ -143,13 +143,14 @@ class SmsIngest:
         message = self.ingest_message(
             sender=head.sender or "", text=assembled.text, smsc=head.smsc, scts=head.scts,
             received_at=max(p.received_at for p in group), source="modem", origin=head.modem,
-            dedupe_key=key, flag="; ".join(flags) or None, parts=group)
+            dedupe_key=key, flag="; ".join(flags) or None, parts=group, undecodable=bool(errors) and not assembled.text)
         return 1 if message is not None else 0
 
     # ----- step 3: parse, trust, match --------------------------------------
     def ingest_message(self, *, sender: str, text: str, smsc: str | None, scts: dt.datetime | None,
                        received_at: dt.datetime, source: str, origin: str, dedupe_key: str,
-                       flag: str | None = None, parts: Iterable[SmsPart] = ()) -> SmsMessage | None:
+                       flag: str | None = None, parts: Iterable[SmsPart] = (),
+                       undecodable: bool = False) -> SmsMessage | None:
         """Parse one whole SMS, check trust, record its deposit and settle, in one transaction.
 
         Idempotent on ``dedupe_key``: the same message again returns the stored one.
@@ -161,7 +162,10 @@ class SmsIngest:
                 if existing is not None:
                     self._link(parts, existing)
                     return existing
-                parsed = self.reader.parse(sender or None, text, scts)
+                if undecodable:
+                    parsed = ParsedSms(Kind.UNPARSED, None, reason="the PDU could not be decoded: nothing to read")
+                else:
+                    parsed = self.reader.parse(sender or None, text, scts)
                 trusted, trust_reason, hold = self._trust(parsed, sender, smsc, scts or received_at, flag)
                 message = SmsMessage.create(
                     source=source, origin=origin, sender=sender, smsc=smsc, scts=scts, received_at=received_at,
