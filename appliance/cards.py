@@ -146,27 +146,3 @@ def visible_digits_agree(shown: str, number: str) -> bool:
         return False
     return bool(tail or head)
 
-
-def account_matches(printed: str | None, card_number: str, card_account: str | None) -> bool:
-    """Does an account or card, as an SMS or operator prints it, designate this merchant card?
-
-    The digits are compared with the card's account (as its bank prints it)
-    and with the card number; a masked form (``603799*5182``, ``2719*``) or a
-    partial account (the last digits only) agrees when its visible digits
-    agree at the ends.
-    """
-    if not printed:
-        return False
-    shown = "".join(ch for ch in ascii_digits(printed) if ch.isdigit() or ch == "*")
-    if not shown.strip("*"):
-        return False
-    targets = [card_number]
-    if card_account:
-        targets.append("".join(ch for ch in ascii_digits(card_account) if ch.isdigit()))
-    for target in targets:
-        if "*" not in shown:
-            if shown == target or (len(shown) >= 4 and target.endswith(shown)):
-                return True
-        elif visible_digits_agree(shown, target):
-            return True
-    return False

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -21,6 +23,7 @@ from appliance.errors import StoreError
 log = logging.getLogger(__name__)
 
 database = peewee.DatabaseProxy()
+_sqlite_writer = threading.Lock()
 
 
 def open_database(url: str, busy_timeout_ms: int = 5000) -> peewee.Database:
@@ -55,7 +58,6 @@ def open_database(url: str, busy_timeout_ms: int = 5000) -> peewee.Database:
             password=unquote(parts.password) if parts.password else None,
             host=parts.hostname or None,
             port=parts.port or None,
-            autorollback=True,
             **options,
         )
     else:
@@ -76,11 +78,61 @@ def write() -> Iterator[None]:
     if db is None:
         raise StoreError("the database is not open")
     if isinstance(db, peewee.SqliteDatabase) and not db.in_transaction():
-        with db.atomic(lock_type="IMMEDIATE"):
+        # Writers of this process queue on a lock: SQLite's own busy handler backs off
+        # in sleeps of up to 100 ms, which would stall every request behind one commit.
+        # Other processes (the CLI, a second service) still wait on busy_timeout.
+        with _sqlite_writer, db.atomic(lock_type="IMMEDIATE"):
             yield
     else:
         with db.atomic():
             yield
+
+
+def _adapt(sql: str) -> str:
+    db = database.obj
+    return sql if db.param == "?" else sql.replace("?", db.param)
+
+
+def execute(sql: str, *params: object) -> Any:
+    """Run hand-written SQL (``?`` placeholders on every database); returns the cursor.
+
+    For the hottest paths (create, check, the token) where building a query
+    with the ORM costs several times more than running it.
+    """
+    return database.obj.execute_sql(_adapt(sql), params)
+
+
+def rows(model: type[peewee.Model], sql: str, *params: object) -> list[Any]:
+    """Instances of ``model`` from a hand-written ``SELECT *`` (columns converted by their fields)."""
+    cursor = execute(sql, *params)
+    by_column = {f.column_name: f for f in model._meta.sorted_fields}
+    fields = [by_column[d[0]] for d in cursor.description]
+    return [model(__no_default__=True, **{f.name: None if v is None else f.python_value(v)
+                                          for f, v in zip(fields, row)}) for row in cursor.fetchall()]
+
+
+def first(model: type[peewee.Model], sql: str, *params: object) -> Any:
+    found = rows(model, sql, *params)
+    return found[0] if found else None
+
+
+def insert(model: type[peewee.Model], values: dict[str, object]) -> int:
+    """Insert one row by hand-written SQL; returns its id. Values go through the fields' ``db_value``."""
+    fields = model._meta.fields
+    columns = [fields[name].column_name for name in values]
+    params = [fields[name].db_value(value) for name, value in values.items()]
+    sql = (f"INSERT INTO {model._meta.table_name} ({', '.join(columns)}) "
+           f"VALUES ({', '.join('?' * len(columns))}) RETURNING id")
+    return execute(sql, *params).fetchone()[0]
+
+
+def ensure_connection() -> peewee.Database:
+    """This thread's connection, opened once and kept (a WSGI worker or job thread lives long)."""
+    db = database.obj
+    if db is None:
+        raise StoreError("the database is not open")
+    db.connect(reuse_if_open=True)
+    return db
 
 
 @contextlib.contextmanager

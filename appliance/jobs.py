@@ -20,16 +20,27 @@ log = logging.getLogger(__name__)
 
 
 def expire_payments(box: "Box") -> int:
-    with store.connection():
-        count = box.service.expire_due()
+    store.ensure_connection()
+    count = box.service.expire_due()
     if count:
         log.info("expired %d payment(s)", count)
     return count
 
 
+def process_stored_sms(box: "Box") -> int:
+    """Messages whose parts are all stored (or timed out) and not yet processed: after a crash, or a late part."""
+    if box.ingest is None:
+        return 0
+    store.ensure_connection()
+    return box.ingest.process_ready()
+
+
 def install_jobs(scheduler: BaseScheduler, box: "Box") -> None:
     common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
     scheduler.add_job(expire_payments, "interval", seconds=15, args=[box], id="expire_payments", **common)
+    # Run once right away (messages left from before a restart), then every minute.
+    scheduler.add_job(process_stored_sms, "interval", seconds=60, args=[box], id="process_stored_sms",
+                      next_run_time=box.clock(), **common)
     if interval := systemd.watchdog_seconds():
         # systemd restarts the service when these stop (the unit's WatchdogSec=): a hung scheduler counts.
         scheduler.add_job(systemd.watchdog, "interval", seconds=max(1.0, interval / 3), id="systemd_watchdog", **common)

@@ -172,6 +172,86 @@ class Event(BaseModel):
         indexes = ((("entity", "entity_id"), False),)
 
 
+class SmsMessage(BaseModel):
+    """One SMS as a person reads it (its parts joined), with what the parser and trust checks made of it."""
+
+    source = peewee.CharField(max_length=16)  # modem | api
+    origin = peewee.CharField(max_length=80)  # the modem's name, or the token that handed it in
+    sender = peewee.CharField(max_length=40, index=True)
+    smsc = peewee.CharField(max_length=24, null=True)
+    scts = UtcDateTimeField(null=True)
+    received_at = UtcDateTimeField(index=True)
+    text = peewee.TextField()
+    parts_expected = peewee.IntegerField(default=1)
+    parts_present = peewee.IntegerField(default=1)
+    # Why the message is flagged: a part never came, a PDU could not be decoded...
+    flag = peewee.TextField(null=True)
+    kind = peewee.CharField(max_length=16, index=True)  # deposit | withdrawal | other | unparsed
+    bank = peewee.CharField(max_length=40, null=True)
+    account = peewee.CharField(max_length=40, null=True)
+    amount = peewee.BigIntegerField(null=True)
+    balance = peewee.BigIntegerField(null=True)
+    parsed = JsonField(null=True)
+    reason = peewee.TextField(default="")
+    trusted = peewee.BooleanField(default=False)
+    trust_reason = peewee.TextField(default="")
+    deposit = peewee.ForeignKeyField(Deposit, null=True, backref="messages", on_delete="SET NULL")
+    dedupe_key = peewee.CharField(max_length=128, unique=True)
+
+
+class SmsPart(BaseModel):
+    """One stored SMS part exactly as the modem gave it, committed before it is deleted from the SIM."""
+
+    modem = peewee.CharField(max_length=40)
+    memory = peewee.CharField(max_length=8, null=True)
+    storage_index = peewee.IntegerField(null=True)
+    pdu_hex = peewee.TextField()
+    pdu_hash = peewee.CharField(max_length=64, unique=True)
+    sender = peewee.CharField(max_length=40, null=True)
+    smsc = peewee.CharField(max_length=24, null=True)
+    scts = UtcDateTimeField(null=True)
+    received_at = UtcDateTimeField(index=True)
+    text = peewee.TextField(null=True)
+    concat_ref = peewee.IntegerField(null=True)
+    concat_total = peewee.IntegerField(null=True)
+    concat_seq = peewee.IntegerField(null=True)
+    concat_bits = peewee.IntegerField(null=True)
+    error = peewee.TextField(null=True)
+    message = peewee.ForeignKeyField(SmsMessage, null=True, backref="parts", on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("sender", "concat_ref", "concat_total"), False),)
+
+
+class SenderSmsc(BaseModel):
+    """The SMS centres a sender's messages came through: learned first, then enforced."""
+
+    sender = peewee.CharField(max_length=40)
+    smsc = peewee.CharField(max_length=24)
+    first_seen = UtcDateTimeField()
+    last_seen = UtcDateTimeField()
+    count = peewee.IntegerField(default=1)
+
+    class Meta:
+        indexes = ((("sender", "smsc"), True),)
+
+
+class ModemSample(BaseModel):
+    """A health sample of one modem: what the dashboard charts and the receive gate reads."""
+
+    modem = peewee.CharField(max_length=40, index=True)
+    at = UtcDateTimeField(index=True)
+    responsive = peewee.BooleanField()
+    registered = peewee.BooleanField(null=True)
+    sim_state = peewee.CharField(max_length=40, null=True)
+    operator = peewee.CharField(max_length=60, null=True)
+    signal_dbm = peewee.IntegerField(null=True)
+    storage_used = peewee.IntegerField(null=True)
+    storage_total = peewee.IntegerField(null=True)
+    detail = JsonField(null=True)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Meta, Card, ApiToken, Payment, PaymentCard, AmountReservation, Deposit, Event,
+    SmsMessage, SmsPart, SenderSmsc, ModemSample,
 ]

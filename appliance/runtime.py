@@ -1,25 +1,33 @@
-"""The composition root: opens the store, builds the service, the scheduler and the web app, and serves.
+"""The composition root: opens the store, builds the service, the modems, the scheduler and the web app.
 
 This is the one place (with the CLI commands) where ``appliance`` meets
 ``web`` and ``modem``.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
+import os
 import signal
+import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import peewee
 
-from appliance import systemd
+from appliance import db as store
 from appliance.db import open_database
+from appliance.ingest import Concat, RawPart, SmsIngest
 from appliance.migrations import migrate
+from appliance.models import ModemSample
 from appliance.service import Gates, PaymentService, utcnow
-from appliance.settings import Settings
+from appliance.settings import ModemSettings, Settings
 
 log = logging.getLogger(__name__)
+
+SIMULATOR_PROFILE = "sim800"
 
 
 def open_store(settings: Settings) -> peewee.Database:
@@ -36,40 +44,193 @@ def build_service(settings: Settings, clock: Callable[[], dt.datetime] = utcnow,
     return PaymentService(settings, clock=clock, gates=gates)
 
 
+def build_reader(settings: Settings) -> Any:
+    from appliance.banks import SmsReader
+
+    templates = settings.resolve_path(settings.sms.templates_dir) if settings.sms.templates_dir else None
+    return SmsReader(extra_senders=settings.sms.senders, templates_dir=templates)
+
+
 def parse_listen(listen: str) -> tuple[str, int]:
     host, _, port = listen.rpartition(":")
     return host.strip("[]"), int(port)
 
 
-class Box:
-    """The running service: store, scheduler, web server (and, when configured, the modems)."""
+def simulator_paths(settings: Settings) -> tuple[Path, str]:
+    """Where ``serve --simulate`` puts its fake modem: a stable link and a control socket beside the config."""
+    folder = settings.base_dir / "simulator"
+    return folder / "ttyUSB0", f"unix:{folder / 'control.sock'}"
 
-    def __init__(self, settings: Settings, clock: Callable[[], dt.datetime] = utcnow) -> None:
+
+def with_simulated_modem(settings: Settings) -> Settings:
+    """The settings with one modem on the built-in simulator (replacing any configured modem)."""
+    link, _ = simulator_paths(settings)
+    modem = ModemSettings(name="simulator", port=str(link), profile=SIMULATOR_PROFILE)
+    return dataclasses.replace(settings, modems=(modem,))
+
+
+class ReceivePath:
+    """The configured modems: a receiver each, parts into the store, health samples, the receive gate."""
+
+    def __init__(self, settings: Settings, ingest: SmsIngest, clock: Callable[[], dt.datetime],
+                 on_give_up: Callable[[str], None]) -> None:
+        self.settings = settings
+        self.ingest = ingest
+        self.clock = clock
+        self.on_give_up = on_give_up
+        self.receivers: dict[str, Any] = {}
+        self._last_able: dict[str, dt.datetime] = {}
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        from modem.gateway import ModemGateway
+        from modem.receiver import Receiver
+
+        now = self.clock()
+        for cfg in self.settings.modems:
+            # A grace period at start-up: a modem counts as able until it has had time to prove otherwise.
+            self._last_able[cfg.name] = now
+
+            def factory(cfg: ModemSettings = cfg) -> ModemGateway:
+                return ModemGateway(cfg.port, baudrate=cfg.baudrate, rtscts=cfg.rtscts, dsrdtr=cfg.dsrdtr,
+                                    pin=cfg.pin or None, profile=cfg.profile, usb_id=cfg.usb_id or None)
+
+            receiver = Receiver(factory, self._sink(cfg.name), sweep_seconds=self.settings.health.sweep_seconds,
+                                name=cfg.name, on_health=self._health(cfg.name),
+                                health_seconds=self.settings.health.sample_seconds, on_give_up=self.on_give_up)
+            self.receivers[cfg.name] = receiver
+            receiver.start()
+            log.info("receiving SMS from modem %s on %s", cfg.name, cfg.port)
+
+    def stop(self) -> None:
+        for receiver in self.receivers.values():
+            receiver.stop()
+
+    def _sink(self, modem: str) -> Callable[[Any], None]:
+        def sink(stored: Any) -> None:
+            store.ensure_connection()
+            pdu = stored.pdu
+            concat = pdu.concat if pdu else None
+            part = RawPart(
+                modem=modem, pdu_hex=stored.pdu_hex, received_at=self.clock(), memory=stored.memory,
+                index=stored.index, sender=pdu.sender if pdu else None, smsc=pdu.smsc if pdu else None,
+                scts=pdu.scts if pdu else None, text=pdu.text if pdu else None, error=stored.error,
+                concat=Concat(concat.ref, concat.total, concat.seq, concat.ref_bits) if concat else None)
+            self.ingest.store_part(part)  # raises if it cannot commit: the part stays on the SIM
+            try:
+                self.ingest.process_ready()
+            except Exception:  # the part is committed; the scheduled job will process it again
+                log.exception("processing stored SMS failed; will retry")
+        return sink
+
+    def _health(self, modem: str) -> Callable[[Any], None]:
+        from modem.health import assess
+
+        def on_health(sample: Any) -> None:
+            verdict = assess(sample, self.clock())
+            if verdict.can_receive:
+                with self._lock:
+                    self._last_able[modem] = self.clock()
+            store.ensure_connection()
+            try:
+                with store.write():
+                    ModemSample.create(
+                        modem=modem, at=sample.at, responsive=sample.responsive, registered=sample.registered,
+                        sim_state=sample.sim_state, operator=sample.operator, signal_dbm=sample.signal_dbm,
+                        storage_used=sample.storage_used, storage_total=sample.storage_total,
+                        detail={"registration": sample.registration, "csq": sample.signal_csq,
+                                "error": sample.error, "problems": list(verdict.problems),
+                                "last_sms_at": sample.last_sms_at.isoformat() if sample.last_sms_at else None})
+            except peewee.PeeweeException:
+                log.exception("could not store the health sample of %s", modem)
+        return on_health
+
+    def receiving_ok(self) -> bool:
+        """With modems configured: has at least one been able to receive within the threshold?"""
+        if not self.settings.modems:
+            return True
+        limit = dt.timedelta(minutes=self.settings.health.receive_down_after_minutes)
+        now = self.clock()
+        with self._lock:
+            return any(now - at <= limit for at in self._last_able.values())
+
+    def status(self) -> list[dict[str, Any]]:
+        out = []
+        for name, receiver in self.receivers.items():
+            status = receiver.status
+            out.append({k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in status.items()
+                        if k not in ("health", "identity")})
+        return out
+
+
+class Box:
+    """The running service: store, scheduler, web server, and the modems' receive path."""
+
+    def __init__(self, settings: Settings, clock: Callable[[], dt.datetime] = utcnow,
+                 simulate: bool = False) -> None:
         from apscheduler.schedulers.background import BackgroundScheduler
 
+        self.simulator: Any = None
+        if simulate:
+            settings = with_simulated_modem(settings)
         self.settings = settings
         self.clock = clock
         self.db = open_store(settings)
-        self.service = PaymentService(settings, clock=clock, gates=Gates())
+        self.exit_code = 0
+        self.ingest: SmsIngest | None = None
+        self.receive: ReceivePath | None = None
+        self.service = PaymentService(settings, clock=clock, gates=Gates(receiving_ok=self._receiving_ok))
+        self.ingest = SmsIngest(self.service, build_reader(settings), clock)
+        self.receive = ReceivePath(settings, self.ingest, clock, self._give_up)
         self.scheduler = BackgroundScheduler(timezone=dt.timezone.utc)
         self._server: Any = None
+        self._simulate = simulate
+
+    def _receiving_ok(self) -> bool:
+        return self.receive.receiving_ok() if self.receive else True
+
+    def _give_up(self, reason: str) -> None:
+        """A modem cannot be recovered: exit non-zero so the service manager restarts the process."""
+        log.critical("giving up on the modem: %s; exiting for a restart", reason)
+        self.exit_code = 1
+        os.kill(os.getpid(), signal.SIGTERM)
 
     def health(self) -> dict[str, Any]:
-        return {"box": self.settings.box.name, "demo": self.settings.box.demo}
+        report: dict[str, Any] = {"box": self.settings.box.name, "demo": self.settings.box.demo}
+        if self.receive:
+            report["modems"] = self.receive.status()
+        return report
 
-    def _schedule_jobs(self) -> None:
+    def start_simulator(self) -> None:
+        from modem.simulator import Simulator
+
+        link, control = simulator_paths(self.settings)
+        link.parent.mkdir(parents=True, exist_ok=True)
+        self.simulator = Simulator(link, SIMULATOR_PROFILE, control=control)
+        self.simulator.start()
+        log.warning("modem simulator (%s) on %s; control %s", SIMULATOR_PROFILE, link, control)
+
+    def start_background(self) -> None:
+        """Everything but the web server: simulator (if asked), modems, jobs."""
         from appliance.jobs import install_jobs
 
+        if self._simulate:
+            self.start_simulator()
+        if self.receive:
+            self.receive.start()
         install_jobs(self.scheduler, self)
+        self.scheduler.start()
 
     def make_app(self) -> Any:
         from web.app import create_app
 
         return create_app(self.service, self.settings, health=self.health)
 
-    def serve(self, listen: str | None = None, on_ready: Callable[[str, int], None] | None = None) -> None:
+    def serve(self, listen: str | None = None, on_ready: Callable[[str, int], None] | None = None) -> int:
         """Serve until SIGTERM or Ctrl-C with waitress (threaded; never Bottle's development server)."""
         import waitress
+
+        from appliance import systemd
 
         host, port = parse_listen(listen or self.settings.server.listen)
         app = self.make_app()
@@ -79,15 +240,14 @@ class Box:
             max_request_body_size=self.settings.server.max_body_bytes * 4,
             ident="carttocart", clear_untrusted_proxy_headers=True)
         self._server = server
-        self._schedule_jobs()
-        self.scheduler.start()
         previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
-        real_host, real_port = server.effective_host, server.effective_port
-        log.warning("CartToCart serving on http://%s:%s", real_host, real_port)
-        if on_ready:
-            on_ready(str(real_host), int(real_port))
-        systemd.ready(f"serving on {real_host}:{real_port}")
         try:
+            self.start_background()
+            real_host, real_port = server.effective_host, server.effective_port
+            log.warning("CartToCart serving on http://%s:%s", real_host, real_port)
+            systemd.ready()
+            if on_ready:
+                on_ready(str(real_host), int(real_port))
             server.run()
         except KeyboardInterrupt:
             log.warning("stopping")
@@ -95,10 +255,16 @@ class Box:
         finally:
             signal.signal(signal.SIGTERM, previous)
             self.close()
+        return self.exit_code
 
     def close(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self.receive:
+            self.receive.stop()
+        if self.simulator is not None:
+            self.simulator.stop()
+            self.simulator = None
         if self._server is not None:
             self._server.close()
             self._server = None

@@ -6,6 +6,7 @@ result. ``now`` always comes from the injected clock.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import zoneinfo
@@ -20,8 +21,9 @@ from appliance import matching
 from appliance.amounts import OffsetRange, free_amounts
 from appliance.api_input import CreateRequest
 from appliance.cards import (
-    InvalidCardNumber, account_matches, bank_for_card, mask_card, normalize_card_number, visible_digits_agree,
+    InvalidCardNumber, bank_for_card, mask_card, normalize_card_number, visible_digits_agree,
 )
+from appliance.banks import account_matches
 from appliance.codes import Code
 from appliance.errors import ApiError, InvalidInput, InvalidTransition, NotFound
 from appliance.models import (
@@ -37,6 +39,7 @@ UTC = dt.timezone.utc
 TEHRAN = zoneinfo.ZoneInfo("Asia/Tehran")
 ALL_CARDS_SCOPE = 0
 TOKEN_SCOPES = ("payments", "sms", "admin")
+_ALLOCATION_LOCK = 0x4332  # PostgreSQL advisory-lock namespace for amount allocation
 
 
 def utcnow() -> dt.datetime:
@@ -119,15 +122,20 @@ class PaymentService:
         self.offsets = OffsetRange(p.min_offset, p.max_offset, p.offset_step)
         self.rules = matching.MatchRules(quarantine=dt.timedelta(hours=p.quarantine_hours))
         self._secret: str | None = settings.security.secret_key or None
+        # Called inside the transaction of every payment state change (payment id, from, to, now):
+        # what they write (a webhook delivery, say) commits or rolls back with the change itself.
+        self.payment_listeners: list[Callable[[int, str | None, str, dt.datetime], None]] = []
 
     # ----- events -------------------------------------------------------
     def _event(self, entity: str, entity_id: int, kind: str, actor: str, reason: str = "",
                from_state: str | None = None, to_state: str | None = None,
                data: dict[str, Any] | None = None, now: dt.datetime | None = None) -> None:
-        Event.create(at=now or self.clock(), entity=entity, entity_id=entity_id, kind=kind,
-                     from_state=from_state, to_state=to_state, actor=actor, reason=reason, data=data)
+        store.insert(Event, dict(at=now or self.clock(), entity=entity, entity_id=entity_id, kind=kind,
+                                 from_state=from_state, to_state=to_state, actor=actor, reason=reason, data=data))
         if entity == "payment" and to_state:
             log.info("payment %s: %s -> %s by %s (%s)", entity_id, from_state, to_state, actor, reason)
+            for listener in self.payment_listeners:
+                listener(entity_id, from_state, to_state, now or self.clock())
 
     def events_for(self, entity: str, entity_id: int) -> list[Event]:
         return list(Event.select().where((Event.entity == entity) & (Event.entity_id == entity_id))
@@ -173,9 +181,8 @@ class PaymentService:
         """The active token with this value, or None. ``scope`` is checked by :meth:`has_scope`."""
         if not token:
             return None
-        row = ApiToken.get_or_none((ApiToken.token_hash == token_hash(token.strip()))
-                                   & ApiToken.revoked_at.is_null())
-        return row
+        return store.first(ApiToken, "SELECT * FROM api_token WHERE token_hash = ? AND revoked_at IS NULL",
+                           token_hash(token.strip()))
 
     @staticmethod
     def has_scope(token: ApiToken, scope: str) -> bool:
@@ -256,20 +263,22 @@ class PaymentService:
 
     def card_usage_today(self, now: dt.datetime | None = None) -> dict[int, tuple[int, int]]:
         """Per card: (sum, count) of today's deposits (the Tehran day), for the daily ceilings."""
-        now = now or self.clock()
-        local = now.astimezone(TEHRAN)
-        start = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
-        rows = (Deposit.select(Deposit.card, peewee.fn.SUM(Deposit.amount), peewee.fn.COUNT(Deposit.id))
-                .where(Deposit.card.is_null(False) & (Deposit.transfer_at >= start)
-                       & Deposit.state.not_in([DepositState.FOREIGN, DepositState.DISMISSED]))
-                .group_by(Deposit.card).tuples())
-        return {card_id: (int(total or 0), int(count)) for card_id, total, count in rows}
+        start = self._day_start(now or self.clock())
+        cursor = store.execute(
+            "SELECT card_id, SUM(amount), COUNT(*) FROM deposit WHERE card_id IS NOT NULL AND transfer_at >= ? "
+            "AND state NOT IN (?, ?) GROUP BY card_id", start, DepositState.FOREIGN, DepositState.DISMISSED)
+        return {card_id: (int(total or 0), int(count)) for card_id, total, count in cursor.fetchall()}
+
+    @staticmethod
+    def _day_start(now: dt.datetime) -> object:
+        local = now.astimezone(TEHRAN).replace(hour=0, minute=0, second=0, microsecond=0)
+        return Deposit.transfer_at.db_value(local)
 
     def offered_cards(self, price: int, now: dt.datetime) -> list[Card]:
         """Active cards still under their daily ceilings for a payment of ``price``."""
         usage = self.card_usage_today(now)
         offered = []
-        for card in self.list_cards(active_only=True):
+        for card in store.rows(Card, "SELECT * FROM card WHERE active = ? ORDER BY id", True):
             total, count = usage.get(card.id, (0, 0))
             if card.daily_limit_rial is not None and total + price > card.daily_limit_rial:
                 continue
@@ -289,12 +298,11 @@ class PaymentService:
         expires_at = now + dt.timedelta(minutes=minutes)
         hold_until = expires_at + self.rules.quarantine
         with store.write():
-            if Payment.select().where(Payment.fid == request.fid).exists():
+            if store.execute("SELECT 1 FROM payment WHERE fid = ?", request.fid).fetchone():
                 raise ApiError(Code.FID_DUPLICATE)
             cards = self.offered_cards(request.price, now)
             if not cards:
                 raise ApiError(Code.NO_CARD_AVAILABLE)
-            self._release_stale_reservations(now)
             if self.settings.payments.pin_card:
                 choices = [(card.id, [card]) for card in self._by_load(cards)]
             else:
@@ -319,10 +327,17 @@ class PaymentService:
                        .where(Payment.state == State.PENDING.value).group_by(Payment.card).tuples())
         return sorted(cards, key=lambda c: (pending.get(c.id, 0), c.id))
 
-    def _release_stale_reservations(self, now: dt.datetime) -> int:
-        return (AmountReservation.update(active_amount=None, released_at=now)
-                .where(AmountReservation.active_amount.is_null(False) & (AmountReservation.hold_until <= now))
-                .execute())
+    def _release_stale_reservations(self, now: dt.datetime, scope: int | None = None,
+                                    low: int | None = None, high: int | None = None) -> int:
+        """Release holds whose quarantine is over (all, or one scope's price range)."""
+        sql = "UPDATE amount_reservation SET active_amount = NULL, released_at = ? " \
+              "WHERE active_amount IS NOT NULL AND hold_until <= ?"
+        stamp = AmountReservation.hold_until.db_value(now)
+        params: list[object] = [stamp, stamp]
+        if scope is not None:
+            sql += " AND scope = ? AND active_amount BETWEEN ? AND ?"
+            params += [scope, low, high]
+        return store.execute(sql, *params).rowcount
 
     def _reserve(self, request: CreateRequest, token: ApiToken | None, scope: int, cards: list[Card],
                  now: dt.datetime, expires_at: dt.datetime, hold_until: dt.datetime) -> Payment | None:
@@ -331,31 +346,43 @@ class PaymentService:
         The unique index on active reservations is the judge: when another
         request (or another box on the same PostgreSQL) took an amount between
         our read and our insert, the insert fails and the next amount is tried.
+        This is the hottest write of the box, so it is hand-written SQL.
         """
+        db = store.database.obj
+        if not store.is_sqlite(db):
+            # Boxes of a fleet queue per scope here instead of colliding on the index and retrying;
+            # the lock is released with the transaction. (SQLite's BEGIN IMMEDIATE already queues.)
+            store.execute("SELECT pg_advisory_xact_lock(?, ?)", _ALLOCATION_LOCK, scope)
         low, high = request.price + self.offsets.min_offset, request.price + self.offsets.max_offset
-        held = {a for (a,) in AmountReservation.select(AmountReservation.active_amount)
-                .where((AmountReservation.scope == scope)
-                       & AmountReservation.active_amount.between(low, high)).tuples()}
+        self._release_stale_reservations(now, scope, low, high)
+        held = {a for (a,) in store.execute(
+            "SELECT active_amount FROM amount_reservation WHERE scope = ? AND active_amount BETWEEN ? AND ?",
+            scope, low, high).fetchall()}
+        values = dict(fid=request.fid, price=request.price, state=State.PENDING.value, phone=request.phone,
+                      payer_card=request.card, callback=request.callback,
+                      card=cards[0].id if scope != ALL_CARDS_SCOPE else None, token=token.id if token else None,
+                      created_at=now, expires_at=expires_at, payer_card_mismatch=False)
+        # On PostgreSQL a savepoint lets a lost race undo only this try. SQLite needs none:
+        # BEGIN IMMEDIATE already holds the database's only write lock.
+        savepoint = contextlib.nullcontext if store.is_sqlite(db) else db.atomic
         for amount in free_amounts(request.price, held, self.offsets):
             try:
-                with store.database.obj.atomic():  # a savepoint: a lost race undoes only this try
-                    payment = Payment.create(
-                        fid=request.fid, price=request.price, amount=amount, state=State.PENDING.value,
-                        phone=request.phone, payer_card=request.card, callback=request.callback,
-                        card=cards[0].id if scope != ALL_CARDS_SCOPE else None, token=token,
-                        created_at=now, expires_at=expires_at)
-                    AmountReservation.create(payment=payment, scope=scope, amount=amount, active_amount=amount,
-                                             hold_until=hold_until)
-                    PaymentCard.insert_many([{"payment": payment.id, "card": c.id} for c in cards]).execute()
-                    return payment
+                with savepoint():
+                    payment_id = store.insert(Payment, {**values, "amount": amount})
+                    store.insert(AmountReservation, dict(payment=payment_id, scope=scope, amount=amount,
+                                                         active_amount=amount, hold_until=hold_until))
+                    store.execute("INSERT INTO payment_card (payment_id, card_id) VALUES "
+                                  + ", ".join(["(?, ?)"] * len(cards)),
+                                  *[v for c in cards for v in (payment_id, c.id)])
+                    return Payment(id=payment_id, amount=amount, **values)
             except peewee.IntegrityError as exc:
-                if Payment.select().where(Payment.fid == request.fid).exists():
+                if store.execute("SELECT 1 FROM payment WHERE fid = ?", request.fid).fetchone():
                     raise ApiError(Code.FID_DUPLICATE) from exc
                 log.debug("amount %s on scope %s was taken concurrently; trying the next", amount, scope)
         return None
 
     def get_payment(self, pay_id: int) -> Payment:
-        payment = Payment.get_or_none(Payment.id == pay_id)
+        payment = store.first(Payment, "SELECT * FROM payment WHERE id = ?", pay_id)
         if payment is None:
             raise ApiError(Code.PAY_ID_UNKNOWN)
         return payment
@@ -411,6 +438,11 @@ class PaymentService:
     def check(self, pay_id: int) -> CheckResult:
         """What ``GET /api/check`` answers. The first check of a paid payment answers 201 exactly once."""
         now = self.clock()
+        payment = self.get_payment(pay_id)
+        state = State(payment.state)
+        if state is not State.PAID and effective_state(state, payment.expires_at, now) is state:
+            # Nothing to change: answer from a plain read, without taking the write lock.
+            return CheckResult(check_code(state, payment.payer_card_mismatch, False), payment)
         with store.write():
             payment = self.get_payment(pay_id)
             self._expire_if_due(payment, now, "api")

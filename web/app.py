@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import bottle
+import peewee
 
 from appliance import __version__
 from appliance import db as store
@@ -26,19 +27,28 @@ log = logging.getLogger(__name__)
 HealthProvider = Callable[[], dict[str, Any]]
 
 
-def _db_per_request(callback: Callable[..., Any]) -> Callable[..., Any]:
-    """A Bottle plugin: one database connection per request, closed afterwards."""
+def _db_connection(callback: Callable[..., Any]) -> Callable[..., Any]:
+    """A Bottle plugin: each worker thread keeps its database connection; a broken one is dropped.
+
+    Opening a connection per request (and its pragmas) cost more than the
+    request itself; after a database error the connection is closed so the
+    next request on this thread starts clean (a restarted PostgreSQL, say).
+    """
     @functools.wraps(callback)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with store.connection():
+        db = store.ensure_connection()
+        try:
             return callback(*args, **kwargs)
+        except (peewee.OperationalError, peewee.InterfaceError):
+            db.close()
+            raise
     return wrapper
 
 
 def create_app(service: PaymentService, settings: Settings,
                health: HealthProvider | None = None) -> bottle.Bottle:
     app = bottle.Bottle()
-    app.install(_db_per_request)
+    app.install(_db_connection)
     api = MerchantApi(service, settings.server.max_body_bytes)
     api.install(app)
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 
 from appliance.commands.context import CommandContext
-from appliance.runtime import Box
+from appliance.runtime import Box, simulator_paths
 from appliance.settings import _host_port
 
 
@@ -19,6 +20,9 @@ def _listen(value: str) -> str:
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("serve", help="run the service (waitress, threaded)")
     parser.add_argument("--listen", type=_listen, metavar="HOST:PORT", help="override server.listen")
+    parser.add_argument("--simulate", action="store_true",
+                        help="read SMS from a built-in modem simulator (beside the settings file) instead of "
+                             "the configured modems; drive it with `carttocart simulate send`")
     parser.set_defaults(handler=_serve)
 
 
@@ -26,5 +30,9 @@ def _serve(args: argparse.Namespace, ctx: CommandContext) -> int:
     settings = ctx.settings
     if args.listen:
         settings = dataclasses.replace(settings, server=dataclasses.replace(settings.server, listen=args.listen))
-    Box(settings).serve()
-    return 0
+    box = Box(settings, simulate=args.simulate)
+    if args.simulate:
+        _, control = simulator_paths(box.settings)
+        print(f"modem simulator: send a bank SMS with\n  carttocart simulate send --control {control} "
+              "--sender 'Bank Mellat' --text '...'", file=sys.stderr)
+    return box.serve()

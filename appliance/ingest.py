@@ -1,0 +1,285 @@
+"""From raw SMS parts to settled payments, without ever losing a message.
+
+1. :meth:`SmsIngest.store_part` commits one part exactly as the modem gave
+   it (the PDU hex, sender, SMSC, SCTS, storage slot). Only after it returns
+   does the modem layer delete the part from the SIM. Idempotent on the PDU's
+   hash: a part seen twice (the network's duplicate, or the sweep and the
+   notification both) is stored once.
+2. :meth:`SmsIngest.process_ready` joins the parts of each message (8- and
+   16-bit references, any order, repeats ignored); a message with a part
+   still missing after ``sms.multipart_timeout_minutes`` goes on flagged.
+3. Each message goes through the bank parser, the trust checks and the
+   matcher in one transaction (:meth:`SmsIngest.ingest_message`).
+A crash between 1 and 3 only delays: the scheduler runs step 2 again.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import peewee
+
+from appliance import db as store
+from appliance.banks import Kind, ParsedSms, SmsReader, check_balance, check_smsc
+from appliance.models import SenderSmsc, SmsMessage, SmsPart
+from appliance.service import NewDeposit, PaymentService, utcnow
+
+log = logging.getLogger(__name__)
+
+MISSING_PART = "[…]"
+
+
+@dataclass(frozen=True)
+class Concat:
+    ref: int
+    total: int
+    seq: int
+    bits: int  # 8 or 16: the reference's size
+
+
+@dataclass(frozen=True)
+class RawPart:
+    """One SMS part as a modem stored it; ``text``/``sender`` are None when the PDU could not be decoded."""
+
+    modem: str
+    pdu_hex: str
+    received_at: dt.datetime
+    memory: str | None = None
+    index: int | None = None
+    sender: str | None = None
+    smsc: str | None = None
+    scts: dt.datetime | None = None
+    text: str | None = None
+    concat: Concat | None = None
+    error: str | None = None
+
+    @property
+    def pdu_hash(self) -> str:
+        return hashlib.sha256(self.pdu_hex.strip().upper().encode("ascii", "replace")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Assembled:
+    text: str
+    expected: int
+    present: int
+
+    @property
+    def complete(self) -> bool:
+        return self.present == self.expected
+
+
+def assemble(parts: Sequence[SmsPart]) -> Assembled:
+    """Join a message's parts in sequence order; a repeated part counts once, a missing one shows as […]."""
+    by_seq: dict[int, SmsPart] = {}
+    for part in sorted(parts, key=lambda p: p.id or 0):
+        by_seq.setdefault(part.concat_seq or 1, part)
+    total = max([p.concat_total or 1 for p in parts] + [len(by_seq)])
+    text = "".join(by_seq[i].text or "" if i in by_seq else MISSING_PART for i in range(1, total + 1))
+    return Assembled(text, total, len(by_seq))
+
+
+class SmsIngest:
+    def __init__(self, service: PaymentService, reader: SmsReader,
+                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+        self.service = service
+        self.reader = reader
+        self.clock = clock
+        sms = service.settings.sms
+        self.balance_policy = sms.balance_policy
+        self.multipart_timeout = dt.timedelta(minutes=sms.multipart_timeout_minutes)
+
+    # ----- step 1: the modem layer's sink -----------------------------------
+    def store_part(self, part: RawPart) -> bool:
+        """Commit a part durably; True when it is new. Raises when the store cannot take it (keep it on the SIM)."""
+        values = dict(
+            modem=part.modem, memory=part.memory, storage_index=part.index, pdu_hex=part.pdu_hex.strip().upper(),
+            pdu_hash=part.pdu_hash, sender=part.sender, smsc=part.smsc, scts=part.scts,
+            received_at=part.received_at, text=part.text, error=part.error,
+            concat_ref=part.concat.ref if part.concat else None,
+            concat_total=part.concat.total if part.concat else None,
+            concat_seq=part.concat.seq if part.concat else None,
+            concat_bits=part.concat.bits if part.concat else None)
+        with store.write():
+            if SmsPart.select().where(SmsPart.pdu_hash == values["pdu_hash"]).exists():
+                log.info("SMS part from %s seen again (slot %s); already stored", part.sender, part.index)
+                return False
+            try:
+                with store.database.obj.atomic():
+                    SmsPart.create(**values)
+            except peewee.IntegrityError:  # stored meanwhile by another box or thread
+                return False
+        log.info("stored SMS part from %s (slot %s%s)", part.sender, part.index,
+                 f", part {part.concat.seq}/{part.concat.total}" if part.concat else "")
+        return True
+
+    # ----- step 2: whole messages -------------------------------------------
+    def process_ready(self, now: dt.datetime | None = None) -> int:
+        """Turn every complete (or timed-out) group of stored parts into a processed message."""
+        now = now or self.clock()
+        pending = list(SmsPart.select().where(SmsPart.message.is_null()).order_by(SmsPart.id))
+        done = 0
+        for group in _groups(pending, self.multipart_timeout):
+            assembled = assemble(group)
+            first = min(p.received_at for p in group)
+            if not assembled.complete and now - first < self.multipart_timeout:
+                continue  # the other parts may still come
+            done += self._process_group(group, assembled)
+        return done
+
+    def _process_group(self, group: list[SmsPart], assembled: Assembled) -> int:
+        head = min(group, key=lambda p: (p.concat_seq or 1, p.id))
+        flags = []
+        if not assembled.complete:
+            flags.append(f"{assembled.expected - assembled.present} of {assembled.expected} parts never arrived")
+        errors = sorted({p.error for p in group if p.error})
+        if errors:
+            flags.append("undecodable PDU: " + "; ".join(errors))
+        key = "parts:" + hashlib.sha256("".join(sorted(p.pdu_hash for p in group)).encode()).hexdigest()
+        message = self.ingest_message(
+            sender=head.sender or "", text=assembled.text, smsc=head.smsc, scts=head.scts,
+            received_at=max(p.received_at for p in group), source="modem", origin=head.modem,
+            dedupe_key=key, flag="; ".join(flags) or None, parts=group, undecodable=bool(errors) and not assembled.text)
+        return 1 if message is not None else 0
+
+    # ----- step 3: parse, trust, match --------------------------------------
+    def ingest_message(self, *, sender: str, text: str, smsc: str | None, scts: dt.datetime | None,
+                       received_at: dt.datetime, source: str, origin: str, dedupe_key: str,
+                       flag: str | None = None, parts: Iterable[SmsPart] = (),
+                       undecodable: bool = False) -> SmsMessage | None:
+        """Parse one whole SMS, check trust, record its deposit and settle, in one transaction.
+
+        Idempotent on ``dedupe_key``: the same message again returns the stored one.
+        """
+        parts = list(parts)
+        try:
+            with store.write():
+                existing = SmsMessage.get_or_none(SmsMessage.dedupe_key == dedupe_key)
+                if existing is not None:
+                    self._link(parts, existing)
+                    return existing
+                if undecodable:
+                    parsed = ParsedSms(Kind.UNPARSED, None, reason="the PDU could not be decoded: nothing to read")
+                else:
+                    parsed = self.reader.parse(sender or None, text, scts)
+                trusted, trust_reason, hold = self._trust(parsed, sender, smsc, scts or received_at, flag)
+                message = SmsMessage.create(
+                    source=source, origin=origin, sender=sender, smsc=smsc, scts=scts, received_at=received_at,
+                    text=text, parts_expected=max([p.concat_total or 1 for p in parts] + [1]),
+                    parts_present=len({p.concat_seq or 1 for p in parts}) or 1, flag=flag,
+                    kind=parsed.kind.value, bank=parsed.bank, account=parsed.account, amount=parsed.amount_rial,
+                    balance=parsed.balance_rial, parsed=_parsed_json(parsed), reason=parsed.reason,
+                    trusted=trusted, trust_reason=trust_reason, dedupe_key=dedupe_key)
+                self._link(parts, message)
+                if parsed.kind is Kind.DEPOSIT and parsed.sender_trusted and parsed.amount_rial:
+                    outcome = self.service.record_deposit(NewDeposit(
+                        amount=parsed.amount_rial, source="sms", created_by=f"sms:{origin}",
+                        account=parsed.account, bank=parsed.bank, payer_card=parsed.counterpart_card,
+                        balance=parsed.balance_rial, bank_time=parsed.bank_time, smsc_time=scts,
+                        received_at=received_at, dedupe_key=_deposit_key(parsed, dedupe_key),
+                        settles=parsed.settles, hold_reason=hold))
+                    message.deposit = outcome.deposit.id
+                    message.save()
+                    log.info("SMS %s from %s: deposit %s -> %s", message.id, sender, outcome.deposit.id,
+                             outcome.deposit.state)
+                else:
+                    log.info("SMS %s from %s: %s (%s)", message.id, sender, parsed.kind.value, parsed.reason)
+                return message
+        except peewee.IntegrityError:
+            # Another thread or box processed this very message at the same moment.
+            return SmsMessage.get_or_none(SmsMessage.dedupe_key == dedupe_key)
+
+    @staticmethod
+    def _link(parts: list[SmsPart], message: SmsMessage) -> None:
+        ids = [p.id for p in parts if p.id is not None]
+        if ids:
+            SmsPart.update(message=message.id).where(SmsPart.id.in_(ids) & SmsPart.message.is_null()).execute()
+
+    def _trust(self, parsed: ParsedSms, sender: str, smsc: str | None, seen_at: dt.datetime,
+               flag: str | None) -> tuple[bool, str, str | None]:
+        """(trusted, the reasons, why to hold the deposit or None). Learns the sender's SMSC as it goes."""
+        if not parsed.sender_trusted:
+            return False, "sender is on no bank's allow-list: stored, not a deposit", None
+        reasons, hold = ["sender on the bank's allow-list"], None
+        known = [row.smsc for row in SenderSmsc.select().where(SenderSmsc.sender == sender)]
+        decision = check_smsc(smsc, known)
+        reasons.append(decision.reason)
+        if decision.hold:
+            hold = decision.reason
+        elif smsc:
+            self._learn_smsc(sender, smsc, seen_at)
+        if parsed.kind is Kind.DEPOSIT or parsed.kind is Kind.WITHDRAWAL:
+            previous = self._previous_balance(parsed)
+            balance = check_balance(previous, parsed, self.balance_policy)
+            reasons.append(balance.reason)
+            if balance.hold and hold is None:
+                hold = balance.reason
+            elif not balance.ok or "break" in balance.reason:
+                log.warning("balance continuity: %s", balance.reason)
+        if flag and hold is None and parsed.kind is Kind.DEPOSIT:
+            hold = f"flagged message ({flag}): a person must read it"
+        return hold is None, "; ".join(r for r in reasons if r), hold
+
+    def _learn_smsc(self, sender: str, smsc: str, at: dt.datetime) -> None:
+        updated = (SenderSmsc.update(last_seen=at, count=SenderSmsc.count + 1)
+                   .where((SenderSmsc.sender == sender) & (SenderSmsc.smsc == smsc)).execute())
+        if not updated:
+            SenderSmsc.create(sender=sender, smsc=smsc, first_seen=at, last_seen=at)
+
+    @staticmethod
+    def _previous_balance(parsed: ParsedSms) -> int | None:
+        if not parsed.account or not parsed.bank:
+            return None
+        row = (SmsMessage.select(SmsMessage.balance)
+               .where((SmsMessage.bank == parsed.bank) & (SmsMessage.account == parsed.account)
+                      & SmsMessage.balance.is_null(False) & (SmsMessage.trusted == True))  # noqa: E712
+               .order_by(SmsMessage.scts.desc(nulls="LAST"), SmsMessage.id.desc()).first())
+        return row.balance if row else None
+
+
+def _groups(parts: list[SmsPart], window: dt.timedelta) -> list[list[SmsPart]]:
+    """Parts of one message: same sender and concatenation reference, received within the window.
+
+    References wrap (256 or 65536 of them), so an old, never-completed group
+    and a new message with the same reference are kept apart by time.
+    """
+    singles = [[p] for p in parts if p.concat_ref is None or p.error]
+    keyed: dict[tuple, list[SmsPart]] = defaultdict(list)
+    for p in parts:
+        if p.concat_ref is not None and not p.error:
+            keyed[(p.modem, p.sender, p.concat_ref, p.concat_total, p.concat_bits)].append(p)
+    groups = []
+    for members in keyed.values():
+        current: list[SmsPart] = []
+        for p in sorted(members, key=lambda p: p.received_at):
+            if current and p.received_at - current[0].received_at > window:
+                groups.append(current)
+                current = []
+            current.append(p)
+        groups.append(current)
+    return singles + groups
+
+
+def _deposit_key(parsed: ParsedSms, message_key: str) -> str:
+    """The same money twice in two SMS (a network re-delivery with a new timestamp) is one deposit.
+
+    Bank, account, amount, balance after and the bank's own time together
+    identify a transfer; without a balance or time, only the message itself does.
+    """
+    if parsed.balance_rial is not None and parsed.bank_time is not None:
+        ident = f"{parsed.bank}|{parsed.account}|{parsed.amount_rial}|{parsed.balance_rial}|{parsed.bank_time.isoformat()}"
+        return "sms:" + hashlib.sha256(ident.encode()).hexdigest()[:40]
+    return "msg:" + message_key[-40:]
+
+
+def _parsed_json(parsed: ParsedSms) -> dict[str, object]:
+    return {"kind": parsed.kind.value, "bank": parsed.bank, "amount_rial": parsed.amount_rial,
+            "balance_rial": parsed.balance_rial, "account": parsed.account,
+            "counterpart_card": parsed.counterpart_card,
+            "bank_time": parsed.bank_time.isoformat() if parsed.bank_time else None,
+            "channel": parsed.channel, "settles": parsed.settles, "sender_trusted": parsed.sender_trusted,
+            "reason": parsed.reason}

@@ -1,0 +1,262 @@
+"""The AT command link: python-gsmmodem's ``SerialComms`` with its fragile parts replaced.
+
+What is replaced, and why (python-gsmmodem 0.13.0):
+
+* ``connect``: the library hard-codes ``rtscts=True, dsrdtr=True``, so a Pi UART
+  without RTS/CTS wires never gets an answer; here flow control is the
+  caller's choice and the port is opened ``exclusive`` (no second instance, no
+  ModemManager probing it under our feet).
+* ``_readLoop``: the library decodes strict UTF-8 and its reader thread dies on
+  the first 0xFF byte while ``alive`` stays True. Here any byte is survived
+  (undecodable bytes and NULs are dropped from the line) and a dead port ends
+  the link visibly (``alive`` False, the fatal callback called).
+* ``_handleLineRead``/``write``: the library appends every line to the pending
+  command's answer, so a ``+CMTI`` arriving mid-answer is lost. Here lines
+  that look unsolicited go to the URC callback even while a command waits, the
+  echo is recognised (a rebooted modem turns echo back on), and after a
+  timeout the link resynchronises (``AT`` until a clean ``OK`` and a quiet
+  line) so that a late answer is never taken for the next command's.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+
+import serial
+from gsmmodem.serial_comms import SerialComms
+
+from modem.errors import CommandFailed, ModemTimeout, PortError
+
+log = logging.getLogger(__name__)
+
+# A final result code ends a command's answer (27.007 §5.7, 27.005 §3.2.5, Huawei's variant).
+_FINAL = re.compile(r"^(OK|ERROR|\+CM[ES] ERROR:.*|COMMAND NOT SUPPORT|TOO MANY PARAMETERS)$")
+# "+XXXX:" or "^XXXX:" at the start of a line.
+_PREFIXED = re.compile(r"^([+^*][A-Z0-9]+)\s*:", re.IGNORECASE)
+# Prefixes of unsolicited result codes (27.005, 27.007 and the vendors' noise). A command with no
+# prefix of its own (AT, ATE0) owns every other prefixed line: that is a late answer, not a URC.
+_URC_PREFIXES = {
+    "+CMTI", "+CDSI", "+CMT", "+CDS", "+CBM", "+CREG", "+CGREG", "+CEREG", "+CPIN", "+CFUN", "+CSQN", "+CLIP",
+    "+CRING", "+CUSD", "+CIEV", "+CTZV", "+CTZE", "+QIND", "+QUSIM", "+ZSMMEMFULL", "+ZDONR", "+ZPASR",
+    "^RSSI", "^HCSQ", "^MODE", "^SRVST", "^SIMST", "^BOOT", "^SMMEMFULL", "^ORIG", "^CONF", "^CONN", "^CEND",
+    "^DSFLOWRPT", "^NWTIME", "*PSUTTZ", "+PSUTTZ",
+}
+# Unsolicited lines without a prefix (boot messages, calls, power warnings).
+_BARE_URCS = ("RDY", "SMS READY", "CALL READY", "SMS DONE", "PB DONE", "RING", "NO CARRIER",
+              "UNDER-VOLTAGE", "OVER-VOLTAGE", "NORMAL POWER DOWN", "POWERED DOWN")
+# Line characters kept: printable text; bytes that did not decode and NULs are noise (power-up garbage).
+_NOISE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+
+
+def command_prefix(command: str) -> str | None:
+    """``AT+CPMS="SM"`` -> ``+CPMS``: the prefix the command's own information lines carry."""
+    match = re.match(r"^AT([+^][A-Z0-9]+)", command, re.IGNORECASE)
+    return match.group(1).upper() if match else None
+
+
+def is_unsolicited(line: str, command: str | None) -> bool:
+    """Whether a line belongs to no command: a URC, even if it arrives in the middle of an answer."""
+    upper = line.upper()
+    if any(upper.startswith(word) for word in _BARE_URCS):
+        return True
+    match = _PREFIXED.match(line)
+    if not match:
+        return False
+    prefix = match.group(1).upper()
+    own = command_prefix(command) if command else None
+    if own is None:
+        return command is None or prefix in _URC_PREFIXES
+    return prefix != own
+
+
+def clean_line(raw: bytes) -> str:
+    return _NOISE.sub("", raw.decode("utf-8", errors="replace")).strip()
+
+
+class _Pending:
+    def __init__(self, command: str) -> None:
+        self.command = command
+        self.lines: list[str] = []
+        self.done = threading.Event()
+
+
+class AtLink(SerialComms):
+    """One open serial port speaking AT commands, with a reader thread."""
+
+    def __init__(self, port: str, baudrate: int = 115200, *, rtscts: bool = False, dsrdtr: bool = False,
+                 on_urc: Callable[[str], None] | None = None,
+                 on_fatal: Callable[[Exception], None] | None = None) -> None:
+        super().__init__(port, baudrate, notifyCallbackFunc=None, fatalErrorCallbackFunc=on_fatal)
+        self.rtscts = rtscts
+        self.dsrdtr = dsrdtr
+        self.on_urc = on_urc or (lambda line: None)
+        self.echo_seen = False  # set when a command's echo comes back (echo was re-enabled: a reboot)
+        self.last_rx = time.monotonic()
+        self._pending: _Pending | None = None
+        self._line_lock = threading.Lock()
+        self.serial: serial.Serial | None = None
+        self.rxThread: threading.Thread | None = None
+
+    # -- port ---------------------------------------------------------------------------------------------
+    def connect(self) -> None:
+        try:
+            self.serial = serial.Serial(port=self.port, baudrate=self.baudrate, timeout=0.2, write_timeout=5,
+                                        rtscts=self.rtscts, dsrdtr=self.dsrdtr, exclusive=True)
+        except (serial.SerialException, OSError, ValueError) as exc:
+            raise PortError(f"cannot open {self.port}: {exc}") from exc
+        self.alive = True
+        self.rxThread = threading.Thread(target=self._readLoop, name=f"at-reader {self.port}", daemon=True)
+        self.rxThread.start()
+
+    def close(self) -> None:
+        self.alive = False
+        if self.rxThread is not None and self.rxThread is not threading.current_thread():
+            self.rxThread.join(timeout=2)
+        if self.serial is not None:
+            try:
+                self.serial.close()
+            except (serial.SerialException, OSError) as exc:
+                log.debug("closing %s: %s", self.port, exc)
+
+    @property
+    def healthy(self) -> bool:
+        """The port is open and the reader thread is running."""
+        return bool(self.alive and self.rxThread is not None and self.rxThread.is_alive())
+
+    # -- reading ------------------------------------------------------------------------------------------
+    def _readLoop(self) -> None:  # noqa: N802 (the library's name)
+        buffer = bytearray()
+        try:
+            while self.alive:
+                data = self.serial.read(max(1, self.serial.in_waiting))
+                if not data:
+                    continue
+                self.last_rx = time.monotonic()
+                buffer += data
+                while (end := buffer.find(b"\r\n")) >= 0:
+                    raw = bytes(buffer[:end])
+                    del buffer[:end + 2]
+                    # The echo is the command plus CR with no LF, so it shares a "line" with what follows it.
+                    for piece in raw.split(b"\r"):
+                        line = clean_line(piece)
+                        if line:
+                            self._on_line(line)
+                if len(buffer) > 65536:  # a stream of garbage with no line end
+                    buffer.clear()
+        except (serial.SerialException, OSError, TypeError, AttributeError) as exc:
+            # TypeError/AttributeError: pyserial's read on a port closed under it.
+            if self.alive:
+                log.warning("%s: port lost: %s", self.port, exc)
+                self.alive = False
+                self.fatalErrorCallback(exc)
+
+    def _on_line(self, line: str) -> None:
+        with self._line_lock:
+            pending = self._pending
+            if pending is not None and not pending.done.is_set():
+                if line.upper() == pending.command.upper():
+                    self.echo_seen = True
+                    return
+                if _FINAL.match(line):
+                    pending.lines.append(line)
+                    pending.done.set()
+                    return
+                if not is_unsolicited(line, pending.command):
+                    pending.lines.append(line)
+                    return
+            elif _FINAL.match(line) or line.upper().startswith("AT"):
+                log.debug("%s: stray line %r (a late answer)", self.port, line)
+                return
+        log.debug("%s: URC %r", self.port, line)
+        try:
+            self.on_urc(line)
+        except Exception:  # the callback is the caller's code; the reader must survive it
+            log.exception("%s: URC handler failed on %r", self.port, line)
+
+    # -- commands -----------------------------------------------------------------------------------------
+    def command(self, command: str, timeout: float = 5.0, *, recover: bool = True) -> list[str]:
+        """Send one command and return its information lines; raise on an error result or timeout.
+
+        ``recover=False`` skips the wait for a late answer and the resynchronisation after a timeout
+        (for probing a modem that may be booting, where the caller simply tries again).
+        """
+        with self._txLock:
+            lines = self._exchange(command, timeout, recover)
+        final = lines[-1]
+        if final != "OK":
+            raise CommandFailed(command, final, lines[:-1])
+        return lines[:-1]
+
+    def _exchange(self, command: str, timeout: float, recover: bool = True) -> list[str]:
+        if not self.healthy:
+            raise PortError(f"{self.port} is not open")
+        pending = _Pending(command)
+        with self._line_lock:
+            self._pending = pending
+        try:
+            self.serial.write(command.encode("ascii") + b"\r")
+            answered = pending.done.wait(timeout)
+            if not answered and self.healthy and recover:
+                log.warning("%s: no answer to %r in %.1f s (partial: %r)", self.port, command, timeout,
+                            pending.lines)
+                # A slow modem answers late: keep collecting into this command so the late answer
+                # cannot become the next command's; a hung one never does: probe it with AT.
+                if pending.done.wait(min(2 * timeout, 5.0)):
+                    self.wait_quiet(0.2, timeout)
+                else:
+                    self._pending = None
+                    self.resync(timeout=timeout)
+        except (serial.SerialException, OSError) as exc:
+            self.alive = False
+            raise PortError(f"writing to {self.port}: {exc}") from exc
+        finally:
+            with self._line_lock:
+                self._pending = None
+        if answered:
+            return pending.lines
+        if not self.healthy:
+            raise PortError(f"{self.port} went away during {command!r}")
+        raise ModemTimeout(f"no answer to {command!r} in {timeout:.1f} s")
+
+    def resync(self, attempts: int = 3, timeout: float = 1.0) -> bool:
+        """``AT`` until a clean ``OK``, then wait until the line is quiet (after a timeout)."""
+        with self._txLock:
+            for _ in range(attempts):
+                if not self.healthy:
+                    return False
+                self.wait_quiet(0.2, timeout)
+                pending = _Pending("AT")
+                with self._line_lock:
+                    self._pending = pending
+                try:
+                    self.serial.write(b"AT\r")
+                    ok = pending.done.wait(timeout)
+                except (serial.SerialException, OSError):
+                    self.alive = False
+                    return False
+                finally:
+                    with self._line_lock:
+                        self._pending = None
+                if ok and pending.lines == ["OK"]:
+                    self.wait_quiet(0.3, timeout)
+                    return True
+            return False
+
+    def wait_quiet(self, quiet: float, limit: float) -> None:
+        """Return once nothing was received for ``quiet`` seconds (or after ``limit``)."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            idle = time.monotonic() - self.last_rx
+            if idle >= quiet:
+                return
+            time.sleep(min(quiet - idle, 0.05) + 0.001)
+
+    def write_blind(self, data: bytes) -> None:
+        """Write without waiting for an answer (a reset command to a modem that may not answer)."""
+        try:
+            self.serial.write(data)
+        except (serial.SerialException, OSError, AttributeError) as exc:
+            raise PortError(f"writing to {self.port}: {exc}") from exc

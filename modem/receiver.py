@@ -1,0 +1,275 @@
+"""The receive loop for one modem: sweep storage, hand each part to the sink, then delete it.
+
+One worker thread per modem does all of that modem's I/O, so nothing
+interleaves on the serial line. It sweeps (``AT+CMGL=4``) at every
+(re)connect, on every ``+CMTI`` wake-up, and every ``sweep_seconds``; each
+part goes to ``sink`` (which commits it durably) and only then is its slot
+deleted. A sink that raises leaves the part on the SIM for the next sweep.
+
+Recovery escalates: a lost port or a silent modem -> close and reconnect with
+backoff (the port is resolved again each time, so a re-plugged modem under a
+new name is found); a reboot -> re-initialise and sweep; repeated failures
+with the port present -> ask the modem to reset; no working connection for
+``give_up_seconds`` -> ``on_give_up(reason)`` (the service exits and its
+manager restarts it).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import asdict, replace
+from datetime import datetime, timezone
+from typing import Any
+
+from modem.errors import CommandFailed, ModemError, ModemTimeout, PinRequired, PortError, SimError, SlotChanged
+from modem.gateway import SIM_ERRORS, HealthSample, ModemGateway, StoredPart
+from modem.messages import dedupe_key
+
+log = logging.getLogger(__name__)
+
+# How many recently delivered PDUs are remembered to recognise a repeat (the
+# network's duplicate, or a part whose delete failed). The sink dedupes too.
+_REMEMBERED = 20000
+
+
+class Receiver:
+    def __init__(self, gateway_factory: Callable[[], ModemGateway], sink: Callable[[StoredPart], None], *,
+                 sweep_seconds: float = 30, name: str = "modem",
+                 on_health: Callable[[HealthSample], None] | None = None,
+                 on_give_up: Callable[[str], None] | None = None,
+                 health_seconds: float = 60, give_up_seconds: float = 600, reset_after: int = 3,
+                 max_retry_seconds: float = 15.0) -> None:
+        self.gateway_factory = gateway_factory
+        self.sink = sink
+        self.sweep_seconds = sweep_seconds
+        self.name = name
+        self.on_health = on_health
+        self.on_give_up = on_give_up
+        self.health_seconds = health_seconds
+        self.give_up_seconds = give_up_seconds
+        self.reset_after = reset_after
+        self.max_retry_seconds = max_retry_seconds
+
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._gateway: ModemGateway | None = None
+        self._delivered: OrderedDict[str, None] = OrderedDict()
+        self._ever_connected = False
+        self._lock = threading.Lock()
+        self._status: dict[str, Any] = {
+            "name": name, "state": "stopped", "device": None, "connected_since": None, "down_since": None,
+            "last_sweep_at": None, "last_sms_at": None, "parts_delivered": 0, "duplicates_skipped": 0,
+            "sink_failures": 0, "deletes_failed": 0, "undecodable": 0, "reconnects": 0, "resets": 0,
+            "sweeps": 0, "gave_up": False, "last_error": None, "health": None, "identity": None,
+        }
+
+    # -- public -------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError("receiver already started")
+        self._stop.clear()
+        self._set(state="connecting", down_since=_now())
+        self._thread = threading.Thread(target=self._run, name=f"receiver {self.name}", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        self._set(state="stopped")
+
+    def sweep_now(self) -> None:
+        """Ask for a sweep as soon as possible (asynchronous)."""
+        self._wake.set()
+
+    @property
+    def status(self) -> dict[str, Any]:
+        with self._lock:
+            return dict(self._status)
+
+    # -- the worker ---------------------------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            self._loop()
+        except Exception as exc:  # a bug or a bad configuration: say so, and let the service restart
+            log.exception("%s: the receiver stopped", self.name)
+            self._set(state="crashed", last_error=repr(exc))
+            if self.on_give_up is not None:
+                self.on_give_up(f"{self.name}: receiver crashed: {exc!r}")
+
+    def _loop(self) -> None:
+        failures = 0
+        retry = 0.2
+        next_sweep = next_health = 0.0
+        while not self._stop.is_set():
+            gateway = self._gateway
+            if gateway is None or not gateway.alive:
+                if gateway is not None:
+                    self._drop(gateway, "port lost")
+                gateway = self._connect(failures)
+                if gateway is None:
+                    failures += 1
+                    self._check_give_up()
+                    self._stop.wait(retry)
+                    retry = min(retry * 2, self.max_retry_seconds)
+                    continue
+                failures, retry = 0, 0.2
+                next_sweep = next_health = 0.0
+            try:
+                if gateway.needs_reinit:
+                    log.warning("%s: re-initialising the modem after a restart", self.name)
+                    gateway.initialise()
+                    next_sweep = 0.0
+                now = time.monotonic()
+                if now >= next_sweep:
+                    self._sweep(gateway)
+                    next_sweep = time.monotonic() + self.sweep_seconds
+                if now >= next_health:
+                    self._sample(gateway)
+                    next_health = time.monotonic() + self.health_seconds
+                wait = max(0.0, min(next_sweep, next_health) - time.monotonic())
+                if self._wake.wait(wait):
+                    self._wake.clear()
+                    next_sweep = 0.0  # a +CMTI, a reboot line or sweep_now(): sweep now
+            except (ModemTimeout, PortError) as exc:
+                self._drop(gateway, str(exc))
+            except SimError as exc:
+                self._drop(gateway, str(exc))
+            except CommandFailed as exc:
+                # The modem answers but refused (SIM busy after the retries, a storage error): try again soon.
+                log.warning("%s: %s", self.name, exc)
+                self._set(last_error=str(exc))
+                if ("CMS" if exc.is_cms else "CME", exc.code) in SIM_ERRORS:
+                    gateway.request_reinit()  # the SIM was reset or wants its PIN again
+                next_sweep = time.monotonic() + min(5.0, self.sweep_seconds)
+        if self._gateway is not None:
+            self._gateway.close()
+            self._gateway = None
+
+    def _connect(self, failures: int) -> ModemGateway | None:
+        gateway = None
+        try:
+            gateway = self.gateway_factory()
+            gateway.on_wakeup = self._wake.set
+            gateway.connect()
+        except PinRequired as exc:
+            # A refused or missing PIN needs a person; retrying could lock the SIM.
+            log.error("%s: %s", self.name, exc)
+            self._set(state="sim_locked", last_error=str(exc))
+            self._stop.wait(60)
+            return None
+        except ModemError as exc:
+            log.warning("%s: cannot connect: %s", self.name, exc)
+            self._set(state="down", last_error=str(exc))
+            if isinstance(exc, ModemTimeout) and failures + 1 >= self.reset_after and gateway is not None:
+                # The port is there but the modem is silent: ask it to restart (a hung modem may still obey).
+                log.warning("%s: modem silent %d times; asking it to reset", self.name, failures + 1)
+                with self._lock:
+                    self._status["resets"] += 1
+                try:
+                    gateway.send_reset()
+                except ModemError as reset_exc:
+                    log.info("%s: reset failed: %s", self.name, reset_exc)
+            return None
+        self._gateway = gateway
+        with self._lock:
+            if self._ever_connected:
+                self._status["reconnects"] += 1
+            self._ever_connected = True
+            self._status.update(state="connected", device=gateway.device, connected_since=_now(),
+                                down_since=None, gave_up=False, identity=asdict(gateway.identity))
+        log.info("%s: connected on %s", self.name, gateway.device)
+        return gateway
+
+    def _drop(self, gateway: ModemGateway, reason: str) -> None:
+        log.warning("%s: connection dropped: %s", self.name, reason)
+        gateway.close()
+        self._gateway = None
+        self._set(state="down", last_error=reason, down_since=_now(), connected_since=None)
+
+    def _check_give_up(self) -> None:
+        with self._lock:
+            down_since = self._status["down_since"]
+            if down_since is None or self._status["gave_up"]:
+                return
+            down_for = (_now() - down_since).total_seconds()
+            if down_for < self.give_up_seconds:
+                return
+            self._status["gave_up"] = True
+            reason = f"{self.name}: no working modem for {down_for:.0f} s ({self._status['last_error']})"
+        log.error("%s", reason)
+        if self.on_give_up is not None:
+            self.on_give_up(reason)
+
+    def _sweep(self, gateway: ModemGateway) -> None:
+        parts = gateway.list_stored()
+        delivered = deleted = 0
+        for part in parts:
+            if self._stop.is_set():
+                return
+            key = dedupe_key(part.pdu_hex)
+            if key in self._delivered:
+                log.info("%s: %s/%d repeats a delivered message; deleting it", self.name, part.memory, part.index)
+                self._count("duplicates_skipped")
+            else:
+                try:
+                    self.sink(part)
+                except Exception:  # the sink is the caller's code; the part stays for the next sweep
+                    log.exception("%s: the sink failed on %s/%d; it stays on the SIM", self.name, part.memory,
+                                  part.index)
+                    self._count("sink_failures")
+                    continue
+                self._remember(key)
+                delivered += 1
+                self._count("parts_delivered")
+                if part.pdu is None:
+                    self._count("undecodable")
+            try:
+                gateway.delete(part)
+                deleted += 1
+            except (SlotChanged, CommandFailed) as exc:
+                log.warning("%s: %s/%d not deleted: %s", self.name, part.memory, part.index, exc)
+                self._count("deletes_failed")
+        now = _now()
+        self._set(last_sweep_at=now)
+        with self._lock:
+            self._status["sweeps"] += 1
+            if delivered:
+                self._status["last_sms_at"] = now
+        if deleted:
+            self._wake.set()  # sweep again until storage is empty (messages held at the SMSC come in now)
+
+    def _sample(self, gateway: ModemGateway) -> None:
+        sample = replace(gateway.sample_health(), last_sms_at=self.status["last_sms_at"])
+        self._set(health=asdict(sample))
+        if self.on_health is not None:
+            try:
+                self.on_health(sample)
+            except Exception:  # the caller's callback must not stop reception
+                log.exception("%s: on_health failed", self.name)
+        if not sample.responsive:
+            raise ModemTimeout(sample.error or "the modem stopped answering")
+
+    # -- bookkeeping --------------------------------------------------------------------------------------
+    def _remember(self, key: str) -> None:
+        self._delivered[key] = None
+        while len(self._delivered) > _REMEMBERED:
+            self._delivered.popitem(last=False)
+
+    def _count(self, name: str) -> None:
+        with self._lock:
+            self._status[name] += 1
+
+    def _set(self, **values: Any) -> None:
+        with self._lock:
+            self._status.update(values)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)

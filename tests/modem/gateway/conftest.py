@@ -1,0 +1,89 @@
+"""Helpers for the gateway's tests: simulators on real pseudo-terminals, a recording sink, polling."""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+from modem.gateway import ModemGateway, StoredPart
+from modem.receiver import Receiver
+from modem.simulator import Simulator
+
+T = TypeVar("T")
+
+
+def wait_until(predicate: Callable[[], T], timeout: float = 10.0, what: str = "condition") -> T:
+    """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.01)
+
+
+class RecordingSink:
+    """The receiver's sink: records every part it is given; can be told to fail."""
+
+    def __init__(self) -> None:
+        self.parts: list[StoredPart] = []
+        self.failures_left = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, part: StoredPart) -> None:
+        with self._lock:
+            if self.failures_left > 0:
+                self.failures_left -= 1
+                raise RuntimeError("the database is down")
+            self.parts.append(part)
+
+    @property
+    def pdus(self) -> list[str]:
+        with self._lock:
+            return [p.pdu_hex for p in self.parts]
+
+    def texts(self) -> list[str]:
+        with self._lock:
+            return [p.pdu.text for p in self.parts if p.pdu is not None]
+
+
+@pytest.fixture
+def make_sim(tmp_path: Path) -> Iterator[Callable[..., Simulator]]:
+    sims: list[Simulator] = []
+
+    def factory(profile: str = "sim800", name: str | None = None, **kwargs: object) -> Simulator:
+        sim = Simulator(tmp_path / (name or f"ttyUSB{len(sims)}"), profile, **kwargs)  # type: ignore[arg-type]
+        sim.start()
+        sims.append(sim)
+        wait_until(lambda: sim.status()["sms_ready"], what="the simulator's boot")
+        return sim
+
+    yield factory
+    for sim in sims:
+        sim.stop()
+
+
+@pytest.fixture
+def make_receiver() -> Iterator[Callable[..., tuple[Receiver, RecordingSink]]]:
+    receivers: list[Receiver] = []
+
+    def factory(port: str, *, pin: str | None = None, command_timeout: float = 1.0, sweep_seconds: float = 30,
+                **kwargs: object) -> tuple[Receiver, RecordingSink]:
+        sink = RecordingSink()
+        rx = Receiver(lambda: ModemGateway(port, pin=pin, command_timeout=command_timeout), sink,
+                      sweep_seconds=sweep_seconds, max_retry_seconds=0.5, **kwargs)  # type: ignore[arg-type]
+        rx.start()
+        receivers.append(rx)
+        wait_until(lambda: rx.status["state"] == "connected" and rx.status["sweeps"] >= 1 and rx.status["health"],
+                   what="the first sweep and health sample")
+        return rx, sink
+
+    yield factory
+    for rx in receivers:
+        rx.stop()
