@@ -179,7 +179,8 @@ class Box:
         self.exit_code = 0
         self.ingest: SmsIngest | None = None
         self.receive: ReceivePath | None = None
-        self.service = PaymentService(settings, clock=clock, gates=Gates(receiving_ok=self._receiving_ok))
+        gates = Gates(receiving_ok=self._receiving_ok, clock_trusted=self._clock_trusted)
+        self.service = PaymentService(settings, clock=clock, gates=gates)
         self.ingest = SmsIngest(self.service, build_reader(settings), clock)
         self.receive = ReceivePath(settings, self.ingest, clock, self._give_up)
         self.scheduler = BackgroundScheduler(timezone=dt.timezone.utc)
@@ -194,6 +195,12 @@ class Box:
         log.critical("giving up on the modem: %s; exiting for a restart", reason)
         self.exit_code = 1
         os.kill(os.getpid(), signal.SIGTERM)
+
+    def _clock_trusted(self) -> bool:
+        """DESIGN.md, "The clock": trusted unless the gate is on; then NTP or the modem's network time must vouch."""
+        from appliance import clock
+
+        return not self.settings.clock.require_trusted or clock.trusted_source() is not None
 
     def health(self) -> dict[str, Any]:
         report: dict[str, Any] = {"box": self.settings.box.name, "demo": self.settings.box.demo}

@@ -14,7 +14,9 @@ limit=${4:-300}
 # instead of the image's 10 s, or a busy moment of PID 1 resets the VM.
 append="root=LABEL=rootfs ro console=ttyS0,115200 systemd.show_status=${SHOW_STATUS:-0} quiet systemd.watchdog_sec=60 panic=-1 ${EXTRA_APPEND:-}"
 if [ "${READONLY_ROOT:-0}" = 1 ]; then
-	append="overlayroot=tmpfs:recurse=0 $append"
+	# Like a Pi's cmdline.txt: no "ro", or overlayroot leaves the overlay read-only
+	# for systemd-remount-fs, which cannot remount an overlay (and is skipped).
+	append="overlayroot=tmpfs:recurse=0 ${append/ ro / }"
 fi
 if [ -n "$modem" ]; then
 	chardev="serial,id=modem,path=$(readlink -f "$modem")"
