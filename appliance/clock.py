@@ -18,6 +18,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from appliance import at
 from appliance.errors import ClockError
 
 log = logging.getLogger(__name__)
@@ -89,16 +90,10 @@ def read_modem_clock(port: str, baudrate: int, profile: str, timeout: float = 5.
 
 
 def _at(link, command: str, timeout: float) -> str:
-    link.reset_input_buffer()
-    link.write(command.encode("ascii") + b"\r")
-    deadline = time.monotonic() + timeout
-    reply = b""
-    while time.monotonic() < deadline:
-        reply += link.read(256)
-        text = reply.decode("ascii", "replace")
-        if re.search(r"\r?\n(OK|ERROR|\+CME ERROR[^\r\n]*)\r?\n", "\n" + text):
-            return text
-    raise ClockError(f"the modem did not answer {command} within {timeout:.0f} s")
+    text, complete = at.ask(link, command, timeout)
+    if not complete:
+        raise ClockError(f"the modem did not answer {command} within {timeout:.0f} s")
+    return text
 
 
 def set_system_clock(when: datetime, marker: Path = MODEM_SYNC_FILE) -> None:

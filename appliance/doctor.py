@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from appliance import clock
+from appliance import at, clock
 from appliance.errors import ConfigError
 from appliance.settings import ModemSettings, Settings, load_settings
 
@@ -272,16 +272,7 @@ def _probe_modem(modem: ModemSettings) -> Finding:
 
 
 def _ask(link, command: str, timeout: float = 3.0) -> str:
-    link.reset_input_buffer()
-    link.write(command.encode("ascii") + b"\r")
-    deadline = time.monotonic() + timeout
-    reply = b""
-    while time.monotonic() < deadline:
-        reply += link.read(256)
-        text = reply.decode("ascii", "replace")
-        if "\nOK" in text or "ERROR" in text:
-            return text
-    return reply.decode("ascii", "replace")
+    return at.ask(link, command, timeout)[0]
 
 
 def _first_info(reply: str) -> str:

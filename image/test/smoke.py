@@ -22,7 +22,7 @@ CONFIG = "/etc/carttocart/config.toml"
 STATE = Path("/var/lib/carttocart/ci-state.json")  # on /data through the bind mount
 BOOTS = Path("/data/ci-boots")
 SCENARIO = Path("/etc/carttocart-ci/scenario")
-CARD = {"number": "6104337000000012", "holder": "CI Shop", "account": "6204718359"}
+CARD = {"number": "6104337000000016", "holder": "CI Shop", "account": "6204718359"}
 
 
 def run(*cmd: str) -> str:
