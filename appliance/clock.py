@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 NTP_SYNC_FILE = Path("/run/systemd/timesync/synchronized")
 # Written by `carttocart clock from-modem` after it set the clock (tmpfs: forgotten at reboot).
 MODEM_SYNC_FILE = Path("/run/carttocart-clock/modem-time")
+# systemd-timesyncd keeps this file's modification time at the last time it knew (on /data).
+TIMESYNC_CLOCK_FILE = Path("/var/lib/systemd/timesync/clock")
 EARLIEST_PLAUSIBLE = datetime(2024, 1, 1, tzinfo=timezone.utc)
 TOLERANCE = timedelta(seconds=60)
 # Ask the network for its time (NITZ): SIMCom SIM800 uses CLTS, SIM7600/Quectel/Huawei CTZU.
@@ -61,6 +63,26 @@ def _century(yy: int) -> int:
 def needs_setting(modem_time: datetime, system_time: datetime, ntp_synchronized: bool) -> bool:
     """True when the system clock should take the modem's time: NTP is not in charge and they disagree."""
     return not ntp_synchronized and abs(modem_time - system_time) > TOLERANCE
+
+
+def known_floor(files: tuple[Path, ...] | None = None) -> datetime | None:
+    """The latest time this box is sure has passed: when NTP last told it, or when this software was installed."""
+    import appliance
+
+    candidates = files if files is not None else (TIMESYNC_CLOCK_FILE, Path(appliance.__file__))
+    stamps = [p.stat().st_mtime for p in candidates if p.exists()]
+    return datetime.fromtimestamp(max(stamps), timezone.utc) if stamps else None
+
+
+def check_not_before(modem_time: datetime, floor: datetime | None) -> None:
+    """:class:`ClockError` when the modem's time is before what the box already knows has passed.
+
+    A modem whose clock was reset, or a network sending a wrong NITZ, must not
+    send the box back in time: expiry and quarantine rules count on it.
+    """
+    if floor is not None and modem_time < floor - TOLERANCE:
+        raise ClockError(f"the modem's clock says {modem_time.isoformat(timespec='seconds')}, before "
+                         f"{floor.isoformat(timespec='seconds')} which has already passed: not used")
 
 
 def ntp_synchronized(sync_file: Path = NTP_SYNC_FILE) -> bool:

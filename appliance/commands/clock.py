@@ -43,6 +43,7 @@ def _from_modem(args: argparse.Namespace, ctx: CommandContext) -> int:
         for modem in modems:
             try:
                 when = clock.read_modem_clock(modem.port, modem.baudrate, modem.profile)
+                clock.check_not_before(when, clock.known_floor())
             except ClockError as exc:
                 problems.append(f"{modem.name}: {exc}")
                 continue

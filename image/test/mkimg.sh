@@ -24,6 +24,11 @@ FSTAB
 mkdir -p "$work/bootfs"
 mv "$work/root/boot/firmware/"* "$work/bootfs/" 2>/dev/null || true
 [ -z "$config" ] || install -m 644 "$config" "$work/bootfs/carttocart.toml"
+# Test images only: what the in-box smoke check should do (image/test/smoke.py).
+if [ -n "${CI_SCENARIO:-}" ]; then
+	install -d "$work/root/etc/carttocart-ci"
+	printf '%s\n' "$CI_SCENARIO" > "$work/root/etc/carttocart-ci/scenario"
+fi
 
 root_mb=$(( $(du -sm "$work/root" | cut -f1) * 12 / 10 + 300 ))
 log "making the file systems (boot ${boot_mb} MB, root ${root_mb} MB, data ${data_mb} MB)"

@@ -1,6 +1,7 @@
 """The clock from the modem's network time (AT+CCLK?, 3GPP TS 27.007), against a real pty modem."""
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -54,3 +55,15 @@ def test_a_modem_without_network_time_is_reported(pty_modem):
     modem = pty_modem({"AT+CTZU=1": "OK", "AT+CLTS=1": "ERROR", "AT+CCLK?": '+CCLK: "04/01/01,00:00:10+00"\r\nOK'})
     with pytest.raises(ClockError, match="not set by the network"):
         clock.read_modem_clock(modem.port, 115200, "auto", timeout=3)
+
+
+def test_a_modem_time_before_what_the_box_already_knows_is_refused(tmp_path):
+    stamp = tmp_path / "clock"
+    stamp.touch()
+    os.utime(stamp, (datetime(2026, 11, 28, 9, tzinfo=UTC).timestamp(),) * 2)
+    floor = clock.known_floor((stamp, tmp_path / "missing"))
+    assert floor == datetime(2026, 11, 28, 9, tzinfo=UTC)
+    with pytest.raises(ClockError, match="already passed"):
+        clock.check_not_before(datetime(2026, 1, 1, 8, 30, tzinfo=UTC), floor)
+    clock.check_not_before(datetime(2026, 11, 28, 9, 0, 30, tzinfo=UTC), floor)  # within a minute: fine
+    clock.check_not_before(datetime(2020, 1, 1, tzinfo=UTC), None)  # nothing known: nothing to refuse
