@@ -73,7 +73,7 @@ def payment_scenario(boot: int, report: dict) -> None:
         token = as_service_user("token", "add", "ci-shop").splitlines()[-1].strip()
         report["card_add"] = as_service_user("card", "add", "--number", CARD["number"], "--holder", CARD["holder"],
                                              "--account", CARD["account"])
-        status, created = http("POST", "/api/create", token, {"price": 1_000_000, "fid": "ci-order-1",
+        status, created = http("POST", "/api/create", token, {"price": 1_000_000, "fid": 1001,
                                                                "callback": "https://shop.example/back"})
         report["create"] = {"status": status, "body": created}
         if status != 200:
@@ -103,6 +103,8 @@ def main() -> None:
     report["config_mode"] = oct(os.stat(CONFIG).st_mode & 0o777) if os.path.exists(CONFIG) else None
     report["tty_gsm"] = os.path.realpath("/dev/ttyGSM") if os.path.exists("/dev/ttyGSM") else None
     report["mm_ignore"] = run("udevadm", "info", "-q", "property", "-n", "/dev/ttyGSM") if report["tty_gsm"] else ""
+    report["watchdog"] = Path("/sys/class/watchdog/watchdog0/state").read_text().strip() \
+        if Path("/sys/class/watchdog/watchdog0/state").exists() else None
     report["devices"] = [line for line in Path("/proc/devices").read_text().splitlines() if "tty" in line]
     if SCENARIO.exists() and SCENARIO.read_text().strip() == "payment":
         try:

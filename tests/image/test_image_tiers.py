@@ -30,6 +30,8 @@ IMAGE = REPO / "image"
 TEST = IMAGE / "test"
 WORK = IMAGE / "work"
 BOOT_CONFIG = TEST / "ci-boot.toml"
+# CARTTOCART_IMAGE_KEEP=1 keeps image/work/{rootfs,tier2,tier3} after the tests, to look into a failure.
+KEEP = os.environ.get("CARTTOCART_IMAGE_KEEP") == "1"
 TOOLS = ("mmdebstrap", "systemd-nspawn", "qemu-system-x86_64", "shellcheck", "mkfs.vfat", "mcopy", "sfdisk")
 
 pytestmark = pytest.mark.slow
@@ -61,7 +63,8 @@ def rootfs(system_deps) -> Iterator[Path]:
     assert result.returncode == 0, "building the root filesystem failed (output above)"
     print(f"root filesystem built in {time.monotonic() - started:.0f} s")
     yield target
-    shutil.rmtree(target, ignore_errors=True)
+    if not KEEP:
+        shutil.rmtree(target, ignore_errors=True)
 
 
 @pytest.mark.timeout(300)
@@ -107,7 +110,8 @@ def test_tier2_the_stage_boots_as_a_container_and_provisions_from_the_boot_parti
         assert "payments.expire_minutes" in (box / "boot/firmware/carttocart.toml.error.txt").read_text()
         assert "carttocart-provision.service" in second["failed"]  # visible to the operator
     finally:
-        shutil.rmtree(box, ignore_errors=True)
+        if not KEEP:
+            shutil.rmtree(box, ignore_errors=True)
 
 
 def simulator_available() -> bool:
@@ -214,6 +218,7 @@ def test_tier3_a_disk_image_boots_twice_in_qemu_reads_an_sms_and_keeps_its_data(
             assert report["tty_gsm"] and report["tty_gsm"].startswith("/dev/ttyUSB"), "no /dev/ttyGSM from udev"
             assert "ID_MM_DEVICE_IGNORE=1" in report["mm_ignore"]
             assert any(line.split()[-1] == "ttyUSB" for line in report["devices"])
+            assert report["watchdog"] == "active", "systemd did not arm the hardware watchdog"
         assert first["boot"] == 1 and second["boot"] == 2  # the counter lives on /data
         assert "carttocart.toml" not in first["boot_files"]
         if not with_modem:
@@ -226,4 +231,5 @@ def test_tier3_a_disk_image_boots_twice_in_qemu_reads_an_sms_and_keeps_its_data(
         if simulator is not None:
             simulator.terminate()
             simulator.wait(timeout=10)
-        shutil.rmtree(box, ignore_errors=True)
+        if not KEEP:
+            shutil.rmtree(box, ignore_errors=True)
