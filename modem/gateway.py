@@ -122,16 +122,20 @@ class ModemGateway:
     # -- connection ---------------------------------------------------------------------------------------
     def connect(self) -> None:
         """Open the port and initialise the modem; raises PortError, ModemTimeout, SimError, CommandFailed."""
-        self.device = resolve(self.port, self.usb_id)
-        self._lost.clear()
-        self._link = AtLink(self.device, self.baudrate, rtscts=self.rtscts, dsrdtr=self.dsrdtr,
-                            on_urc=self._on_urc, on_fatal=self._on_fatal)
-        self._link.connect()
+        self._open()
         try:
             self.initialise()
         except BaseException:
             self.close()
             raise
+
+    def _open(self) -> None:
+        """Resolve the port name again (it may have moved) and open it, exclusively."""
+        self.device = resolve(self.port, self.usb_id)
+        self._lost.clear()
+        self._link = AtLink(self.device, self.baudrate, rtscts=self.rtscts, dsrdtr=self.dsrdtr,
+                            on_urc=self._on_urc, on_fatal=self._on_fatal)
+        self._link.connect()
 
     def close(self) -> None:
         if self._link is not None:
@@ -179,10 +183,7 @@ class ModemGateway:
         For a modem that no longer answers: some still obey a reset. Raises PortError if the port is gone.
         """
         if self._link is None or not self._link.healthy:
-            self.device = resolve(self.port, self.usb_id)
-            self._link = AtLink(self.device, self.baudrate, rtscts=self.rtscts, dsrdtr=self.dsrdtr,
-                                on_urc=self._on_urc, on_fatal=self._on_fatal)
-            self._link.connect()
+            self._open()
         try:
             self._link.write_blind(b"AT+CFUN=1,1\r")
         finally:
