@@ -283,7 +283,8 @@ class ModemGateway:
                 return self._cmd(command, timeout)
             except CommandFailed as exc:
                 kind = "CMS" if exc.is_cms else "CME"
-                if (kind, exc.code) not in _BUSY or attempt == attempts - 1:
+                busy = (kind, exc.code) in _BUSY or "BUSY" in exc.result.upper()  # CMEE=2: "SIM busy"
+                if not busy or attempt == attempts - 1:
                     raise
                 log.info("%s: %s busy, retrying", self.device, command)
                 time.sleep(0.3)  # the SIM needs a moment after boot; nothing to poll for

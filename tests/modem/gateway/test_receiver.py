@@ -227,3 +227,18 @@ def test_a_long_hang_escalates_to_a_reset_request(make_sim, make_receiver) -> No
     wait_until(lambda: rx.status["resets"] >= 1, what="a reset request to the silent modem")
     pdus = sim.deliver_sms("+98700717", "after the long hang")
     settled(sim, sink, pdus, timeout=30)
+
+
+@pytest.mark.parametrize("pin", [None, "0000"])
+def test_a_missing_or_refused_pin_stops_reception_without_retrying(make_sim, pin) -> None:
+    sim = make_sim("sim800")
+    sim.require_pin("1234")
+    reasons: list[str] = []
+    rx = Receiver(lambda: ModemGateway(str(sim.link), pin=pin, command_timeout=1.0), RecordingSink(),
+                  max_retry_seconds=0.1, give_up_seconds=0.1, on_give_up=reasons.append)
+    rx.start()
+    wait_until(lambda: rx.status["state"] == "sim_locked", what="the receiver to stop on the PIN")
+    rx.stop()
+    pin_entries = [c for c in sim.commands if c.upper().startswith("AT+CPIN=")]
+    assert len(pin_entries) == (1 if pin else 0)  # a refused PIN is never entered twice
+    assert reasons == [] and rx.status["state"] == "sim_locked"
