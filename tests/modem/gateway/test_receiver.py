@@ -213,7 +213,7 @@ def test_several_modems_on_one_box(make_sim, make_receiver) -> None:
     sims = [make_sim(profile) for profile in ("sim800", "huawei", "ec25")]
     receivers = [make_receiver(str(sim.link), name=f"modem-{i}") for i, sim in enumerate(sims)]
     expected = [sim.deliver_sms("+98700717", f"to modem {i} " + LONG) for i, sim in enumerate(sims)]
-    for sim, (rx, sink), pdus in zip(sims, receivers, expected):
+    for sim, (rx, sink), pdus in zip(sims, receivers, expected, strict=True):
         settled(sim, sink, pdus)
         assert rx.status["device"] == str(sim.link)
 
