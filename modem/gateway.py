@@ -156,8 +156,10 @@ class ModemGateway:
         self._reboot_seen.set()
 
     def initialise(self) -> None:
-        """Put the modem in the state the receiver needs. Safe to run again after a reboot."""
-        self._reboot_seen.clear()
+        """Put the modem in the state the receiver needs. Safe to run again after a reboot.
+
+        :attr:`needs_reinit` stays true until this has run to the end, so a failed attempt is repeated.
+        """
         self._wake()
         self._cmd("ATE0")
         self._link.echo_seen = False

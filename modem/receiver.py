@@ -151,6 +151,7 @@ class Receiver:
                 if ("CMS" if exc.is_cms else "CME", exc.code) in SIM_ERRORS:
                     gateway.request_reinit()  # the SIM was reset or wants its PIN again
                 next_sweep = time.monotonic() + min(5.0, self.sweep_seconds)
+                self._stop.wait(min(1.0, self.sweep_seconds))  # not a tight loop on a modem that keeps refusing
         if self._gateway is not None:
             self._gateway.close()
             self._gateway = None

@@ -177,3 +177,35 @@ def test_send_reset_restarts_the_modem(make_sim, connect) -> None:
     assert not gw.alive
     wait_until(lambda: sim.status()["cnmi"][1] == 0, what="the modem to restart with its defaults")
     assert "AT+CFUN=1,1" in sim.commands
+
+
+def test_a_storm_of_urcs_during_answers(make_sim, connect) -> None:
+    sim = make_sim("sim800")
+    gw, wakeups = connect(sim)
+    stop = threading.Event()
+
+    def storm() -> None:
+        lines = ["^RSSI:17", "+CREG: 1", "+CSQN: 18,99", "UNDER-VOLTAGE WARNNING", "+CFUN: 0"]
+        i = 0
+        while not stop.wait(0.001):  # paces the noise; nothing waits on it
+            sim.urc(lines[i % len(lines)])
+            i += 1
+
+    noise = threading.Thread(target=storm, daemon=True)
+    noise.start()
+    try:
+        pdus = []
+        for i in range(10):
+            pdus += sim.deliver_sms(f"+98912{i:07d}", f"deposit {i}")
+        wait_until(lambda: wakeups.count >= 10, what="ten wake-ups in the noise")
+        for _ in range(3):
+            parts = gw.list_stored()
+            assert sorted(p.pdu_hex for p in parts) == sorted(pdus)
+            sample = gw.sample_health()
+            assert sample.responsive and sample.signal_csq == 18 and sample.sim_state == "READY"
+    finally:
+        stop.set()
+        noise.join()
+    for part in parts:
+        gw.delete(part)
+    assert sim.stored() == []
