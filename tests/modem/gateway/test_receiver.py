@@ -87,6 +87,18 @@ def test_reboot(make_sim, make_receiver) -> None:
     settled(sim, sink, pdus)
 
 
+@pytest.mark.parametrize("profile", ["sim800", "ec25"])
+def test_brownout(make_sim, make_receiver, profile: str) -> None:
+    sim = make_sim(profile)
+    rx, sink = make_receiver(str(sim.link), sweep_seconds=300)
+    inits = sim.commands.count("AT+CMGF=0")
+    sim.brownout()  # warning, power-up garbage, a silent reboot with the settings lost
+    pdus = sim.deliver_sms("+98700717", "after the brownout " + LONG, order=[1, 0, 2])
+    settled(sim, sink, pdus)
+    wait_until(lambda: sim.commands.count("AT+CMGF=0") > inits and sim.status()["cnmi"][1] == 1,
+               what="the receiver to re-initialise after the brownout")
+
+
 def test_full_storage(make_sim, make_receiver) -> None:
     sim = make_sim("sim800")
     fillers = sim.fill_storage()
