@@ -236,3 +236,13 @@ def test_huawei_drops_a_command_sent_while_it_is_busy(make_sim, open_port) -> No
     sim.slow(0)
     assert port.command("AT") == ["OK"]
     assert "AT+CGMI" not in sim.commands and "huawei" not in port.history
+
+
+def test_deliveries_never_block_when_nobody_reads_the_port(make_sim, open_port) -> None:
+    sim = make_sim("sim800", capacity=255)
+    for _ in range(1000):                          # ~70 KB of noise; a pty queues a few tens of KB
+        sim.urc("+CSQN: " + "9" * 60)
+    sim.deliver_sms("bank melli", "still delivered")
+    assert len(sim.stored()) == 1
+    port = open_port(sim.link)                     # pyserial flushes what piled up; the port still works
+    assert port.command("AT") == ["AT", "OK"]
