@@ -42,8 +42,8 @@ def _between(low: int, high: int) -> dict[str, Check]:
     return _check(lambda v: None if low <= v <= high else f"must be between {low} and {high}, got {v}")
 
 
-def _one_of(*choices: str) -> dict[str, Check]:
-    return _check(lambda v: None if v in choices else f"must be one of {', '.join(choices)}, got {v!r}")
+def _one_of(*choices: object) -> dict[str, Check]:
+    return _check(lambda v: None if v in choices else f"must be one of {', '.join(map(str, choices))}, got {v!r}")
 
 
 def _host_port(value: str) -> str | None:
