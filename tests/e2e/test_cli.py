@@ -136,3 +136,13 @@ def test_the_installed_command_exists():
     assert proc.returncode == 0
     for command in ("init", "token", "card", "deposit", "payment", "serve"):
         assert command in proc.stdout
+
+
+def test_config_show_and_modem_add(config: Path):
+    out = run("modem", "add", "--port", "/dev/ttyGSM", "--profile", "ec25", config=config).stdout
+    assert "[[modems]]" in out
+    shown = json.loads(run("config", "show", config=config).stdout)
+    assert shown["security"]["secret_key"] == "(set)"
+    assert shown["modems"][0]["port"] == "/dev/ttyGSM" and shown["modems"][0]["profile"] == "ec25"
+    bad = run("modem", "add", "--port", "/dev/ttyGSM", "--profile", "nokia", config=config, check=False)
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
