@@ -27,7 +27,11 @@ class UtcDateTimeField(peewee.DateTimeField):
         return super().db_value(value)
 
     def python_value(self, value: Any) -> Any:
-        value = super().python_value(value)
+        if isinstance(value, str):
+            try:  # SQLite hands back text; fromisoformat is many times faster than peewee's format list
+                value = dt.datetime.fromisoformat(value)
+            except ValueError:
+                value = super().python_value(value)
         if isinstance(value, dt.datetime) and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
