@@ -93,6 +93,22 @@ class SmsIngest:
         self.balance_policy = sms.balance_policy
         self.multipart_timeout = dt.timedelta(minutes=sms.multipart_timeout_minutes)
 
+    # ----- retention ---------------------------------------------------------
+    def purge(self, now: dt.datetime | None = None) -> int:
+        """Delete SMS older than ``sms.retention_days`` (the deposits they made stay, with their reasons)."""
+        cutoff = (now or self.clock()) - dt.timedelta(days=self.service.settings.sms.retention_days)
+        stamp = SmsMessage.received_at.db_value(cutoff)
+        with store.write():
+            parts = store.execute("DELETE FROM sms_part WHERE received_at < ? AND message_id IS NOT NULL "
+                                  "AND message_id IN (SELECT id FROM sms_message WHERE received_at < ?)",
+                                  stamp, stamp).rowcount
+            messages = store.execute("DELETE FROM sms_message WHERE received_at < ? AND id NOT IN "
+                                     "(SELECT message_id FROM sms_part WHERE message_id IS NOT NULL)",
+                                     stamp).rowcount
+        if parts or messages:
+            log.info("retention: deleted %d SMS (%d parts) received before %s", messages, parts, cutoff.date())
+        return messages
+
     # ----- step 1: the modem layer's sink -----------------------------------
     def store_part(self, part: RawPart) -> bool:
         """Commit a part durably; True when it is new. Raises when the store cannot take it (keep it on the SIM)."""

@@ -131,6 +131,7 @@ class HealthSettings:
     sample_seconds: int = field(default=60, metadata=_at_least(5))
     sweep_seconds: int = field(default=30, metadata=_at_least(5))
     receive_down_after_minutes: int = field(default=10, metadata=_at_least(1))
+    samples_keep_days: int = field(default=30, metadata=_at_least(1))
 
 
 @dataclass(frozen=True)

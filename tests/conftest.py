@@ -127,7 +127,10 @@ def make_settings(db_url: str, **sections: dict[str, Any]) -> Settings:
     data: dict[str, Any] = {"database": {"url": db_url},
                             "security": {"secret_key": "test-secret-key-that-is-long-enough-0123456789"}}
     for name, values in sections.items():
-        data.setdefault(name, {}).update(values)
+        if isinstance(values, list):  # [[modems]]
+            data[name] = values
+        else:
+            data.setdefault(name, {}).update(values)
     return settings_from_mapping(data)
 
 
