@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+
 from appliance import db as store
 from appliance.runtime import open_store
 from appliance.service import PaymentService
@@ -26,18 +27,6 @@ from appliance.settings import Settings, settings_from_mapping
 UTC = dt.timezone.utc
 PG_ADMIN = os.environ.get("CARTTOCART_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
-
-def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.02,
-               message: str = "condition") -> Any:
-    """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-        time.sleep(interval)
 
 
 class FakeClock:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MELLAT_CARD, MELLI_CARD, wait_until
+from tests.conftest import MELLAT_CARD, MELLI_CARD
+from tests.polling import wait_until
 
 CLI = [sys.executable, "-m", "appliance.cli"]
 
@@ -118,7 +119,7 @@ def test_serve_runs_waitress_and_stops_on_sigterm(config: Path):
                     return json.loads(resp.read())
             except OSError:
                 return None
-        assert wait_until(health, 20, message="the server")["status"] == "ok"
+        assert wait_until(health, 20, what="the server")["status"] == "ok"
         req = urllib.request.Request(f"http://127.0.0.1:{port}/api/create", data=b"price=120000&fid=1",
                                      headers={"token": token}, method="POST")
         with urllib.request.urlopen(req, timeout=5) as resp:

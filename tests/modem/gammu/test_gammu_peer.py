@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.polling import wait_until  # noqa: F401 (used by the tests here)
+
 from modem.simulator import Simulator
 
 pytestmark = pytest.mark.skipif(not shutil.which("gammu"), reason="needs Debian's gammu (make system-deps)")
@@ -25,14 +27,6 @@ GSM_LONG = "Deposit 1,250,000 IRR to card 6037-99**-****-1234 {ref 42} [ok] " * 
 IDENTITY = {"sim800": ("SIMCOM_Ltd", "865067020000001"), "huawei": ("Huawei", "867000000000002"),
             "ec25": ("Quectel", "866000000000003")}
 
-
-def wait_until(predicate, timeout: float = 20.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-    return value
 
 
 @pytest.fixture(params=sorted(IDENTITY))

@@ -9,23 +9,14 @@ from typing import TypeVar
 
 import pytest
 
+from tests.polling import wait_until  # noqa: F401 (the modem tests import it from here)
+
 from modem.gateway import ModemGateway, StoredPart
 from modem.receiver import Receiver
 from modem.simulator import Simulator
 
 T = TypeVar("T")
 
-
-def wait_until(predicate: Callable[[], T], timeout: float = 10.0, what: str = "condition") -> T:
-    """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.01)
 
 
 class RecordingSink:
