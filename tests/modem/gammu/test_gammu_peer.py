@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.polling import wait_until  # noqa: F401 (used by the tests here)
+from tests.polling import wait_until
 
 from modem.simulator import Simulator
 
