@@ -296,7 +296,7 @@ class PaymentService:
         minutes = request.expire_minutes or self.settings.payments.expire_minutes
         expires_at = now + dt.timedelta(minutes=minutes)
         hold_until = expires_at + self.rules.quarantine
-        with store.write():
+        def create() -> tuple[Payment, list[Card]]:
             if store.execute("SELECT 1 FROM payment WHERE fid = ?", request.fid).fetchone():
                 raise ApiError(Code.FID_DUPLICATE)
             cards = self.offered_cards(request.price, now)
@@ -316,6 +316,10 @@ class PaymentService:
                         f"amount {payment.amount} for price {payment.price}", None, State.PENDING.value,
                         data={"fid": payment.fid, "amount": payment.amount, "cards": [c.id for c in offered]},
                         now=now)
+            return payment, offered
+
+        # The busiest write of the box: concurrent creates share one durable commit.
+        payment, offered = store.batched_write(create)
         link = self.payment_link(payment.id) if request.callback else None
         return CreatedPayment(payment, offered, link)
 
