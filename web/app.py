@@ -20,7 +20,13 @@ from appliance.codes import Code
 from appliance.service import PaymentService
 from appliance.settings import Settings
 from web import openapi
+from appliance.ingest import SmsIngest
+from appliance.webhooks import WebhookQueue
 from web.api import MerchantApi, error_response, json_response
+from web.dashboard import Dashboard
+from web.pages import static_file
+from web.pay import DemoBank, PaymentPages
+from web.sms_api import SmsApi
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +52,20 @@ def _db_connection(callback: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def create_app(service: PaymentService, settings: Settings,
-               health: HealthProvider | None = None) -> bottle.Bottle:
+               health: HealthProvider | None = None, demo_bank: DemoBank | None = None,
+               ingest: SmsIngest | None = None, webhooks: WebhookQueue | None = None) -> bottle.Bottle:
+    """The app. ``demo_bank`` (demo mode: pay_id -> the SMS the simulated bank sent), ``ingest`` (for
+    ``POST /api/sms``) and ``webhooks`` (the dashboard's delivery log) come from the Box; tests may omit them."""
+    from appliance.runtime import build_reader
+
     app = bottle.Bottle()
     app.install(_db_connection)
     api = MerchantApi(service, settings.server.max_body_bytes)
     api.install(app)
+    SmsApi(api, ingest or SmsIngest(service, build_reader(settings), service.clock)).install(app)
+    PaymentPages(service, demo_bank).install(app)
+    Dashboard(service, webhooks or WebhookQueue(service), health=lambda: _health_report(service, health)).install(app)
+    app.route("/static/<path:path>", "GET", static_file)
 
     def health_route() -> str:
         report = _health_report(service, health)
