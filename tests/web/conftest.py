@@ -81,7 +81,7 @@ class Receiver:
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                receiver.hits.append({"method": self.command, "path": self.path, "headers": dict(self.headers),
+                receiver.hits.append({"method": self.command, "path": self.path, "headers": self.headers,  # case-insensitive
                                       "body": body})
                 status = receiver.answers.pop(0) if receiver.answers else 200
                 page = "<!doctype html><html><body><h1 id='shop'>shop</h1></body></html>".encode()
