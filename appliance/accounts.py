@@ -92,11 +92,12 @@ class Accounts:
         account = AdminAccount.get_or_none(AdminAccount.username == username.strip())
         # The hash is computed even for an unknown user, so timing does not tell which it was.
         valid = check_password(password, account.password_hash if account else hash_password("", n=2**14))
-        with store.write():
-            if account is None or not valid:
+        if account is None or not valid:
+            with store.write():  # committed before raising: a raise inside would roll the count back
                 LoginAttempt.create(address=address, at=now)
                 LoginAttempt.delete().where(LoginAttempt.at < now - FAILURE_WINDOW * 4).execute()
-                raise LoginRefused("wrong username or password")
+            raise LoginRefused("wrong username or password")
+        with store.write():
             cookie = secrets.token_urlsafe(32)
             session = Session(account.username, secrets.token_urlsafe(24), now + dt.timedelta(hours=SESSION_HOURS))
             AdminSession.create(account=account.id, session_hash=_session_hash(cookie), csrf=session.csrf,

@@ -21,7 +21,7 @@ from appliance import dashboard as views
 from appliance.accounts import Accounts, Session
 from appliance.cards import mask_card
 from appliance.errors import CartToCartError, InvalidInput, LoginRefused, TooManyAttempts
-from appliance.models import ApiToken, Payment
+from appliance.models import ApiToken, Card, Payment
 from appliance.payments import State
 from appliance.service import PaymentService
 from appliance.webhooks import WebhookQueue
@@ -226,7 +226,11 @@ class Dashboard:
 
     def card_active(self, session: Session, card_id: int) -> None:
         active = bottle.request.forms.get("active") == "1"
-        self.service.set_card_active(str(card_id), active, actor=f"operator:{session.username}")
+        card = Card.get_or_none(Card.id == card_id)
+        if card is None:
+            raise bottle.HTTPError(404)
+        # By full number: a short reference would also match cards whose number ends with these digits.
+        self.service.set_card_active(card.number, active, actor=f"operator:{session.username}")
         redirect("/admin/cards?flash=done")
 
     def tokens(self, session: Session) -> str:
