@@ -1,4 +1,4 @@
-"""The Bottle application: ``create_app(service, settings)`` assembles the API, pages and errors.
+"""The Bottle application: ``create_app(service, settings)`` assembles the API, pages, dashboard and errors.
 
 No module-level app and no global configuration: each call builds a fresh
 app bound to the service it is given (tests build several).
@@ -17,11 +17,12 @@ import peewee
 from appliance import __version__
 from appliance import db as store
 from appliance.codes import Code
-from appliance.service import PaymentService
-from appliance.settings import Settings
-from web import openapi
 from appliance.ingest import SmsIngest
+from appliance.models import Deposit, WebhookDelivery
+from appliance.service import DepositState, PaymentService
+from appliance.settings import Settings
 from appliance.webhooks import WebhookQueue
+from web import openapi
 from web.api import MerchantApi, error_response, json_response
 from web.dashboard import Dashboard
 from web.pages import static_file
@@ -96,6 +97,13 @@ def _internal_error(error: bottle.HTTPError) -> str:
     return error_response(Code.INTERNAL)
 
 
+def _queues() -> dict[str, Any]:
+    """What waits for someone: deposits for the operator, webhook deliveries for the shop."""
+    return {"review_queue": Deposit.select().where(Deposit.state.in_(list(DepositState.REVIEW))).count(),
+            "webhooks": {state: WebhookDelivery.select().where(WebhookDelivery.state == state).count()
+                         for state in ("pending", "failed")}}
+
+
 def _health_report(service: PaymentService, health: HealthProvider | None) -> dict[str, Any]:
     report: dict[str, Any] = {"version": __version__, "time": dt.datetime.now(dt.timezone.utc).isoformat()}
     try:
@@ -103,6 +111,8 @@ def _health_report(service: PaymentService, health: HealthProvider | None) -> di
         report["database"] = "ok"
     except Exception as exc:  # noqa: BLE001 -- health must describe any failure, not raise it
         report["database"] = f"error: {exc}"
+    if report["database"] == "ok":
+        report.update(_queues())
     report["clock_trusted"] = service.gates.clock_trusted()
     report["receiving"] = service.gates.receiving_ok()
     if health:

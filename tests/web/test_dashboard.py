@@ -43,7 +43,7 @@ def test_every_review_action_through_the_browser(two_cards: PaymentService, cloc
     service = two_cards
     Accounts(clock).set_password(PASSWORD)
     queue = WebhookQueue(service).install()
-    token, _ = service.add_token("shop", webhook_url=receiver.url)
+    token, token_value = service.add_token("shop", webhook_url=receiver.url)
     waiting = service.create_payment(CreateRequest(price=500000, fid=1, expire_minutes=180), token).payment
     late_ok = service.create_payment(CreateRequest(price=200000, fid=2), token).payment
     late_back = service.create_payment(CreateRequest(price=300000, fid=3), token).payment
@@ -60,6 +60,8 @@ def test_every_review_action_through_the_browser(two_cards: PaymentService, cloc
     assert [d.state for d in (stray, held, late1, late2)] == ["unmatched", "held", "late", "late"]
 
     with serving(service, webhooks=queue) as http:
+        detail = http.get("/api/health", token=token_value)[1]
+        assert detail["review_queue"] == 4 and detail["webhooks"] == {"pending": 7, "failed": 0}  # 3 created, 2 expired, 2 paid_late
         page = browser_page.page
         _login(page, http.base, "wrong password")
         assert "نادرست" in page.locator("#error").inner_text()
