@@ -5,6 +5,7 @@
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{title}} — {{box_name}}</title>
 <link rel="stylesheet" href="/static/admin.css">
+<link rel="icon" href="data:,">
 </head>
 <body>
 <nav>

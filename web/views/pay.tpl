@@ -5,6 +5,7 @@
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>پرداخت کارت به کارت — {{box_name}}</title>
 <link rel="stylesheet" href="/static/pay.css">
+<link rel="icon" href="data:,">
 % if view == "pending":
 <noscript><meta http-equiv="refresh" content="15"></noscript>
 % end
