@@ -38,9 +38,15 @@ def _login(page, base: str, password: str = PASSWORD) -> None:
 
 
 @pytest.mark.slow
-def test_every_review_action_through_the_browser(two_cards: PaymentService, clock, browser_page: BrowserPage,
-                                                 receiver: Receiver):
-    service = two_cards
+def test_every_review_action_through_the_browser(two_cards: PaymentService, clock, chromium, receiver: Receiver):
+    browser_page = BrowserPage(chromium, width=1280, height=900)  # the operator's laptop
+    try:
+        _review_through_the_browser(two_cards, clock, browser_page, receiver)
+    finally:
+        browser_page.close()
+
+
+def _review_through_the_browser(service: PaymentService, clock, browser_page: BrowserPage, receiver: Receiver):
     Accounts(clock).set_password(PASSWORD)
     queue = WebhookQueue(service).install()
     token, token_value = service.add_token("shop", webhook_url=receiver.url)

@@ -30,6 +30,8 @@
   <svg class="chart" viewBox="0 0 300 70" width="300" height="70" role="img" aria-label="signal, last 24 h">
     <rect x="0" y="0" width="300" height="70" fill="#f4f6f9"/>
     <polyline points="{{pts}}" fill="none" stroke="#0b5394" stroke-width="2"/>
+%   last_minutes, last_dbm = m.signal[-1]
+    <circle cx="{{"%.1f" % (300 - last_minutes * 300 / 1440)}}" cy="{{"%.1f" % (-last_dbm - 50)}}" r="3" fill="#0b5394"/>
   </svg>
   <p class="muted" dir="ltr">−50 dBm (top) … −120 dBm (bottom), last 24 h</p>
 % end
