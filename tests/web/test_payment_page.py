@@ -1,12 +1,6 @@
 """The payment page in a real headless Chromium: the demo box's whole path, expiry, no external request."""
 from __future__ import annotations
 
-import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -18,26 +12,7 @@ import pytest
 from appliance.service import PaymentService
 from tests.conftest import serving, wait_until
 from tests.web.conftest import BrowserPage, Receiver
-
-CLI = [sys.executable, "-m", "appliance.cli"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _api(base: str, path: str, token: str, fields: dict | None = None) -> dict:
-    data = "&".join(f"{k}={urllib.request.quote(str(v))}" for k, v in (fields or {}).items()).encode()
-    req = urllib.request.Request(base + path, data=data if fields is not None else None, headers={"token": token},
-                                 method="POST" if fields is not None else "GET")
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return json.loads(resp.read())
-    except urllib.error.HTTPError as exc:
-        with exc:
-            return json.loads(exc.read())
+from tests.web.demo_box import DemoBox, api
 
 
 def fetch(url: str, data: bytes | None = None) -> tuple[int, str, str]:
@@ -56,41 +31,6 @@ def on(http, link: str) -> str:
     return http.base + urlsplit(link).path
 
 
-class DemoBox:
-    """``carttocart demo`` in its own process, as a newcomer runs it."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = open(folder.parent / "demo.log", "w+")
-        self.proc = subprocess.Popen(CLI + ["demo", "--dir", str(folder), "--listen", f"127.0.0.1:{self.port}"],
-                                     stdout=self.log, stderr=subprocess.STDOUT, text=True)
-
-        def healthy() -> bool:
-            try:
-                with urllib.request.urlopen(self.base + "/api/health", timeout=1) as resp:
-                    return resp.status == 200
-            except OSError:
-                return False
-        wait_until(healthy, 30, message="the demo box")
-        self.token = (folder / "demo-token.txt").read_text().strip()
-
-    def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-        proc = subprocess.run(CLI + ["--config", str(self.folder / "carttocart.toml"), *args], input=stdin,
-                              capture_output=True, text=True, timeout=60)
-        assert proc.returncode == 0, proc.stderr
-        return proc
-
-    def close(self) -> str:
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=30)
-        self.log.seek(0)
-        text = self.log.read()
-        self.log.close()
-        return text
-
-
 @pytest.fixture
 def demo_box(tmp_path: Path) -> Iterator[DemoBox]:
     box = DemoBox(tmp_path / "demo")
@@ -104,7 +44,7 @@ def demo_box(tmp_path: Path) -> Iterator[DemoBox]:
 @pytest.mark.slow
 def test_a_newcomer_pays_in_the_browser_and_finds_it_in_the_dashboard(demo_box: DemoBox, receiver: Receiver,
                                                                        browser_page: BrowserPage):
-    created = _api(demo_box.base, "/api/create", demo_box.token,
+    created = api(demo_box.base, "/api/create", demo_box.token,
                    {"price": 120000, "fid": 4242, "callback": f"{receiver.url}/back?order=7"})
     assert created["code"] == 200, created
     pay_id = created["pay_id"]
@@ -130,7 +70,7 @@ def test_a_newcomer_pays_in_the_browser_and_finds_it_in_the_dashboard(demo_box: 
     assert landed == {"order": ["7"], "pay_id": [str(pay_id)], "fid": ["4242"], "status": ["paid"]}
     assert any(hit["path"].startswith("/back?") for hit in receiver.hits)
 
-    checked = _api(demo_box.base, f"/api/check?pay_id={pay_id}", demo_box.token)
+    checked = api(demo_box.base, f"/api/check?pay_id={pay_id}", demo_box.token)
     assert checked["code"] == 201 and checked["state"] == "verified"
 
     # The operator finds it in the dashboard.

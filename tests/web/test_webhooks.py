@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from appliance.api_input import CreateRequest
 from appliance.models import Event, WebhookAttempt, WebhookDelivery
 from appliance.runtime import open_store
@@ -10,8 +12,9 @@ from appliance.service import NewDeposit, PaymentService
 from appliance.webhooks import (
     BACKOFF_SECONDS, DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookQueue, signature, verify_signature,
 )
-from tests.conftest import MELLAT_CARD
+from tests.conftest import MELLAT_CARD, wait_until
 from tests.web.conftest import Receiver
+from tests.web.demo_box import DemoBox, api
 
 
 def _restart(service: PaymentService, clock) -> tuple[PaymentService, WebhookQueue]:
@@ -113,3 +116,24 @@ def test_the_signature_is_hmac_sha256_over_timestamp_dot_body():
     expected = hmac.new(b"k", b"1700000000.{\"a\":1}", hashlib.sha256).hexdigest()
     assert signature("k", 1700000000, b'{"a":1}') == "v1=" + expected
     assert not verify_signature("k", "not-a-number", b"", "v1=00")
+
+
+@pytest.mark.slow
+def test_the_running_box_delivers_from_its_scheduler(tmp_path, receiver: Receiver):
+    """A real ``carttocart demo`` process: a token with a webhook, a payment paid by the simulated bank."""
+    box = DemoBox(tmp_path / "demo")
+    try:
+        token = box.cli("token", "add", "hooked", "--webhook", f"{receiver.url}/hook").stdout.strip()
+        secret = box.cli("admin", "webhook-secret", "hooked").stdout.strip()
+        assert secret.startswith("whsec_")
+        created = api(box.base, "/api/create", token, {"price": 150000, "fid": 31})
+        box.cli("demo-pay", str(created["pay_id"]), "--dir", str(box.folder))
+        wait_until(lambda: len(receiver.hits) >= 2, 30, message="two webhook deliveries")
+        states = [json.loads(hit["body"])["state"] for hit in receiver.hits]
+        assert states == ["pending", "paid"]
+        for hit in receiver.hits:
+            headers = hit["headers"]
+            assert verify_signature(secret, headers[TIMESTAMP_HEADER], hit["body"], headers[SIGNATURE_HEADER])
+    finally:
+        log = box.close()
+    assert box.proc.returncode == 0, log
