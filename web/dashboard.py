@@ -68,6 +68,8 @@ class Dashboard:
         app.route("/admin/cards", "POST", self.page(self.add_card))
         app.route("/admin/cards/<card_id:int>/active", "POST", self.page(self.card_active))
         app.route("/admin/tokens", "GET", self.page(self.tokens))
+        app.route("/admin/tokens", "POST", self.page(self.add_token))
+        app.route("/admin/tokens/<token_id:int>/revoke", "POST", self.page(self.revoke_token))
         app.route("/admin/webhooks", "GET", self.page(self.deliveries))
         app.route("/admin/webhooks/<delivery_id:int>/redeliver", "POST", self.page(self.redeliver))
 
@@ -236,7 +238,28 @@ class Dashboard:
     def tokens(self, session: Session) -> str:
         tokens = self.service.list_tokens()
         secrets_by_token = {t.id: self.webhooks.secret_for(t) for t in tokens if t.webhook_url}
-        return self._render("admin_tokens", session, tokens=tokens, webhook_secrets=secrets_by_token)
+        return self._render("admin_tokens", session, tokens=tokens, webhook_secrets=secrets_by_token, new_token=None)
+
+    def add_token(self, session: Session) -> str:
+        """A new token, shown once on the answer page (only its hash is kept)."""
+        forms = bottle.request.forms
+        scopes = [s for s in forms.getall("scope") if s] or ["payments"]
+        url = forms.getunicode("webhook_url", default="").strip() or None
+        if url and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
+            raise InvalidInput(f"the webhook URL must be http(s)://…, not {url!r}")
+        row, value = self.service.add_token(forms.getunicode("name", default=""), scopes, url,
+                                            actor=f"operator:{session.username}")
+        tokens = self.service.list_tokens()
+        secrets_by_token = {t.id: self.webhooks.secret_for(t) for t in tokens if t.webhook_url}
+        return self._render("admin_tokens", session, tokens=tokens, webhook_secrets=secrets_by_token,
+                            new_token=(row.name, value))
+
+    def revoke_token(self, session: Session, token_id: int) -> None:
+        token = ApiToken.get_or_none(ApiToken.id == token_id)
+        if token is None:
+            raise bottle.HTTPError(404)
+        self.service.revoke_token(token.name, actor=f"operator:{session.username}")
+        redirect("/admin/tokens?flash=done")
 
     def deliveries(self, session: Session) -> str:
         rows = self.webhooks.list_deliveries()

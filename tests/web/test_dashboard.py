@@ -139,6 +139,17 @@ def _review_through_the_browser(service: PaymentService, clock, browser_page: Br
         assert queue.deliver_due() == 1
         page.goto(f"{http.base}/admin/tokens")
         assert queue.secret_for(token) in page.content()
+        page.fill("input[name=name]", "second-shop")
+        page.fill("input[name=webhook_url]", f"{receiver.url}/two")
+        submit(page, "#add-token")
+        shown = page.locator("#new-token code").inner_text()
+        made = service.authenticate(shown)
+        assert made is not None and made.name == "second-shop" and made.webhook_url == f"{receiver.url}/two"
+        page.goto(f"{http.base}/admin/tokens")
+        assert shown not in page.content()  # shown once
+        submit(page, f"form[action='/admin/tokens/{made.id}/revoke'] button")
+        assert service.authenticate(shown) is None
+        assert _last_event(service, "token", made.id).kind == "token_revoked"
 
         page.goto(f"{http.base}/admin/payments?lang=en")
         assert page.locator("h1").inner_text() == "Payments"
@@ -176,6 +187,24 @@ class Client:
         _, form = self.call("/admin/login")
         nonce = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
         return self.call("/admin/login", {"csrf": nonce, "username": "admin", "password": password})[0]
+
+
+def test_the_session_cookie_is_secure_behind_https(make_service, sqlite_url, clock):
+    service = make_service(sqlite_url, server={"public_url": "https://pay.example.com"})
+    Accounts(clock).set_password(PASSWORD)
+    with serving(service) as http:
+        client = Client(http.base)
+        _, form = client.call("/admin/login")
+        nonce = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+        request = urllib.request.Request(http.base + "/admin/login", headers={"Cookie": f"c2c_login={nonce}"},
+                                         data=urllib.parse.urlencode({"csrf": nonce, "username": "admin",
+                                                                                "password": PASSWORD}).encode())
+        try:
+            client.opener.open(request, timeout=10)
+        except urllib.error.HTTPError as exc:  # the 303, not followed
+            with exc:
+                cookie = [v for k, v in exc.headers.items() if k == "Set-Cookie" and "c2c_session" in v][0]
+        assert "; Secure" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
 
 
 def test_login_needs_the_form_token_and_is_rate_limited(two_cards, clock):
