@@ -196,9 +196,10 @@ def test_the_session_cookie_is_secure_behind_https(make_service, sqlite_url, clo
         client = Client(http.base)
         _, form = client.call("/admin/login")
         nonce = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+        fields = {"csrf": nonce, "username": "admin", "password": PASSWORD}
+        # Sent by hand: the cookie jar keeps no Secure cookie over plain http.
         request = urllib.request.Request(http.base + "/admin/login", headers={"Cookie": f"c2c_login={nonce}"},
-                                         data=urllib.parse.urlencode({"csrf": nonce, "username": "admin",
-                                                                                "password": PASSWORD}).encode())
+                                         data=urllib.parse.urlencode(fields).encode())
         try:
             client.opener.open(request, timeout=10)
         except urllib.error.HTTPError as exc:  # the 303, not followed
