@@ -19,7 +19,7 @@ from appliance.api_input import parse_card
 from appliance.errors import ApiError
 from appliance.models import Payment
 from appliance.payments import State, effective_state
-from appliance.security import payment_link_signature, verify
+from appliance.security import verify
 from appliance.service import PaymentService
 from web import fa
 from web.api import json_response
@@ -79,7 +79,7 @@ class PaymentPages:
         payment = self._payment(pay_id, sig)
         view, seconds_left = self._view_state(payment)
         base = f"/pay/{pay_id}/{sig}"
-        cards = [{"number": c.number, "groups": c.number and fa.card_groups(c.number), "holder": c.holder,
+        cards = [{"number": c.number, "groups": fa.card_groups(c.number), "holder": c.holder,
                   "bank": c.bank} for c in self.service.payment_cards(payment)]
         notice = bottle.request.query.get("notice", "")
         return render(
@@ -119,7 +119,3 @@ class PaymentPages:
             text = self.demo_bank(pay_id)
             log.warning("demo: the simulated bank sent a deposit SMS for payment %s: %r", pay_id, text)
         redirect(f"/pay/{pay_id}/{sig}?notice=demo_sent")
-
-
-def link_path(service: PaymentService, pay_id: int) -> str:
-    return f"/pay/{pay_id}/{payment_link_signature(service.secret, pay_id)}"
