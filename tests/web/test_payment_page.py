@@ -178,3 +178,19 @@ def test_the_demo_button_is_only_in_demo_mode(make_service, sqlite_url):
                 assert sent == [created["pay_id"]]
             else:
                 assert status == 404 and sent == []
+
+
+def test_a_late_transfer_tells_the_customer_the_shop_will_review_it(two_cards: PaymentService, clock):
+    from appliance.service import NewDeposit
+
+    _, token = two_cards.add_token("shop")
+    with serving(two_cards, token) as http:
+        _, created = http.post_form("/api/create", {"price": 120000, "fid": 12, "callback": "https://s.example/"})
+        clock.advance(minutes=40)
+        two_cards.record_deposit(NewDeposit(amount=created["amount"], source="sms", created_by="t",
+                                            account="6204718359", bank_time=clock()))
+        status, _, html = fetch(on(http, created["link"]))
+        assert status == 200 and "واریز شما پس از پایان مهلت رسید" in html
+        assert "status=expired" in html  # what check answers (6) until the operator accepts it
+        _, _, state = fetch(on(http, created["link"]) + "/status")
+        assert '"state":"late"' in state
