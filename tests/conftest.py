@@ -193,13 +193,13 @@ class Http:
 
 
 @contextlib.contextmanager
-def serving(service: PaymentService, token: str = "") -> Iterator[Http]:
+def serving(service: PaymentService, token: str = "", **app_options: Any) -> Iterator[Http]:
     """The real app on waitress, in this process (so the fake clock applies), on a free loopback port."""
     import waitress
 
     from web.app import create_app
 
-    app = create_app(service, service.settings)
+    app = create_app(service, service.settings, **app_options)
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=8)
     stop = threading.Event()
 
