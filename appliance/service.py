@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import logging
 import zoneinfo
+from urllib.parse import urlsplit
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -167,6 +168,10 @@ class PaymentService:
         unknown = [s for s in scopes if s not in TOKEN_SCOPES]
         if unknown or not scopes:
             raise InvalidInput(f"unknown scope(s) {unknown}; choose from {', '.join(TOKEN_SCOPES)}")
+        if webhook_url:
+            parts = urlsplit(webhook_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc or len(webhook_url) > 500:
+                raise InvalidInput(f"the webhook URL must be http(s)://…, not {webhook_url!r}")
         token = new_token()
         now = self.clock()
         with store.write():

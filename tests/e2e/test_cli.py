@@ -147,3 +147,10 @@ def test_config_show_and_modem_add(config: Path):
     assert shown["modems"][0]["port"] == "/dev/ttyGSM" and shown["modems"][0]["profile"] == "ec25"
     bad = run("modem", "add", "--port", "/dev/ttyGSM", "--profile", "nokia", config=config, check=False)
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
+def test_a_token_webhook_must_be_an_http_url(config: Path):
+    bad = run("token", "add", "hooked", "--webhook", "ftp://shop/hook", config=config, check=False)
+    assert bad.returncode == 1 and "webhook URL" in bad.stderr
+    assert run("token", "add", "hooked", "--webhook", "https://shop.example/hook", config=config).stdout
+    assert "https://shop.example/hook" in run("token", "list", config=config).stdout

@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.conftest import wait_until
+from tests.polling import wait_until
 
 CLI = [sys.executable, "-m", "appliance.cli"]
 
@@ -50,7 +50,7 @@ class DemoBox:
                     return resp.status == 200
             except OSError:
                 return False
-        wait_until(healthy, 30, message="the demo box")
+        wait_until(healthy, 30, what="the demo box")
         self.token = (folder / "demo-token.txt").read_text().strip()
 
     def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess:

@@ -10,7 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from appliance.service import PaymentService
-from tests.conftest import serving, wait_until
+from tests.conftest import serving
+from tests.polling import wait_until
 from tests.web.conftest import BrowserPage, Receiver
 from tests.web.demo_box import DemoBox, api
 
@@ -58,12 +59,12 @@ def test_a_newcomer_pays_in_the_browser_and_finds_it_in_the_dashboard(demo_box: 
     assert "نه پایا، نه ساتنا" in page.locator(".warning").inner_text()
     # The countdown runs in the browser (Persian digits, below the server's figure).
     first = page.locator("#countdown").inner_text()
-    wait_until(lambda: page.locator("#countdown").inner_text() != first, 5, message="the countdown to tick")
+    wait_until(lambda: page.locator("#countdown").inner_text() != first, 5, what="the countdown to tick")
     assert page.locator("button.copy").count() == 3 and page.locator("button.copy").first.is_visible()
     browser_page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     for index, expected in ((0, "120010"), (2, "6037991234567893")):
         page.locator("button.copy").nth(index).click()
-        wait_until(lambda: page.evaluate("navigator.clipboard.readText()") == expected, 5, message="the copy")
+        wait_until(lambda: page.evaluate("navigator.clipboard.readText()") == expected, 5, what="the copy")
     browser_page.screenshot("pay-pending")
 
     page.click("#demo-pay")  # the simulated bank sends the deposit SMS to the fake modem

@@ -12,7 +12,8 @@ from appliance.service import NewDeposit, PaymentService
 from appliance.webhooks import (
     BACKOFF_SECONDS, DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookQueue, signature, verify_signature,
 )
-from tests.conftest import MELLAT_CARD, wait_until
+from tests.conftest import MELLAT_CARD
+from tests.polling import wait_until
 from tests.web.conftest import Receiver
 from tests.web.demo_box import DemoBox, api
 
@@ -128,7 +129,7 @@ def test_the_running_box_delivers_from_its_scheduler(tmp_path, receiver: Receive
         assert secret.startswith("whsec_")
         created = api(box.base, "/api/create", token, {"price": 150000, "fid": 31})
         box.cli("demo-pay", str(created["pay_id"]), "--dir", str(box.folder))
-        wait_until(lambda: len(receiver.hits) >= 2, 30, message="two webhook deliveries")
+        wait_until(lambda: len(receiver.hits) >= 2, 30, what="two webhook deliveries")
         states = [json.loads(hit["body"])["state"] for hit in receiver.hits]
         assert states == ["pending", "paid"]
         for hit in receiver.hits:
