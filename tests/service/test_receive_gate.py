@@ -1,7 +1,6 @@
 """The receive gate: with modems configured, ``create`` refuses (code 10) once none could receive for a while."""
 from __future__ import annotations
 
-import datetime as dt
 
 from appliance.models import ModemSample
 from appliance.runtime import ReceivePath

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -13,7 +11,6 @@ from tests.polling import wait_until  # noqa: F401 (the modem tests import it fr
 
 from modem.gateway import ModemGateway, StoredPart
 from modem.receiver import Receiver
-from modem.simulator import Simulator
 
 T = TypeVar("T")
 
@@ -44,20 +41,6 @@ class RecordingSink:
             return [p.pdu.text for p in self.parts if p.pdu is not None]
 
 
-@pytest.fixture
-def make_sim(tmp_path: Path) -> Iterator[Callable[..., Simulator]]:
-    sims: list[Simulator] = []
-
-    def factory(profile: str = "sim800", name: str | None = None, **kwargs: object) -> Simulator:
-        sim = Simulator(tmp_path / (name or f"ttyUSB{len(sims)}"), profile, **kwargs)  # type: ignore[arg-type]
-        sim.start()
-        sims.append(sim)
-        wait_until(lambda: sim.status()["sms_ready"], what="the simulator's boot")
-        return sim
-
-    yield factory
-    for sim in sims:
-        sim.stop()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import pytest
 from tests.polling import wait_until  # noqa: F401 (the modem tests import it from here)
 import serial
 
-from modem.simulator import Simulator
 
 T = TypeVar("T")
 FINAL = ("OK", "ERROR", "COMMAND NOT SUPPORT", "+CME ERROR", "+CMS ERROR")
@@ -93,20 +92,6 @@ class ATPort:
         return data
 
 
-@pytest.fixture
-def make_sim(tmp_path: Path) -> Iterator[Callable[..., Simulator]]:
-    sims: list[Simulator] = []
-
-    def factory(profile: str = "sim800", **kwargs: object) -> Simulator:
-        sim = Simulator(tmp_path / f"tty{profile}{len(sims)}", profile, **kwargs)  # type: ignore[arg-type]
-        sim.start()
-        sims.append(sim)
-        wait_until(lambda: sim.status()["sms_ready"], what="the simulator's boot")
-        return sim
-
-    yield factory
-    for sim in sims:
-        sim.stop()
 
 
 @pytest.fixture
