@@ -51,16 +51,21 @@ def parse_price(value: Any, limits: PaymentSettings) -> int:
     return price
 
 
-def parse_fid(value: Any) -> int:
+def _positive_id(value: Any, missing: Code, invalid: Code) -> int:
+    """A positive whole number that fits a 64-bit column: ``missing`` when absent, ``invalid`` otherwise."""
     if not _present(value):
-        raise ApiError(Code.FID_MISSING)
+        raise ApiError(missing)
     try:
-        fid = parse_whole_number(value)
+        number = parse_whole_number(value)
     except ValueError:
-        raise ApiError(Code.FID_INVALID, f"got {value!r}") from None
-    if not 0 < fid <= MAX_FID:
-        raise ApiError(Code.FID_INVALID, f"got {value!r}")
-    return fid
+        raise ApiError(invalid, f"got {value!r}") from None
+    if not 0 < number <= MAX_FID:
+        raise ApiError(invalid, f"got {value!r}")
+    return number
+
+
+def parse_fid(value: Any) -> int:
+    return _positive_id(value, Code.FID_MISSING, Code.FID_INVALID)
 
 
 def parse_card(value: Any) -> str:
@@ -126,12 +131,4 @@ def parse_create(fields: Mapping[str, Any], limits: PaymentSettings) -> CreateRe
 
 def parse_pay_id(value: Any) -> int:
     """``pay_id``: missing gives code 4; anything that cannot name a payment gives code 5."""
-    if not _present(value):
-        raise ApiError(Code.PAY_ID_MISSING)
-    try:
-        pay_id = parse_whole_number(value)
-    except ValueError:
-        raise ApiError(Code.PAY_ID_UNKNOWN, f"got {value!r}") from None
-    if not 0 < pay_id <= MAX_FID:
-        raise ApiError(Code.PAY_ID_UNKNOWN)
-    return pay_id
+    return _positive_id(value, Code.PAY_ID_MISSING, Code.PAY_ID_UNKNOWN)

@@ -59,6 +59,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug: say so in one line; -v shows the traceback
+        if args.verbose:
+            raise
+        log.debug("internal error", exc_info=True)
+        print(f"carttocart: internal error ({exc.__class__.__name__}: {exc}); run with -v for the details",
+              file=sys.stderr)
+        return EXIT_FAILURE
     finally:
         ctx.close()
 

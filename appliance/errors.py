@@ -56,3 +56,15 @@ class ProvisionError(CartToCartError):
 
 class ClockError(CartToCartError):
     """The modem's clock could not be read or is not trustworthy."""
+
+
+class LoginRefused(CartToCartError):
+    """The dashboard's username or password is wrong (or no password has been set)."""
+
+
+class TooManyAttempts(CartToCartError):
+    """Too many failed logins from this address lately; ``retry_after`` seconds until the next try."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"too many failed logins; try again in {retry_after} s")

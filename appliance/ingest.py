@@ -93,6 +93,22 @@ class SmsIngest:
         self.balance_policy = sms.balance_policy
         self.multipart_timeout = dt.timedelta(minutes=sms.multipart_timeout_minutes)
 
+    # ----- retention ---------------------------------------------------------
+    def purge(self, now: dt.datetime | None = None) -> int:
+        """Delete SMS older than ``sms.retention_days`` (the deposits they made stay, with their reasons)."""
+        cutoff = (now or self.clock()) - dt.timedelta(days=self.service.settings.sms.retention_days)
+        stamp = SmsMessage.received_at.db_value(cutoff)
+        with store.write():
+            parts = store.execute("DELETE FROM sms_part WHERE received_at < ? AND message_id IS NOT NULL "
+                                  "AND message_id IN (SELECT id FROM sms_message WHERE received_at < ?)",
+                                  stamp, stamp).rowcount
+            messages = store.execute("DELETE FROM sms_message WHERE received_at < ? AND id NOT IN "
+                                     "(SELECT message_id FROM sms_part WHERE message_id IS NOT NULL)",
+                                     stamp).rowcount
+        if parts or messages:
+            log.info("retention: deleted %d SMS (%d parts) received before %s", messages, parts, cutoff.date())
+        return messages
+
     # ----- step 1: the modem layer's sink -----------------------------------
     def store_part(self, part: RawPart) -> bool:
         """Commit a part durably; True when it is new. Raises when the store cannot take it (keep it on the SIM)."""
@@ -105,12 +121,12 @@ class SmsIngest:
             concat_seq=part.concat.seq if part.concat else None,
             concat_bits=part.concat.bits if part.concat else None)
         with store.write():
-            if SmsPart.select().where(SmsPart.pdu_hash == values["pdu_hash"]).exists():
+            if store.execute("SELECT 1 FROM sms_part WHERE pdu_hash = ?", values["pdu_hash"]).fetchone():
                 log.info("SMS part from %s seen again (slot %s); already stored", part.sender, part.index)
                 return False
             try:
                 with store.database.obj.atomic():
-                    SmsPart.create(**values)
+                    store.insert(SmsPart, values)
             except peewee.IntegrityError:  # stored meanwhile by another box or thread
                 return False
         log.info("stored SMS part from %s (slot %s%s)", part.sender, part.index,
@@ -121,7 +137,7 @@ class SmsIngest:
     def process_ready(self, now: dt.datetime | None = None) -> int:
         """Turn every complete (or timed-out) group of stored parts into a processed message."""
         now = now or self.clock()
-        pending = list(SmsPart.select().where(SmsPart.message.is_null()).order_by(SmsPart.id))
+        pending = store.rows(SmsPart, "SELECT * FROM sms_part WHERE message_id IS NULL ORDER BY id")
         done = 0
         for group in _groups(pending, self.multipart_timeout):
             assembled = assemble(group)
@@ -158,7 +174,7 @@ class SmsIngest:
         parts = list(parts)
         try:
             with store.write():
-                existing = SmsMessage.get_or_none(SmsMessage.dedupe_key == dedupe_key)
+                existing = store.first(SmsMessage, "SELECT * FROM sms_message WHERE dedupe_key = ?", dedupe_key)
                 if existing is not None:
                     self._link(parts, existing)
                     return existing
@@ -167,13 +183,14 @@ class SmsIngest:
                 else:
                     parsed = self.reader.parse(sender or None, text, scts)
                 trusted, trust_reason, hold = self._trust(parsed, sender, smsc, scts or received_at, flag)
-                message = SmsMessage.create(
+                values = dict(
                     source=source, origin=origin, sender=sender, smsc=smsc, scts=scts, received_at=received_at,
                     text=text, parts_expected=max([p.concat_total or 1 for p in parts] + [1]),
                     parts_present=len({p.concat_seq or 1 for p in parts}) or 1, flag=flag,
                     kind=parsed.kind.value, bank=parsed.bank, account=parsed.account, amount=parsed.amount_rial,
                     balance=parsed.balance_rial, parsed=_parsed_json(parsed), reason=parsed.reason,
-                    trusted=trusted, trust_reason=trust_reason, dedupe_key=dedupe_key)
+                    trusted=trusted, trust_reason=trust_reason, dedupe_key=dedupe_key, deposit=None)
+                message = SmsMessage(id=store.insert(SmsMessage, values), **values)
                 self._link(parts, message)
                 if parsed.kind is Kind.DEPOSIT and parsed.sender_trusted and parsed.amount_rial:
                     outcome = self.service.record_deposit(NewDeposit(
@@ -183,7 +200,7 @@ class SmsIngest:
                         received_at=received_at, dedupe_key=_deposit_key(parsed, dedupe_key),
                         settles=parsed.settles, hold_reason=hold))
                     message.deposit = outcome.deposit.id
-                    message.save()
+                    store.execute("UPDATE sms_message SET deposit_id = ? WHERE id = ?", outcome.deposit.id, message.id)
                     log.info("SMS %s from %s: deposit %s -> %s", message.id, sender, outcome.deposit.id,
                              outcome.deposit.state)
                 else:
@@ -197,7 +214,8 @@ class SmsIngest:
     def _link(parts: list[SmsPart], message: SmsMessage) -> None:
         ids = [p.id for p in parts if p.id is not None]
         if ids:
-            SmsPart.update(message=message.id).where(SmsPart.id.in_(ids) & SmsPart.message.is_null()).execute()
+            store.execute(f"UPDATE sms_part SET message_id = ? WHERE message_id IS NULL AND id IN "
+                          f"({', '.join('?' * len(ids))})", message.id, *ids)
 
     def _trust(self, parsed: ParsedSms, sender: str, smsc: str | None, seen_at: dt.datetime,
                flag: str | None) -> tuple[bool, str, str | None]:
@@ -205,7 +223,7 @@ class SmsIngest:
         if not parsed.sender_trusted:
             return False, "sender is on no bank's allow-list: stored, not a deposit", None
         reasons, hold = ["sender on the bank's allow-list"], None
-        known = [row.smsc for row in SenderSmsc.select().where(SenderSmsc.sender == sender)]
+        known = [smsc for (smsc,) in store.execute("SELECT smsc FROM sender_smsc WHERE sender = ?", sender)]
         decision = check_smsc(smsc, known)
         reasons.append(decision.reason)
         if decision.hold:
@@ -225,8 +243,9 @@ class SmsIngest:
         return hold is None, "; ".join(r for r in reasons if r), hold
 
     def _learn_smsc(self, sender: str, smsc: str, at: dt.datetime) -> None:
-        updated = (SenderSmsc.update(last_seen=at, count=SenderSmsc.count + 1)
-                   .where((SenderSmsc.sender == sender) & (SenderSmsc.smsc == smsc)).execute())
+        stamp = SenderSmsc.last_seen.db_value(at)
+        updated = store.execute("UPDATE sender_smsc SET last_seen = ?, count = count + 1 WHERE sender = ? AND smsc = ?",
+                                stamp, sender, smsc).rowcount
         if not updated:
             SenderSmsc.create(sender=sender, smsc=smsc, first_seen=at, last_seen=at)
 
@@ -234,11 +253,10 @@ class SmsIngest:
     def _previous_balance(parsed: ParsedSms) -> int | None:
         if not parsed.account or not parsed.bank:
             return None
-        row = (SmsMessage.select(SmsMessage.balance)
-               .where((SmsMessage.bank == parsed.bank) & (SmsMessage.account == parsed.account)
-                      & SmsMessage.balance.is_null(False) & (SmsMessage.trusted == True))  # noqa: E712
-               .order_by(SmsMessage.scts.desc(nulls="LAST"), SmsMessage.id.desc()).first())
-        return row.balance if row else None
+        row = store.execute(
+            "SELECT balance FROM sms_message WHERE bank = ? AND account = ? AND balance IS NOT NULL AND trusted = ? "
+            "ORDER BY id DESC LIMIT 1", parsed.bank, parsed.account, True).fetchone()
+        return row[0] if row else None
 
 
 def _groups(parts: list[SmsPart], window: dt.timedelta) -> list[list[SmsPart]]:

@@ -5,6 +5,7 @@ Each job opens its own database connection. ``coalesce`` and
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
@@ -35,12 +36,32 @@ def process_stored_sms(box: "Box") -> int:
     return box.ingest.process_ready()
 
 
+def purge_old_records(box: "Box") -> None:
+    """Retention: SMS past ``sms.retention_days``, modem samples past ``health.samples_keep_days``."""
+    from appliance.models import ModemSample
+
+    store.ensure_connection()
+    if box.ingest is not None:
+        box.ingest.purge()
+    cutoff = box.clock() - dt.timedelta(days=box.settings.health.samples_keep_days)
+    with store.write():
+        store.execute("DELETE FROM modem_sample WHERE at < ?", ModemSample.at.db_value(cutoff))
+
+
+def deliver_webhooks(box: "Box") -> int:
+    """Post due webhook deliveries (retries wait with backoff; see appliance.webhooks)."""
+    store.ensure_connection()
+    return box.webhooks.deliver_due()
+
+
 def install_jobs(scheduler: BaseScheduler, box: "Box") -> None:
     common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
     scheduler.add_job(expire_payments, "interval", seconds=15, args=[box], id="expire_payments", **common)
+    scheduler.add_job(purge_old_records, "interval", hours=6, args=[box], id="purge_old_records", **common)
     # Run once right away (messages left from before a restart), then every minute.
     scheduler.add_job(process_stored_sms, "interval", seconds=60, args=[box], id="process_stored_sms",
                       next_run_time=box.clock(), **common)
+    scheduler.add_job(deliver_webhooks, "interval", seconds=5, args=[box], id="deliver_webhooks", **common)
     if interval := systemd.watchdog_seconds():
         # systemd restarts the service when these stop (the unit's WatchdogSec=): a hung scheduler counts.
         scheduler.add_job(systemd.watchdog, "interval", seconds=max(1.0, interval / 3), id="systemd_watchdog", **common)

@@ -27,7 +27,11 @@ class UtcDateTimeField(peewee.DateTimeField):
         return super().db_value(value)
 
     def python_value(self, value: Any) -> Any:
-        value = super().python_value(value)
+        if isinstance(value, str):
+            try:  # SQLite hands back text; fromisoformat is many times faster than peewee's format list
+                value = dt.datetime.fromisoformat(value)
+            except ValueError:
+                value = super().python_value(value)
         if isinstance(value, dt.datetime) and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
@@ -255,3 +259,69 @@ ALL_MODELS: list[type[BaseModel]] = [
     Meta, Card, ApiToken, Payment, PaymentCard, AmountReservation, Deposit, Event,
     SmsMessage, SmsPart, SenderSmsc, ModemSample,
 ]
+
+
+# ----- 0003: webhooks and the operator's login ---------------------------------
+
+class WebhookSecret(BaseModel):
+    """The key a token's webhook deliveries are signed with (HMAC-SHA256); the merchant verifies with it."""
+
+    token = peewee.ForeignKeyField(ApiToken, unique=True, backref="webhook_secrets", on_delete="CASCADE")
+    secret = peewee.CharField(max_length=100)
+    created_at = UtcDateTimeField()
+
+
+class WebhookDelivery(BaseModel):
+    """One payment state change to post to one token's webhook URL: the persistent queue."""
+
+    token = peewee.ForeignKeyField(ApiToken, backref="webhook_deliveries", on_delete="CASCADE")
+    payment = peewee.ForeignKeyField(Payment, backref="webhook_deliveries", on_delete="CASCADE")
+    url = peewee.CharField(max_length=500)
+    # The exact bytes posted (and signed); kept so a retry or a redelivery sends the same body.
+    body = peewee.TextField()
+    state = peewee.CharField(max_length=16, index=True)  # pending | delivered | failed
+    attempts = peewee.IntegerField(default=0)
+    next_attempt_at = UtcDateTimeField(index=True)
+    created_at = UtcDateTimeField()
+    delivered_at = UtcDateTimeField(null=True)
+    last_error = peewee.TextField(null=True)
+
+
+class WebhookAttempt(BaseModel):
+    """The log of every attempt: when, what came back, how long it took."""
+
+    delivery = peewee.ForeignKeyField(WebhookDelivery, backref="attempt_log", on_delete="CASCADE")
+    at = UtcDateTimeField()
+    http_status = peewee.IntegerField(null=True)
+    error = peewee.TextField(null=True)
+    duration_ms = peewee.IntegerField()
+
+
+class AdminAccount(BaseModel):
+    """The operator's dashboard login: the password as a slow (scrypt) hash, never the password."""
+
+    username = peewee.CharField(max_length=40, unique=True)
+    password_hash = peewee.CharField(max_length=300)
+    updated_at = UtcDateTimeField()
+
+
+class AdminSession(BaseModel):
+    """A dashboard session: only the SHA-256 of the cookie is stored; the CSRF token is per session."""
+
+    account = peewee.ForeignKeyField(AdminAccount, backref="sessions", on_delete="CASCADE")
+    session_hash = peewee.CharField(max_length=64, unique=True)
+    csrf = peewee.CharField(max_length=64)
+    created_at = UtcDateTimeField()
+    expires_at = UtcDateTimeField(index=True)
+
+
+class LoginAttempt(BaseModel):
+    """Failed dashboard logins, per client address, for rate limiting."""
+
+    address = peewee.CharField(max_length=64, index=True)
+    at = UtcDateTimeField(index=True)
+
+
+WEB_MODELS: list[type[BaseModel]] = [WebhookSecret, WebhookDelivery, WebhookAttempt, AdminAccount, AdminSession,
+                                     LoginAttempt]
+ALL_MODELS += WEB_MODELS

@@ -24,6 +24,7 @@ from appliance.migrations import migrate
 from appliance.models import ModemSample
 from appliance.service import Gates, PaymentService, utcnow
 from appliance.settings import ModemSettings, Settings
+from appliance.webhooks import WebhookQueue
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,9 @@ def open_store(settings: Settings) -> peewee.Database:
 def build_service(settings: Settings, clock: Callable[[], dt.datetime] = utcnow,
                   gates: Gates | None = None) -> PaymentService:
     open_store(settings)
-    return PaymentService(settings, clock=clock, gates=gates)
+    service = PaymentService(settings, clock=clock, gates=gates)
+    WebhookQueue(service).install()  # state changes made by the CLI are notified too (the Box delivers)
+    return service
 
 
 def build_reader(settings: Settings) -> Any:
@@ -183,6 +186,7 @@ class Box:
         self.service = PaymentService(settings, clock=clock, gates=gates)
         self.ingest = SmsIngest(self.service, build_reader(settings), clock)
         self.receive = ReceivePath(settings, self.ingest, clock, self._give_up)
+        self.webhooks = WebhookQueue(self.service).install()
         self.scheduler = BackgroundScheduler(timezone=dt.timezone.utc)
         self._server: Any = None
         self._simulate = simulate
@@ -231,7 +235,17 @@ class Box:
     def make_app(self) -> Any:
         from web.app import create_app
 
-        return create_app(self.service, self.settings, health=self.health)
+        return create_app(self.service, self.settings, health=self.health, ingest=self.ingest,
+                          webhooks=self.webhooks, demo_bank=self._demo_bank if self._simulate else None)
+
+    def _demo_bank(self, pay_id: int) -> str:
+        """The payment page's demo button: the simulated bank sends this payment's deposit SMS."""
+        from appliance.demo import next_deposit_sms
+        from appliance.models import Payment
+
+        sms = next_deposit_sms(Payment.get_by_id(pay_id).amount, self.clock())
+        self.simulator.deliver_sms(sms.sender, sms.text)
+        return sms.text
 
     def serve(self, listen: str | None = None, on_ready: Callable[[str, int], None] | None = None) -> int:
         """Serve until SIGTERM or Ctrl-C with waitress (threaded; never Bottle's development server)."""

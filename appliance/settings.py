@@ -42,8 +42,8 @@ def _between(low: int, high: int) -> dict[str, Check]:
     return _check(lambda v: None if low <= v <= high else f"must be between {low} and {high}, got {v}")
 
 
-def _one_of(*choices: str) -> dict[str, Check]:
-    return _check(lambda v: None if v in choices else f"must be one of {', '.join(choices)}, got {v!r}")
+def _one_of(*choices: object) -> dict[str, Check]:
+    return _check(lambda v: None if v in choices else f"must be one of {', '.join(map(str, choices))}, got {v!r}")
 
 
 def _host_port(value: str) -> str | None:
@@ -118,7 +118,7 @@ class SmsSettings:
 class ModemSettings:
     name: str = "modem"
     port: str = ""
-    profile: str = "auto"
+    profile: str = field(default="auto", metadata=_one_of("auto", "sim800", "huawei", "ec25", "generic"))
     baudrate: int = field(default=115200, metadata=_one_of(*(9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)))
     rtscts: bool = False
     dsrdtr: bool = False
@@ -131,6 +131,7 @@ class HealthSettings:
     sample_seconds: int = field(default=60, metadata=_at_least(5))
     sweep_seconds: int = field(default=30, metadata=_at_least(5))
     receive_down_after_minutes: int = field(default=10, metadata=_at_least(1))
+    samples_keep_days: int = field(default=30, metadata=_at_least(1))
 
 
 @dataclass(frozen=True)
@@ -322,6 +323,28 @@ def apply_environment(settings: Settings, env: Mapping[str, str]) -> Settings:
             raise ConfigError([f"{ENV_SECRET_KEY}: must be at least 32 characters"], "environment")
         settings = dataclasses.replace(settings, security=dataclasses.replace(settings.security, secret_key=key))
     return settings
+
+
+def settings_as_dict(settings: Settings, hide_secrets: bool = True) -> dict[str, Any]:
+    """The settings in force as plain data (for ``config show`` and diagnostics)."""
+    def plain(value: Any) -> Any:
+        if dataclasses.is_dataclass(value):
+            return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)
+                    if not f.metadata.get("internal")}
+        if isinstance(value, Mapping):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, tuple):
+            return [plain(v) for v in value]
+        return value
+
+    data = plain(settings)
+    if hide_secrets:
+        if data["security"]["secret_key"]:
+            data["security"]["secret_key"] = "(set)"
+        for modem in data["modems"]:
+            if modem["pin"]:
+                modem["pin"] = "(set)"
+    return data
 
 
 def describe_type(section: str, key: str) -> str:

@@ -209,6 +209,10 @@ class AtLink(SerialComms):
                 else:
                     self._pending = None
                     self.resync(timeout=timeout)
+        except serial.SerialTimeoutException as exc:
+            # Writes block when hardware flow control waits for a CTS that is not wired (a Pi UART).
+            raise PortError(f"writing to {self.port} timed out" +
+                            (" (rtscts is on: are RTS/CTS wired?)" if self.rtscts else "")) from exc
         except (serial.SerialException, OSError) as exc:
             self.alive = False
             raise PortError(f"writing to {self.port}: {exc}") from exc

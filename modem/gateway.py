@@ -122,16 +122,20 @@ class ModemGateway:
     # -- connection ---------------------------------------------------------------------------------------
     def connect(self) -> None:
         """Open the port and initialise the modem; raises PortError, ModemTimeout, SimError, CommandFailed."""
-        self.device = resolve(self.port, self.usb_id)
-        self._lost.clear()
-        self._link = AtLink(self.device, self.baudrate, rtscts=self.rtscts, dsrdtr=self.dsrdtr,
-                            on_urc=self._on_urc, on_fatal=self._on_fatal)
-        self._link.connect()
+        self._open()
         try:
             self.initialise()
         except BaseException:
             self.close()
             raise
+
+    def _open(self) -> None:
+        """Resolve the port name again (it may have moved) and open it, exclusively."""
+        self.device = resolve(self.port, self.usb_id)
+        self._lost.clear()
+        self._link = AtLink(self.device, self.baudrate, rtscts=self.rtscts, dsrdtr=self.dsrdtr,
+                            on_urc=self._on_urc, on_fatal=self._on_fatal)
+        self._link.connect()
 
     def close(self) -> None:
         if self._link is not None:
@@ -152,8 +156,10 @@ class ModemGateway:
         self._reboot_seen.set()
 
     def initialise(self) -> None:
-        """Put the modem in the state the receiver needs. Safe to run again after a reboot."""
-        self._reboot_seen.clear()
+        """Put the modem in the state the receiver needs. Safe to run again after a reboot.
+
+        :attr:`needs_reinit` stays true until this has run to the end, so a failed attempt is repeated.
+        """
         self._wake()
         self._cmd("ATE0")
         self._link.echo_seen = False
@@ -179,10 +185,7 @@ class ModemGateway:
         For a modem that no longer answers: some still obey a reset. Raises PortError if the port is gone.
         """
         if self._link is None or not self._link.healthy:
-            self.device = resolve(self.port, self.usb_id)
-            self._link = AtLink(self.device, self.baudrate, rtscts=self.rtscts, dsrdtr=self.dsrdtr,
-                                on_urc=self._on_urc, on_fatal=self._on_fatal)
-            self._link.connect()
+            self._open()
         try:
             self._link.write_blind(b"AT+CFUN=1,1\r")
         finally:
@@ -282,7 +285,8 @@ class ModemGateway:
                 return self._cmd(command, timeout)
             except CommandFailed as exc:
                 kind = "CMS" if exc.is_cms else "CME"
-                if (kind, exc.code) not in _BUSY or attempt == attempts - 1:
+                busy = (kind, exc.code) in _BUSY or "BUSY" in exc.result.upper()  # CMEE=2: "SIM busy"
+                if not busy or attempt == attempts - 1:
                     raise
                 log.info("%s: %s busy, retrying", self.device, command)
                 time.sleep(0.3)  # the SIM needs a moment after boot; nothing to poll for

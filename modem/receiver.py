@@ -82,7 +82,8 @@ class Receiver:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
-        self._set(state="stopped")
+        if self.status["state"] != "sim_locked":
+            self._set(state="stopped")
 
     def sweep_now(self) -> None:
         """Ask for a sweep as soon as possible (asynchronous)."""
@@ -114,6 +115,8 @@ class Receiver:
                     self._drop(gateway, "port lost")
                 gateway = self._connect(failures)
                 if gateway is None:
+                    if self._stop.is_set():
+                        break
                     failures += 1
                     self._check_give_up()
                     self._stop.wait(retry)
@@ -148,6 +151,7 @@ class Receiver:
                 if ("CMS" if exc.is_cms else "CME", exc.code) in SIM_ERRORS:
                     gateway.request_reinit()  # the SIM was reset or wants its PIN again
                 next_sweep = time.monotonic() + min(5.0, self.sweep_seconds)
+                self._stop.wait(min(1.0, self.sweep_seconds))  # not a tight loop on a modem that keeps refusing
         if self._gateway is not None:
             self._gateway.close()
             self._gateway = None
@@ -159,10 +163,12 @@ class Receiver:
             gateway.on_wakeup = self._wake.set
             gateway.connect()
         except PinRequired as exc:
-            # A refused or missing PIN needs a person; retrying could lock the SIM.
-            log.error("%s: %s", self.name, exc)
+            # A missing or refused PIN needs a person. Trying again (or restarting the service) would
+            # enter the refused PIN again, and three wrong ones lock the SIM behind its PUK: stop here.
+            log.error("%s: %s; reception stopped until the PIN is configured and the service restarted",
+                      self.name, exc)
             self._set(state="sim_locked", last_error=str(exc))
-            self._stop.wait(60)
+            self._stop.set()
             return None
         except ModemError as exc:
             log.warning("%s: cannot connect: %s", self.name, exc)

@@ -8,7 +8,6 @@ import datetime as dt
 import json
 import os
 import threading
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -18,6 +17,7 @@ from typing import Any
 
 import pytest
 
+
 from appliance import db as store
 from appliance.runtime import open_store
 from appliance.service import PaymentService
@@ -26,18 +26,6 @@ from appliance.settings import Settings, settings_from_mapping
 UTC = dt.timezone.utc
 PG_ADMIN = os.environ.get("CARTTOCART_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
-
-def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.02,
-               message: str = "condition") -> Any:
-    """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-        time.sleep(interval)
 
 
 class FakeClock:
@@ -127,7 +115,10 @@ def make_settings(db_url: str, **sections: dict[str, Any]) -> Settings:
     data: dict[str, Any] = {"database": {"url": db_url},
                             "security": {"secret_key": "test-secret-key-that-is-long-enough-0123456789"}}
     for name, values in sections.items():
-        data.setdefault(name, {}).update(values)
+        if isinstance(values, list):  # [[modems]]
+            data[name] = values
+        else:
+            data.setdefault(name, {}).update(values)
     return settings_from_mapping(data)
 
 
@@ -201,13 +192,13 @@ class Http:
 
 
 @contextlib.contextmanager
-def serving(service: PaymentService, token: str = "") -> Iterator[Http]:
+def serving(service: PaymentService, token: str = "", **app_options: Any) -> Iterator[Http]:
     """The real app on waitress, in this process (so the fake clock applies), on a free loopback port."""
     import waitress
 
     from web.app import create_app
 
-    app = create_app(service, service.settings)
+    app = create_app(service, service.settings, **app_options)
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=8)
     stop = threading.Event()
 

@@ -1,4 +1,4 @@
-"""The Bottle application: ``create_app(service, settings)`` assembles the API, pages and errors.
+"""The Bottle application: ``create_app(service, settings)`` assembles the API, pages, dashboard and errors.
 
 No module-level app and no global configuration: each call builds a fresh
 app bound to the service it is given (tests build several).
@@ -17,10 +17,17 @@ import peewee
 from appliance import __version__
 from appliance import db as store
 from appliance.codes import Code
-from appliance.service import PaymentService
+from appliance.ingest import SmsIngest
+from appliance.models import Deposit, WebhookDelivery
+from appliance.service import DepositState, PaymentService
 from appliance.settings import Settings
+from appliance.webhooks import WebhookQueue
 from web import openapi
 from web.api import MerchantApi, error_response, json_response
+from web.dashboard import Dashboard
+from web.pages import static_file
+from web.pay import DemoBank, PaymentPages
+from web.sms_api import SmsApi
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +53,20 @@ def _db_connection(callback: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def create_app(service: PaymentService, settings: Settings,
-               health: HealthProvider | None = None) -> bottle.Bottle:
+               health: HealthProvider | None = None, demo_bank: DemoBank | None = None,
+               ingest: SmsIngest | None = None, webhooks: WebhookQueue | None = None) -> bottle.Bottle:
+    """The app. ``demo_bank`` (demo mode: pay_id -> the SMS the simulated bank sent), ``ingest`` (for
+    ``POST /api/sms``) and ``webhooks`` (the dashboard's delivery log) come from the Box; tests may omit them."""
+    from appliance.runtime import build_reader
+
     app = bottle.Bottle()
     app.install(_db_connection)
     api = MerchantApi(service, settings.server.max_body_bytes)
     api.install(app)
+    SmsApi(api, ingest or SmsIngest(service, build_reader(settings), service.clock)).install(app)
+    PaymentPages(service, demo_bank).install(app)
+    Dashboard(service, webhooks or WebhookQueue(service), health=lambda: _health_report(service, health)).install(app)
+    app.route("/static/<path:path>", "GET", static_file)
 
     def health_route() -> str:
         report = _health_report(service, health)
@@ -81,6 +97,13 @@ def _internal_error(error: bottle.HTTPError) -> str:
     return error_response(Code.INTERNAL)
 
 
+def _queues() -> dict[str, Any]:
+    """What waits for someone: deposits for the operator, webhook deliveries for the shop."""
+    return {"review_queue": Deposit.select().where(Deposit.state.in_(list(DepositState.REVIEW))).count(),
+            "webhooks": {state: WebhookDelivery.select().where(WebhookDelivery.state == state).count()
+                         for state in ("pending", "failed")}}
+
+
 def _health_report(service: PaymentService, health: HealthProvider | None) -> dict[str, Any]:
     report: dict[str, Any] = {"version": __version__, "time": dt.datetime.now(dt.timezone.utc).isoformat()}
     try:
@@ -88,6 +111,8 @@ def _health_report(service: PaymentService, health: HealthProvider | None) -> di
         report["database"] = "ok"
     except Exception as exc:  # noqa: BLE001 -- health must describe any failure, not raise it
         report["database"] = f"error: {exc}"
+    if report["database"] == "ok":
+        report.update(_queues())
     report["clock_trusted"] = service.gates.clock_trusted()
     report["receiving"] = service.gates.receiving_ok()
     if health:

@@ -59,6 +59,20 @@ ENDPOINTS: dict[tuple[str, str], dict[str, Any]] = {
         "codes": (),
         "success": "200: [{number, name, bank}]",
     },
+    ("/api/sms", "post"): {
+        "summary": "Hand in a bank SMS (an SMS forwarder or a second box); token scope sms. Idempotent",
+        "fields": {
+            "sender": (True, _STR, "the SMS sender as the phone shows it, e.g. +98700... or a bank's name"),
+            "text": (True, _STR, "the whole message text"),
+            "smsc": (False, _STR, "the SMS centre's number, when the forwarder knows it (checked like a modem's)"),
+            "sent_at": (False, _STR, "the network's time stamp: ISO 8601 with offset, or Unix seconds/ms"),
+            "received_at": (False, _STR, "when the phone received it (default: now)"),
+        },
+        "codes": (Code.SMS_INVALID,),
+        "token": "scope sms",
+        "success": "200: {status: true, code: 200, sms_id, kind, trusted, duplicate, "
+                   "deposit: {id, state, amount, pay_id} | null}",
+    },
     ("/api/health", "get"): {
         "summary": "Health: a short public form; the detailed form with a token",
         "fields": {},

@@ -7,9 +7,9 @@ To add a group: write ``appliance/commands/NAME.py`` with ``register`` and list
 it in ``COMMAND_MODULES``.
 """
 from appliance.commands import (
-    card, clock, config, demo, deposit, doctor, init, payment, provision, serve, simulate, sms, token,
+    admin, card, clock, config, demo, deposit, doctor, init, payment, provision, serve, simulate, sms, token,
 )
 from appliance.commands import modem as modem_commands
 
 COMMAND_MODULES = [init, config, token, card, deposit, payment, serve, demo, sms, modem_commands, simulate,
-                   provision, doctor, clock]
+                   provision, doctor, clock, admin]

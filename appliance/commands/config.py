@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 
 from appliance.commands.context import CommandContext
+from appliance.settings import settings_as_dict
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,12 +24,5 @@ def _check(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def _show(args: argparse.Namespace, ctx: CommandContext) -> int:
-    data = dataclasses.asdict(ctx.settings)
-    if data["security"]["secret_key"]:
-        data["security"]["secret_key"] = "(set)"
-    for modem in data["modems"]:
-        if modem["pin"]:
-            modem["pin"] = "(set)"
-    data["sms"]["senders"] = {k: list(v) for k, v in ctx.settings.sms.senders.items()}
-    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    print(json.dumps(settings_as_dict(ctx.settings), indent=2, ensure_ascii=False))
     return 0

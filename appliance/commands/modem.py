@@ -1,4 +1,4 @@
-"""``carttocart modem list|probe``: find the modems on this box and check one.
+"""``carttocart modem add|list|probe``: configure, find and check the modems on this box.
 
 ``list`` shows the serial ports that look like GSM modems (USB vendor known),
 with their stable /dev/serial/by-id names. ``probe`` opens one port, sets the
@@ -23,6 +23,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("modem", help="find GSM modems and check one")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
+    add = actions.add_parser("add", help="add a modem to the settings file ([[modems]])",
+                             description="Appends a [[modems]] table to the settings file, after checking that "
+                                         "the result is valid. `carttocart modem list` shows the ports.")
+    add.add_argument("--port", required=True, help="the AT port; prefer a stable name (/dev/ttyGSM, "
+                                                    "/dev/serial/by-id/...)")
+    add.add_argument("--profile", default="auto", choices=PROFILES, help="modem family (default: detect)")
+    add.add_argument("--name", help="a short name for logs and the dashboard (default: modem, modem2, ...)")
+    add.add_argument("--usb-id", help="VENDOR:PRODUCT, to find the modem again if its port name changes")
+    add.add_argument("--baudrate", type=int, default=115200, help="serial speed (UART HATs)")
+    add.add_argument("--rtscts", action="store_true", help="hardware flow control (only if RTS/CTS are wired)")
+    add.set_defaults(handler=_add)
+
     found = actions.add_parser("list", help="serial ports that look like GSM modems (by USB vendor)")
     found.add_argument("--all", action="store_true", help="list every serial port, not only known modem vendors")
     found.add_argument("--json", action="store_true", help="print JSON")
@@ -43,6 +55,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     probe.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for each answer")
     probe.add_argument("--json", action="store_true", help="print JSON")
     probe.set_defaults(handler=_probe)
+
+
+def _add(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from pathlib import Path
+
+    from appliance.config_edit import add_modem
+    from appliance.settings import ModemSettings
+
+    settings = ctx.settings  # validates the current file first
+    name = args.name or ("modem" if not settings.modems else f"modem{len(settings.modems) + 1}")
+    table = add_modem(Path(settings.source), ModemSettings(
+        name=name, port=args.port, profile=args.profile, baudrate=args.baudrate, rtscts=args.rtscts,
+        usb_id=args.usb_id or ""))
+    print(f"added to {settings.source}:{table}restart the service to start reading it")
+    return 0
 
 
 def _list(args: argparse.Namespace, ctx: CommandContext) -> int:

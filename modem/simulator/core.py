@@ -23,6 +23,7 @@ import os
 import pty
 import random
 import select
+import termios
 import threading
 import time
 import tty
@@ -38,7 +39,7 @@ from modem.simulator.profiles import PROFILES
 log = logging.getLogger(__name__)
 
 IRAN_TIME = timezone(timedelta(hours=3, minutes=30))
-_WRITE_TIMEOUT = 2.0      # a client that stops reading: drop output after this, as a UART would overflow
+_WRITE_TIMEOUT = 0.2      # a full port for this long: the unread input is lost, as a UART's would be
 
 
 class SimulatorError(RuntimeError):
@@ -247,22 +248,25 @@ class Simulator:
         self._unplug_done.set()
 
     def _send(self, data: bytes) -> None:
+        """Write to the client. When the port's input queue stays full (nobody has it open, or the client
+        stopped reading), what waits there is discarded, as an overflowing UART would: never block."""
         with self._write_lock:
-            master = self._master
-            if master is None or not data:
+            master, slave = self._master, self._slave
+            if master is None or slave is None or not data:
                 return
             deadline = time.monotonic() + _WRITE_TIMEOUT
             view = memoryview(data)
             while view:
                 try:
-                    written = os.write(master, view)
-                    view = view[written:]
+                    view = view[os.write(master, view):]
                 except BlockingIOError:
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
-                        log.debug("modem simulator: nobody reads the port; %d bytes dropped", len(view))
-                        return
-                    select.select([], [master], [], min(remaining, 0.1))
+                        log.debug("modem simulator: nobody reads the port; its unread input is discarded")
+                        termios.tcflush(slave, termios.TCIFLUSH)
+                        deadline = time.monotonic() + _WRITE_TIMEOUT
+                        continue
+                    select.select([], [master], [], min(remaining, 0.05))
                 except OSError:
                     return
 

@@ -23,6 +23,11 @@ CME_TEXT = {3: "operation not allowed", 4: "operation not supported", 11: "SIM P
 
 STAT_UNREAD, STAT_READ = 0, 1
 
+IDENTITY = {"+CGMI": "manufacturer", "+GMI": "manufacturer", "+CGMM": "model", "+GMM": "model",
+            "+CGMR": "revision", "+GMR": "revision", "+CGSN": "imei", "+GSN": "imei"}
+# Settings the product and Gammu send that change nothing we simulate (USSD, MMS link, caller id, calls).
+ACCEPTED = frozenset({"+CUSD", "+CMMS", "+CLIP", "+CRC", "+CVHU", "+CHUP"})
+
 
 @dataclass
 class Answer:
@@ -107,19 +112,16 @@ class ModemEngine:
         return len(self.storage[memory])
 
     # ---- framing helpers ---------------------------------------------------------------
-    def cms(self, code: int) -> str:
+    def _error(self, kind: str, code: int, texts: dict[int, str]) -> str:
         if self.settings.cmee == 0:
             return "ERROR"
-        if self.settings.cmee == 2:
-            return f"+CMS ERROR: {CMS_TEXT.get(code, code)}"
-        return f"+CMS ERROR: {code}"
+        return f"+{kind} ERROR: {texts.get(code, code) if self.settings.cmee == 2 else code}"
+
+    def cms(self, code: int) -> str:
+        return self._error("CMS", code, CMS_TEXT)
 
     def cme(self, code: int) -> str:
-        if self.settings.cmee == 0:
-            return "ERROR"
-        if self.settings.cmee == 2:
-            return f"+CME ERROR: {CME_TEXT.get(code, code)}"
-        return f"+CME ERROR: {code}"
+        return self._error("CME", code, CME_TEXT)
 
     def _resolve_mem(self, name: str) -> str | None:
         name = name.strip().strip('"').upper()
@@ -172,6 +174,10 @@ class ModemEngine:
         name, op, arg = _parse_extended(cmd)
         if name is None:
             return Answer(final=self.profile.unknown_command)
+        if name in IDENTITY:
+            return Answer(info=[getattr(self.profile, IDENTITY[name])]) if op != "=?" else Answer()
+        if name in ACCEPTED:
+            return Answer()
         handler = getattr(self, "_cmd_" + name.replace("+", "").replace("^", "v_").lower(), None)
         if handler is not None:
             return handler(op, arg)
@@ -183,26 +189,7 @@ class ModemEngine:
             return Answer()
         return Answer(final=self.profile.unknown_command)
 
-    # identity
-    def _cmd_cgmi(self, op: str, arg: str) -> Answer:
-        return Answer(info=[self.profile.manufacturer]) if op != "=?" else Answer()
-
-    _cmd_gmi = _cmd_cgmi
-
-    def _cmd_cgmm(self, op: str, arg: str) -> Answer:
-        return Answer(info=[self.profile.model]) if op != "=?" else Answer()
-
-    _cmd_gmm = _cmd_cgmm
-
-    def _cmd_cgmr(self, op: str, arg: str) -> Answer:
-        return Answer(info=[self.profile.revision]) if op != "=?" else Answer()
-
-    _cmd_gmr = _cmd_cgmr
-
-    def _cmd_cgsn(self, op: str, arg: str) -> Answer:
-        return Answer(info=[self.profile.imei]) if op != "=?" else Answer()
-
-    _cmd_gsn = _cmd_cgsn
+    # identity (AT+CGMI, +GMI and friends) is answered from IDENTITY in _one
 
     def _cmd_cimi(self, op: str, arg: str) -> Answer:
         if not self.sim_ready:
@@ -365,24 +352,6 @@ class ModemEngine:
 
     def _cmd_cclk(self, op: str, arg: str) -> Answer:
         return Answer(info=['+CCLK: "26/01/01,12:00:00+14"']) if op == "?" else Answer()
-
-    def _cmd_cusd(self, op: str, arg: str) -> Answer:
-        return Answer()
-
-    def _cmd_cmms(self, op: str, arg: str) -> Answer:
-        return Answer()
-
-    def _cmd_clip(self, op: str, arg: str) -> Answer:
-        return Answer()
-
-    def _cmd_crc(self, op: str, arg: str) -> Answer:
-        return Answer()
-
-    def _cmd_cvhu(self, op: str, arg: str) -> Answer:
-        return Answer()
-
-    def _cmd_chup(self, op: str, arg: str) -> Answer:
-        return Answer()
 
     # SMS storage
     def _sms_gate(self) -> str | None:

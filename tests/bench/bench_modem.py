@@ -65,7 +65,7 @@ def bench_receiver(workdir: Path, profile: str, messages: int, pace: float | Non
             [pdu] = sim.deliver_sms("+98700717", f"bench {i}: deposit {i * 1000} rial")
             sent[pdu] = t0
             if pace is None:
-                _wait(lambda: pdu in sink.arrived, 30)
+                _wait(lambda pdu=pdu: pdu in sink.arrived, 30)
             else:
                 time.sleep(pace)
         _wait(lambda: len(sink.arrived) >= len(sent), 60)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MELLAT_CARD, MELLI_CARD, wait_until
+from tests.conftest import MELLAT_CARD, MELLI_CARD
+from tests.polling import wait_until
 
 CLI = [sys.executable, "-m", "appliance.cli"]
 
@@ -118,7 +119,7 @@ def test_serve_runs_waitress_and_stops_on_sigterm(config: Path):
                     return json.loads(resp.read())
             except OSError:
                 return None
-        assert wait_until(health, 20, message="the server")["status"] == "ok"
+        assert wait_until(health, 20, what="the server")["status"] == "ok"
         req = urllib.request.Request(f"http://127.0.0.1:{port}/api/create", data=b"price=120000&fid=1",
                                      headers={"token": token}, method="POST")
         with urllib.request.urlopen(req, timeout=5) as resp:
@@ -136,3 +137,20 @@ def test_the_installed_command_exists():
     assert proc.returncode == 0
     for command in ("init", "token", "card", "deposit", "payment", "serve"):
         assert command in proc.stdout
+
+
+def test_config_show_and_modem_add(config: Path):
+    out = run("modem", "add", "--port", "/dev/ttyGSM", "--profile", "ec25", config=config).stdout
+    assert "[[modems]]" in out
+    shown = json.loads(run("config", "show", config=config).stdout)
+    assert shown["security"]["secret_key"] == "(set)"
+    assert shown["modems"][0]["port"] == "/dev/ttyGSM" and shown["modems"][0]["profile"] == "ec25"
+    bad = run("modem", "add", "--port", "/dev/ttyGSM", "--profile", "nokia", config=config, check=False)
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
+def test_a_token_webhook_must_be_an_http_url(config: Path):
+    bad = run("token", "add", "hooked", "--webhook", "ftp://shop/hook", config=config, check=False)
+    assert bad.returncode == 1 and "webhook URL" in bad.stderr
+    assert run("token", "add", "hooked", "--webhook", "https://shop.example/hook", config=config).stdout
+    assert "https://shop.example/hook" in run("token", "list", config=config).stdout

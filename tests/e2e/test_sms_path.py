@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from appliance.demo import mellat_deposit_sms
-from tests.conftest import wait_until
+from tests.polling import wait_until
 
 CLI = [sys.executable, "-m", "appliance.cli"]
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,7 +59,7 @@ class Box:
         with open(self.config.parent / "serve.log", "ab") as log:  # the child keeps its own copy
             self.proc = subprocess.Popen(CLI + ["--config", str(self.config), "serve", "--listen",
                                                 f"127.0.0.1:{self.port}"], cwd=ROOT, stdout=log, stderr=log)
-        wait_until(self.health, 30, message="the service to answer")
+        wait_until(self.health, 30, what="the service to answer")
 
     def health(self) -> dict | None:
         try:
@@ -111,7 +111,7 @@ def box(tmp_path: Path) -> Iterator[Box]:
             return True
         except (OSError, Exception):  # noqa: BLE001 -- not up yet, whatever the error
             return False
-    wait_until(simulator_up, 20, message="the simulator")
+    wait_until(simulator_up, 20, what="the simulator")
     client.close()
     try:
         yield the_box
@@ -131,8 +131,8 @@ def test_a_deposit_sms_through_the_modem_pays_the_payment(box: Box):
     sms = mellat_deposit_sms(MELLAT[1], payment.amount, 48_000_000, service.clock())
     with SimulatorClient(box.control) as sim:
         sim.deliver_sms(sms.sender, sms.text)
-        wait_until(lambda: service.get_payment(payment.id).state == "paid", 15, message="the payment to be paid")
-        wait_until(lambda: sim.stored() == [], 15, message="the SIM to be empty")
+        wait_until(lambda: service.get_payment(payment.id).state == "paid", 15, what="the payment to be paid")
+        wait_until(lambda: sim.stored() == [], 15, what="the SIM to be empty")
     req = urllib.request.Request(f"http://127.0.0.1:{box.port}/api/check?pay_id={payment.id}",
                                  headers={"token": box.token})
     with urllib.request.urlopen(req, timeout=5) as resp:
@@ -165,14 +165,14 @@ def test_sigkill_during_a_burst_loses_nothing_and_doubles_nothing(box: Box):
             if i in (6, 15, 24):
                 # kill once a random number of further parts has been committed: a moment mid-burst
                 target = SmsPart.select().count() + rng.randint(0, 3)
-                wait_until(lambda: SmsPart.select().count() >= target, 30, message="parts to be stored")
+                wait_until(lambda: SmsPart.select().count() >= target, 30, what="parts to be stored")
                 box.kill()
                 box.start()
 
         def all_paid() -> bool:
             return Payment.select().where(Payment.state == "paid").count() == len(payments)
-        wait_until(all_paid, 120, message="every payment to be paid")
-        wait_until(lambda: sim.stored() == [], 30, message="the SIM to be empty")
+        wait_until(all_paid, 120, what="every payment to be paid")
+        wait_until(lambda: sim.stored() == [], 30, what="the SIM to be empty")
 
     assert SmsMessage.select().count() == len(payments)
     assert Deposit.select().count() == len(payments)

@@ -161,3 +161,22 @@ def test_interest_is_a_deposit_that_settles_nothing(ingest, two_cards, clock):
     ingest.process_ready()
     deposit = Deposit.get()
     assert deposit.state == DepositState.NOT_PAYABLE and Payment.get_by_id(p.id).state == "pending"
+
+
+def test_retention_deletes_old_sms_but_keeps_their_deposits(ingest, two_cards, clock):
+    p = pay(two_cards)
+    ingest.store_part(part(mellat_text(p.amount, 49_000_000, clock()), clock))
+    ingest.process_ready()
+    clock.advance(days=729)
+    assert ingest.purge() == 0
+    clock.advance(days=2)
+    assert ingest.purge() == 1
+    assert (SmsMessage.select().count(), SmsPart.select().count()) == (0, 0)
+    assert Deposit.get().payment_id == p.id
+
+
+def test_unprocessed_parts_are_never_purged(ingest, clock):
+    ingest.store_part(part("half a message", clock, concat=Concat(9, 2, 1, 8)))
+    clock.advance(days=800)
+    ingest.purge()
+    assert SmsPart.select().count() == 1

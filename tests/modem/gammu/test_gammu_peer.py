@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.polling import wait_until
 
 from modem.simulator import Simulator
 
@@ -25,14 +26,6 @@ GSM_LONG = "Deposit 1,250,000 IRR to card 6037-99**-****-1234 {ref 42} [ok] " * 
 IDENTITY = {"sim800": ("SIMCOM_Ltd", "865067020000001"), "huawei": ("Huawei", "867000000000002"),
             "ec25": ("Quectel", "866000000000003")}
 
-
-def wait_until(predicate, timeout: float = 20.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-    return value
 
 
 @pytest.fixture(params=sorted(IDENTITY))

@@ -2,30 +2,18 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import TypeVar
 
 import pytest
 
+from tests.polling import wait_until  # noqa: F401 (the modem tests import it from here)
+
 from modem.gateway import ModemGateway, StoredPart
 from modem.receiver import Receiver
-from modem.simulator import Simulator
 
 T = TypeVar("T")
 
-
-def wait_until(predicate: Callable[[], T], timeout: float = 10.0, what: str = "condition") -> T:
-    """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.01)
 
 
 class RecordingSink:
@@ -53,20 +41,6 @@ class RecordingSink:
             return [p.pdu.text for p in self.parts if p.pdu is not None]
 
 
-@pytest.fixture
-def make_sim(tmp_path: Path) -> Iterator[Callable[..., Simulator]]:
-    sims: list[Simulator] = []
-
-    def factory(profile: str = "sim800", name: str | None = None, **kwargs: object) -> Simulator:
-        sim = Simulator(tmp_path / (name or f"ttyUSB{len(sims)}"), profile, **kwargs)  # type: ignore[arg-type]
-        sim.start()
-        sims.append(sim)
-        wait_until(lambda: sim.status()["sms_ready"], what="the simulator's boot")
-        return sim
-
-    yield factory
-    for sim in sims:
-        sim.stop()
 
 
 @pytest.fixture

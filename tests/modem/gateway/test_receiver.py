@@ -87,6 +87,18 @@ def test_reboot(make_sim, make_receiver) -> None:
     settled(sim, sink, pdus)
 
 
+@pytest.mark.parametrize("profile", ["sim800", "ec25"])
+def test_brownout(make_sim, make_receiver, profile: str) -> None:
+    sim = make_sim(profile)
+    rx, sink = make_receiver(str(sim.link), sweep_seconds=300)
+    inits = sim.commands.count("AT+CMGF=0")
+    sim.brownout()  # warning, power-up garbage, a silent reboot with the settings lost
+    pdus = sim.deliver_sms("+98700717", "after the brownout " + LONG, order=[1, 0, 2])
+    settled(sim, sink, pdus)
+    wait_until(lambda: sim.commands.count("AT+CMGF=0") > inits and sim.status()["cnmi"][1] == 1,
+               what="the receiver to re-initialise after the brownout")
+
+
 def test_full_storage(make_sim, make_receiver) -> None:
     sim = make_sim("sim800")
     fillers = sim.fill_storage()
@@ -213,7 +225,7 @@ def test_several_modems_on_one_box(make_sim, make_receiver) -> None:
     sims = [make_sim(profile) for profile in ("sim800", "huawei", "ec25")]
     receivers = [make_receiver(str(sim.link), name=f"modem-{i}") for i, sim in enumerate(sims)]
     expected = [sim.deliver_sms("+98700717", f"to modem {i} " + LONG) for i, sim in enumerate(sims)]
-    for sim, (rx, sink), pdus in zip(sims, receivers, expected):
+    for sim, (rx, sink), pdus in zip(sims, receivers, expected, strict=True):
         settled(sim, sink, pdus)
         assert rx.status["device"] == str(sim.link)
 
@@ -227,3 +239,18 @@ def test_a_long_hang_escalates_to_a_reset_request(make_sim, make_receiver) -> No
     wait_until(lambda: rx.status["resets"] >= 1, what="a reset request to the silent modem")
     pdus = sim.deliver_sms("+98700717", "after the long hang")
     settled(sim, sink, pdus, timeout=30)
+
+
+@pytest.mark.parametrize("pin", [None, "0000"])
+def test_a_missing_or_refused_pin_stops_reception_without_retrying(make_sim, pin) -> None:
+    sim = make_sim("sim800")
+    sim.require_pin("1234")
+    reasons: list[str] = []
+    rx = Receiver(lambda: ModemGateway(str(sim.link), pin=pin, command_timeout=1.0), RecordingSink(),
+                  max_retry_seconds=0.1, give_up_seconds=0.1, on_give_up=reasons.append)
+    rx.start()
+    wait_until(lambda: rx.status["state"] == "sim_locked", what="the receiver to stop on the PIN")
+    rx.stop()
+    pin_entries = [c for c in sim.commands if c.upper().startswith("AT+CPIN=")]
+    assert len(pin_entries) == (1 if pin else 0)  # a refused PIN is never entered twice
+    assert reasons == [] and rx.status["state"] == "sim_locked"

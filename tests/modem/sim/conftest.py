@@ -7,24 +7,14 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+
+from tests.polling import wait_until  # noqa: F401 (the modem tests import it from here)
 import serial
 
-from modem.simulator import Simulator
 
 T = TypeVar("T")
 FINAL = ("OK", "ERROR", "COMMAND NOT SUPPORT", "+CME ERROR", "+CMS ERROR")
 
-
-def wait_until(predicate: Callable[[], T], timeout: float = 5.0, what: str = "condition") -> T:
-    """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.005)
 
 
 class ATPort:
@@ -102,20 +92,6 @@ class ATPort:
         return data
 
 
-@pytest.fixture
-def make_sim(tmp_path: Path) -> Iterator[Callable[..., Simulator]]:
-    sims: list[Simulator] = []
-
-    def factory(profile: str = "sim800", **kwargs: object) -> Simulator:
-        sim = Simulator(tmp_path / f"tty{profile}{len(sims)}", profile, **kwargs)  # type: ignore[arg-type]
-        sim.start()
-        sims.append(sim)
-        wait_until(lambda: sim.status()["sms_ready"], what="the simulator's boot")
-        return sim
-
-    yield factory
-    for sim in sims:
-        sim.stop()
 
 
 @pytest.fixture

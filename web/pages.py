@@ -1,0 +1,40 @@
+"""Shared plumbing of the HTML pages: templates, static files, security headers."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import bottle
+
+VIEWS = Path(__file__).parent / "views"
+STATIC = Path(__file__).parent / "static"
+
+
+def render(name: str, status: int = 200, **values: Any) -> str:
+    """A page from web/views/NAME.tpl, with headers that keep it private and self-contained.
+
+    The CSP allows nothing but the box itself: no CDN, no font host, no
+    inline script (the payment page must make no external request).
+    """
+    response = bottle.response
+    response.status = status
+    response.content_type = "text/html; charset=utf-8"
+    response.set_header("Cache-Control", "no-store")
+    response.set_header("Content-Security-Policy",
+                        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+    response.set_header("X-Content-Type-Options", "nosniff")
+    response.set_header("Referrer-Policy", "no-referrer")
+    return bottle.template(name, template_lookup=[str(VIEWS)], **values)
+
+
+def static_file(path: str) -> Any:
+    response = bottle.static_file(path, root=str(STATIC))
+    response.set_header("Cache-Control", "public, max-age=86400")
+    response.set_header("X-Content-Type-Options", "nosniff")
+    return response
+
+
+def redirect(url: str) -> None:
+    """A 303 See Other (a form post lands on a GET)."""
+    bottle.redirect(url, 303)

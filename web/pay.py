@@ -1,0 +1,121 @@
+"""The customer's payment page: ``/pay/<id>/<signature>`` (the ``link`` of ``create``).
+
+Server-rendered so it works without JavaScript (a refresh every 15 s);
+``pay.js`` adds copy buttons, the live countdown and follows the payment
+through ``.../status``. When paid (or expired) it sends the customer to the
+shop's ``callback`` with ``pay_id``, ``fid`` and ``status`` (DESIGN.md
+"Telling the shop").
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import bottle
+
+from appliance.api_input import parse_card
+from appliance.errors import ApiError
+from appliance.models import Payment
+from appliance.payments import State, effective_state
+from appliance.security import verify
+from appliance.service import PaymentService
+from web import fa
+from web.api import json_response
+from web.pages import redirect, render
+
+log = logging.getLogger(__name__)
+
+DemoBank = Callable[[int], str]
+
+# What the page (and the callback's ``status``) says for each state.
+PAGE_STATE = {
+    State.PENDING: "pending",
+    State.PAID: "paid",
+    State.VERIFIED: "paid",
+    State.EXPIRED: "expired",
+    State.PAID_LATE: "late",
+    State.REFUNDED: "expired",
+}
+CALLBACK_STATUS = {"paid": "paid", "expired": "expired", "late": "expired"}
+
+
+def callback_url(payment: Payment, status: str) -> str | None:
+    """The shop's callback with pay_id, fid and status added to its own query."""
+    if not payment.callback:
+        return None
+    parts = urlsplit(payment.callback)
+    extra = urlencode({"pay_id": payment.id, "fid": payment.fid, "status": status})
+    query = f"{parts.query}&{extra}" if parts.query else extra
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+class PaymentPages:
+    def __init__(self, service: PaymentService, demo_bank: DemoBank | None = None) -> None:
+        self.service = service
+        self.demo_bank = demo_bank if service.settings.box.demo else None
+
+    def install(self, app: bottle.Bottle) -> None:
+        app.route("/pay/<pay_id:int>/<sig>", "GET", self.page)
+        app.route("/pay/<pay_id:int>/<sig>/status", "GET", self.status)
+        app.route("/pay/<pay_id:int>/<sig>/card", "POST", self.set_card)
+        app.route("/pay/<pay_id:int>/<sig>/demo", "POST", self.demo_pay)
+
+    def _payment(self, pay_id: int, sig: str) -> Payment:
+        if not verify(self.service.secret, f"payment:{pay_id}", sig):
+            raise bottle.HTTPError(404)
+        payment = Payment.get_or_none(Payment.id == pay_id)
+        if payment is None:
+            raise bottle.HTTPError(404)
+        return payment
+
+    def _view_state(self, payment: Payment) -> tuple[str, int]:
+        now = self.service.clock()
+        state = effective_state(State(payment.state), payment.expires_at, now)
+        return PAGE_STATE[state], max(0, int((payment.expires_at - now).total_seconds()))
+
+    def page(self, pay_id: int, sig: str) -> str:
+        payment = self._payment(pay_id, sig)
+        view, seconds_left = self._view_state(payment)
+        base = f"/pay/{pay_id}/{sig}"
+        cards = [{"number": c.number, "groups": fa.card_groups(c.number), "holder": c.holder,
+                  "bank": c.bank} for c in self.service.payment_cards(payment)]
+        notice = bottle.request.query.get("notice", "")
+        return render(
+            "pay", payment=payment, view=view, seconds_left=seconds_left, cards=cards, base=base,
+            box_name=self.service.settings.box.name, fa=fa, notice=notice,
+            ask_card=(self.service.settings.payments.ask_payer_card and view == "pending"
+                      and not payment.payer_card),
+            demo=self.demo_bank is not None and view == "pending",
+            back=callback_url(payment, CALLBACK_STATUS.get(view, "")) if view != "pending" else None)
+
+    def status(self, pay_id: int, sig: str) -> str:
+        payment = self._payment(pay_id, sig)
+        view, seconds_left = self._view_state(payment)
+        body: dict[str, Any] = {"state": view, "seconds_left": seconds_left}
+        if view != "pending":
+            body["callback"] = callback_url(payment, CALLBACK_STATUS[view])
+        return json_response(body)
+
+    def set_card(self, pay_id: int, sig: str) -> None:
+        """The payer's card (payments.ask_payer_card), with the rules of ``setCard``."""
+        self._payment(pay_id, sig)
+        notice = "card_saved"
+        try:
+            card = parse_card(bottle.request.forms.getunicode("card", default=""))
+            self.service.set_payer_card(pay_id, card)
+        except ApiError as exc:
+            log.info("payment page %s: card refused (%s)", pay_id, exc.code.name)
+            notice = f"card_error_{exc.code.value}"
+        redirect(f"/pay/{pay_id}/{sig}?notice={notice}")
+
+    def demo_pay(self, pay_id: int, sig: str) -> None:
+        """Demo mode only: the simulated bank sends this payment's deposit SMS."""
+        payment = self._payment(pay_id, sig)
+        if self.demo_bank is None:
+            raise bottle.HTTPError(404)
+        if self._view_state(payment)[0] == "pending":
+            text = self.demo_bank(pay_id)
+            log.warning("demo: the simulated bank sent a deposit SMS for payment %s: %r", pay_id, text)
+        redirect(f"/pay/{pay_id}/{sig}?notice=demo_sent")

@@ -1,0 +1,26 @@
+% rebase('admin_base', title=t("cards"))
+<table class="list" id="cards">
+<tr><th>#</th><th>{{t("number")}}</th><th>{{t("holder")}}</th><th>{{t("bank")}}</th><th>{{t("today")}}</th><th>{{t("ceiling")}}</th><th>{{t("active")}}</th><th></th></tr>
+% for v in cards:
+% c = v.card
+<tr class="{{'warn' if v.near_ceiling else ''}}"><td>{{c.id}}</td><td dir="ltr">{{mask_card(c.number)}}</td><td>{{c.holder}}</td><td>{{c.bank}}</td>
+  <td dir="ltr">{{"{:,}".format(v.total_today)}} ({{v.count_today}})</td>
+  <td dir="ltr">{{"{:,}".format(c.daily_limit_rial) if c.daily_limit_rial else "—"}} ({{c.daily_limit_count or "—"}})</td>
+  <td>{{t("yes") if c.active else t("no")}}</td>
+  <td><form method="post" action="/admin/cards/{{c.id}}/active" class="inline">
+    <input type="hidden" name="csrf" value="{{session.csrf}}"><input type="hidden" name="back" value="/admin/cards">
+    <input type="hidden" name="active" value="{{'0' if c.active else '1'}}">
+    <button type="submit">{{t("disable") if c.active else t("enable")}}</button></form></td></tr>
+% end
+</table>
+<h2>{{t("add_card")}}</h2>
+<form method="post" action="/admin/cards" class="box">
+  <input type="hidden" name="csrf" value="{{session.csrf}}"><input type="hidden" name="back" value="/admin/cards">
+  <label>{{t("number")}} <input name="number" required dir="ltr" inputmode="numeric"></label>
+  <label>{{t("holder")}} <input name="holder" required></label>
+  <label>{{t("bank")}} <input name="bank"></label>
+  <label>{{t("account")}} <input name="account" dir="ltr"></label>
+  <label>{{t("daily_limit")}} <input name="daily_limit" dir="ltr" inputmode="numeric"></label>
+  <label>{{t("daily_count")}} <input name="daily_count" dir="ltr" inputmode="numeric"></label>
+  <button type="submit" id="add-card">{{t("add_card")}}</button>
+</form>
