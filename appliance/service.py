@@ -155,8 +155,17 @@ class PaymentService:
             self._secret = row.value
         return self._secret
 
-    def payment_link(self, payment_id: int) -> str:
-        base = self.settings.server.public_url or f"http://{self.settings.server.listen}"
+    def payment_link(self, payment_id: int, seen_as: str | None = None) -> str:
+        """The signed payment page's address.
+
+        ``server.public_url`` when set (what customers' phones reach); else the
+        address the caller reached the box at (``seen_as``, e.g. the shop's
+        request), else ``server.listen`` unless that is a wildcard address.
+        """
+        base = self.settings.server.public_url or seen_as
+        if not base:
+            host, _, port = self.settings.server.listen.rpartition(":")
+            base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '[::]', '::') else host}:{port}"
         return f"{base.rstrip('/')}/pay/{payment_id}/{payment_link_signature(self.secret, payment_id)}"
 
     # ----- tokens -------------------------------------------------------
@@ -292,7 +301,8 @@ class PaymentService:
         return offered
 
     # ----- payments -----------------------------------------------------
-    def create_payment(self, request: CreateRequest, token: ApiToken | None = None) -> CreatedPayment:
+    def create_payment(self, request: CreateRequest, token: ApiToken | None = None,
+                       seen_as: str | None = None) -> CreatedPayment:
         if not self.gates.clock_trusted():
             raise ApiError(Code.CLOCK_UNTRUSTED)
         if not self.gates.receiving_ok():
@@ -325,7 +335,7 @@ class PaymentService:
 
         # The busiest write of the box: concurrent creates share one durable commit.
         payment, offered = store.batched_write(create)
-        link = self.payment_link(payment.id) if request.callback else None
+        link = self.payment_link(payment.id, seen_as) if request.callback else None
         return CreatedPayment(payment, offered, link)
 
     @staticmethod

@@ -115,7 +115,8 @@ class MerchantApi:
     def create(self, token: ApiToken) -> str:
         fields = read_fields(self.max_body_bytes)
         request = api_input.parse_create(fields, self.service.settings.payments)
-        created = self.service.create_payment(request, token)
+        parts = bottle.request.urlparts  # the Host the shop reached us at: the link's base without public_url
+        created = self.service.create_payment(request, token, seen_as=f"{parts.scheme}://{parts.netloc}")
         payment = created.payment
         return json_response({
             "status": True, "code": 200,

@@ -215,3 +215,17 @@ def test_openapi_matches_the_routes(http_server):
     # every seed code appears in the document
     codes = {c for ops in doc["paths"].values() for op in ops.values() for c in op["x-codes"]}
     assert {404, 405, 403, 0, -3, -2, -1, 1, 2, 3, 4, 5, 6, 7, 201, 200, 199} <= codes
+
+
+def test_link_base_is_public_url_else_the_address_the_shop_used(make_service, sqlite_url):
+    service = make_service(sqlite_url, server={"listen": "0.0.0.0:8080"})
+    service.add_card(SAMAN_CARD, "x")
+    _, token = service.add_token("shop")
+    with serving(service, token) as http:
+        _, body = create(http, callback="https://shop.example/cb")
+        assert body["link"].startswith(http.base + "/pay/")
+    service = make_service(sqlite_url, server={"public_url": "https://pay.shop.example"})
+    with serving(service, token) as http:
+        _, body = create(http, callback="https://shop.example/cb")
+        assert body["link"].startswith("https://pay.shop.example/pay/")
+    assert service.payment_link(1).startswith("https://pay.shop.example/pay/1/")
