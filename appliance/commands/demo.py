@@ -8,7 +8,7 @@ from pathlib import Path
 from appliance import demo
 from appliance.commands.context import CommandContext
 from appliance.commands.init import CONFIG_NAME, write_config
-from appliance.commands.serve import _listen
+from appliance.commands.serve import _listen, apply_log_level
 from appliance.errors import InvalidInput, NotFound
 from appliance.models import Payment
 from appliance.runtime import Box, build_service, simulator_paths
@@ -56,6 +56,7 @@ CartToCart demo — {base}   (settings: {config})
     curl -s '{base}/api/check?pay_id=PAY_ID' -H 'token: {token}'
   Stop with Ctrl-C.
 """, file=sys.stderr, flush=True)
+    apply_log_level(settings, ctx)
     return Box(settings, simulate=True).serve(args.listen)
 
 

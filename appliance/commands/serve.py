@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
 import sys
 
 from appliance.commands.context import CommandContext
 from appliance.runtime import Box, simulator_paths
-from appliance.settings import _host_port
+from appliance.settings import Settings, _host_port
 
 
 def _listen(value: str) -> str:
@@ -26,10 +27,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_serve)
 
 
+def apply_log_level(settings: Settings, ctx: CommandContext) -> None:
+    """The service logs at ``logging.level`` (to stderr, which systemd's journal keeps); -v means DEBUG."""
+    if not ctx.verbose:
+        logging.getLogger().setLevel(settings.logging.level)
+
+
 def _serve(args: argparse.Namespace, ctx: CommandContext) -> int:
     settings = ctx.settings
     if args.listen:
         settings = dataclasses.replace(settings, server=dataclasses.replace(settings.server, listen=args.listen))
+    apply_log_level(settings, ctx)
     box = Box(settings, simulate=args.simulate)
     if args.simulate:
         _, control = simulator_paths(box.settings)
