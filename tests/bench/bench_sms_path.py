@@ -33,6 +33,8 @@ from appliance.runtime import build_service  # noqa: E402
 from appliance.settings import load_settings  # noqa: E402
 from modem.simulator import Simulator  # noqa: E402
 
+from bench_modem import _wait as wait, bench_gammu_smsd  # noqa: E402  (same folder)
+
 CLI = [sys.executable, "-m", "appliance.cli"]
 CARD, ACCOUNT = "6104337890123456", "6204718359"
 
@@ -55,15 +57,6 @@ def percentiles(values: list[float]) -> str:
     ms = sorted(v * 1000 for v in values)
     p99 = ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))]
     return f"n={len(ms):4d}  p50={statistics.median(ms):7.1f} ms  p99={p99:7.1f} ms  max={ms[-1]:7.1f} ms"
-
-
-def wait(predicate, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.0005)
-    return True
 
 
 def main() -> None:
@@ -138,11 +131,6 @@ def main() -> None:
     print(f"  modem -> payment paid        {percentiles(paid)}")
     print(f"  burst of {len(burst)} deposits: all paid in {burst_seconds:.2f} s")
     print(f"  service resident memory: idle {idle:.1f} MB, peak during the burst {max(peak):.1f} MB")
-    try:
-        from bench_modem import bench_gammu_smsd
-    except ImportError as exc:
-        print(f"gammu-smsd comparison unavailable: {exc}")
-        return
     with tempfile.TemporaryDirectory(prefix="c2c-gammu-") as tmp:
         print("For comparison, the same kind of modem read by gammu-smsd with its default settings:")
         bench_gammu_smsd(Path(tmp), "sim800", args.gammu_messages, 0.5)
