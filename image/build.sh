@@ -2,7 +2,7 @@
 # Build the CartToCart Raspberry Pi image (64-bit Raspberry Pi OS Lite + our
 # stage) with pi-gen, on a Debian/Ubuntu machine with internet access, as root.
 # See image/README.md for the step-by-step guide. The result:
-#   image/work/deploy/carttocart-<date>.img.xz  (+ .sha256, BUILDINFO)
+#   image/build-area/deploy/carttocart-<date>.img.xz  (+ .sha256, BUILDINFO)
 #
 # Settings (environment):
 #   CARTTOCART_ADMIN_PASSWORD   required: the admin user's password (never usable
@@ -13,7 +13,7 @@
 #   DATA_MB                     initial /data partition size (grows on first boot)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-work=${CARTTOCART_IMAGE_WORK:-$here/work}
+work=${CARTTOCART_IMAGE_WORK:-$here/build-area}
 # shellcheck source=pi-gen.lock
 . "$here/pi-gen.lock"
 : "${CARTTOCART_ADMIN_PASSWORD:?set CARTTOCART_ADMIN_PASSWORD (see image/README.md)}"

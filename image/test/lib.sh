@@ -1,7 +1,7 @@
 # Shared by the image test scripts (sourced). Paths and the cached base root filesystem.
 # shellcheck shell=bash
 IMAGE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-WORK_DIR=${CARTTOCART_IMAGE_WORK:-$IMAGE_DIR/work}
+WORK_DIR=${CARTTOCART_IMAGE_WORK:-$IMAGE_DIR/build-area}
 CACHE_DIR=$WORK_DIR/cache
 SUITE=trixie
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}

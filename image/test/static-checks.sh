@@ -12,7 +12,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 echo "== shellcheck"
 mapfile -t scripts < <(find "$IMAGE_DIR/stage-carttocart" "$IMAGE_DIR/test" "$IMAGE_DIR" -maxdepth 3 \
-	\( -name '*.sh' -o -name carttocart-data-setup \) -type f -not -path "$IMAGE_DIR/work/*" | sort -u)
+	\( -name '*.sh' -o -name carttocart-data-setup \) -type f -not -path "$IMAGE_DIR/build-area/*" | sort -u)
 timeout 120 shellcheck -x -P SCRIPTDIR "${scripts[@]}" || fail "shellcheck"
 
 echo "== pi-gen skips NN-run.sh files that are not executable"

@@ -28,9 +28,9 @@ from tests.image.conftest import REPO, wait_until
 
 IMAGE = REPO / "image"
 TEST = IMAGE / "test"
-WORK = IMAGE / "work"
+WORK = IMAGE / "build-area"
 BOOT_CONFIG = TEST / "ci-boot.toml"
-# CARTTOCART_IMAGE_KEEP=1 keeps image/work/{rootfs,tier2,tier3} after the tests, to look into a failure.
+# CARTTOCART_IMAGE_KEEP=1 keeps image/build-area/{rootfs,tier2,tier3} after the tests, to look into a failure.
 KEEP = os.environ.get("CARTTOCART_IMAGE_KEEP") == "1"
 TOOLS = ("mmdebstrap", "systemd-nspawn", "qemu-system-x86_64", "shellcheck", "mkfs.vfat", "mcopy", "sfdisk")
 
