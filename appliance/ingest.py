@@ -236,7 +236,7 @@ class SmsIngest:
             reasons.append(balance.reason)
             if balance.hold and hold is None:
                 hold = balance.reason
-            elif not balance.ok or "break" in balance.reason:
+            elif balance.warning:
                 log.warning("balance continuity: %s", balance.reason)
         if flag and hold is None and parsed.kind is Kind.DEPOSIT:
             hold = f"flagged message ({flag}): a person must read it"

@@ -30,8 +30,6 @@ def expire_payments(box: "Box") -> int:
 
 def process_stored_sms(box: "Box") -> int:
     """Messages whose parts are all stored (or timed out) and not yet processed: after a crash, or a late part."""
-    if box.ingest is None:
-        return 0
     store.ensure_connection()
     return box.ingest.process_ready()
 
@@ -41,8 +39,7 @@ def purge_old_records(box: "Box") -> None:
     from appliance.models import ModemSample
 
     store.ensure_connection()
-    if box.ingest is not None:
-        box.ingest.purge()
+    box.ingest.purge()
     cutoff = box.clock() - dt.timedelta(days=box.settings.health.samples_keep_days)
     with store.write():
         store.execute("DELETE FROM modem_sample WHERE at < ?", ModemSample.at.db_value(cutoff))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 # Persian (U+06F0..9) and Arabic-Indic (U+0660..9) digits to ASCII.
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+DIGITS_TO_ASCII = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 # Thousands separators a person or a bank may put inside a number: Latin comma,
 # Arabic thousands separator, Arabic comma, apostrophe, narrow/no-break spaces, underscore.
 _SEPARATORS = ",٬،'\u066c\u202f\u00a0\u2009_ "
@@ -20,7 +20,7 @@ _WHOLE_NUMBER = re.compile(r"[+-]?\d+")
 
 def ascii_digits(text: str) -> str:
     """Persian and Arabic-Indic digits to ASCII, invisible marks removed; nothing else changes."""
-    return text.translate(_DIGITS).translate(_INVISIBLE)
+    return text.translate(DIGITS_TO_ASCII).translate(_INVISIBLE)
 
 
 def parse_whole_number(value: object) -> int:

@@ -180,8 +180,6 @@ class Box:
         self.clock = clock
         self.db = open_store(settings)
         self.exit_code = 0
-        self.ingest: SmsIngest | None = None
-        self.receive: ReceivePath | None = None
         gates = Gates(receiving_ok=self._receiving_ok, clock_trusted=self._clock_trusted)
         self.service = PaymentService(settings, clock=clock, gates=gates)
         self.ingest = SmsIngest(self.service, build_reader(settings), clock)
@@ -192,7 +190,7 @@ class Box:
         self._simulate = simulate
 
     def _receiving_ok(self) -> bool:
-        return self.receive.receiving_ok() if self.receive else True
+        return self.receive.receiving_ok()
 
     def _give_up(self, reason: str) -> None:
         """A modem cannot be recovered: exit non-zero so the service manager restarts the process."""
@@ -208,8 +206,7 @@ class Box:
 
     def health(self) -> dict[str, Any]:
         report: dict[str, Any] = {"box": self.settings.box.name, "demo": self.settings.box.demo}
-        if self.receive:
-            report["modems"] = self.receive.status()
+        report["modems"] = self.receive.status()
         return report
 
     def start_simulator(self) -> None:
@@ -227,8 +224,7 @@ class Box:
 
         if self._simulate:
             self.start_simulator()
-        if self.receive:
-            self.receive.start()
+        self.receive.start()
         install_jobs(self.scheduler, self)
         self.scheduler.start()
 
@@ -281,8 +277,7 @@ class Box:
     def close(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        if self.receive:
-            self.receive.stop()
+        self.receive.stop()
         if self.simulator is not None:
             self.simulator.stop()
             self.simulator = None

@@ -128,7 +128,7 @@ class PaymentService:
         self.payment_listeners: list[Callable[[int, str | None, str, dt.datetime], None]] = []
 
     # ----- events -------------------------------------------------------
-    def _event(self, entity: str, entity_id: int, kind: str, actor: str, reason: str = "",
+    def record_event(self, entity: str, entity_id: int, kind: str, actor: str, reason: str = "",
                from_state: str | None = None, to_state: str | None = None,
                data: dict[str, Any] | None = None, now: dt.datetime | None = None) -> None:
         store.insert(Event, dict(at=now or self.clock(), entity=entity, entity_id=entity_id, kind=kind,
@@ -188,7 +188,7 @@ class PaymentService:
                 raise InvalidInput(f"a token named {name!r} exists already")
             row = ApiToken.create(name=name, token_hash=token_hash(token), prefix=token[:8],
                                   scopes=",".join(scopes), webhook_url=webhook_url, created_at=now)
-            self._event("token", row.id, "token_added", actor, f"scopes {','.join(scopes)}", now=now)
+            self.record_event("token", row.id, "token_added", actor, f"scopes {','.join(scopes)}", now=now)
         return row, token
 
     def authenticate(self, token: str | None, scope: str = "payments") -> ApiToken | None:
@@ -215,7 +215,7 @@ class PaymentService:
             if row.revoked_at is None:
                 row.revoked_at = now
                 row.save()
-                self._event("token", row.id, "token_revoked", actor, now=now)
+                self.record_event("token", row.id, "token_revoked", actor, now=now)
         return row
 
     # ----- cards --------------------------------------------------------
@@ -244,7 +244,7 @@ class PaymentService:
             card = Card.create(number=number, holder=holder, bank=bank_name, account=account or None,
                                daily_limit_rial=daily_limit_rial, daily_limit_count=daily_limit_count,
                                active=True, created_at=now)
-            self._event("card", card.id, "card_added", actor, mask_card(number), now=now)
+            self.record_event("card", card.id, "card_added", actor, mask_card(number), now=now)
         return card
 
     def find_card(self, ref: str) -> Card:
@@ -266,7 +266,7 @@ class PaymentService:
             if card.active != active:
                 card.active = active
                 card.save()
-                self._event("card", card.id, "card_enabled" if active else "card_disabled", actor, now=now)
+                self.record_event("card", card.id, "card_enabled" if active else "card_disabled", actor, now=now)
         return card
 
     def list_cards(self, active_only: bool = False) -> list[Card]:
@@ -327,7 +327,7 @@ class PaymentService:
                     break
             else:
                 raise ApiError(Code.NO_FREE_AMOUNT, f"all {self.offsets.capacity} amounts for this price are held")
-            self._event("payment", payment.id, "created", f"api:{token.name}" if token else "operator",
+            self.record_event("payment", payment.id, "created", f"api:{token.name}" if token else "operator",
                         f"amount {payment.amount} for price {payment.price}", None, State.PENDING.value,
                         data={"fid": payment.fid, "amount": payment.amount, "cards": [c.id for c in offered]},
                         now=now)
@@ -423,7 +423,7 @@ class PaymentService:
         payment.state = target.value
         for key, value in changes.items():
             setattr(payment, key, value)
-        self._event("payment", payment.id, target.value, actor, reason, source.value, target.value,
+        self.record_event("payment", payment.id, target.value, actor, reason, source.value, target.value,
                     data=data, now=now)
         if target in (State.PAID, State.REFUNDED):
             AmountReservation.update(active_amount=None, released_at=now).where(
@@ -452,7 +452,7 @@ class PaymentService:
             if updated != 1:
                 raise ApiError(Code.CARD_ALREADY_SET)
             payment.payer_card = card
-            self._event("payment", pay_id, "payer_card_set", "api", mask_card(card), now=now)
+            self.record_event("payment", pay_id, "payer_card_set", "api", mask_card(card), now=now)
         return payment
 
     def check(self, pay_id: int) -> CheckResult:
@@ -577,7 +577,7 @@ class PaymentService:
             store.execute("UPDATE deposit SET state = ?, reason = ?, payment_id = ?, card_id = ?, hints = ?, "
                           "note = ? WHERE id = ?", state, reason, deposit.payment_id, deposit.card_id,
                           Deposit.hints.db_value(deposit.hints), deposit.note, deposit.id)
-        self._event("deposit", deposit.id, state, actor, reason, previous, state,
+        self.record_event("deposit", deposit.id, state, actor, reason, previous, state,
                     data={"amount": deposit.amount, "payment": deposit.payment_id}, now=now)
         return None
 

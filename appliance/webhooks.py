@@ -186,7 +186,7 @@ class WebhookQueue:
             delivery.state = DeliveryState.PENDING
             delivery.next_attempt_at = now
             delivery.save()
-            self.service._event("webhook", delivery.id, "redeliver", actor, f"to {delivery.url}", now=now)
+            self.service.record_event("webhook", delivery.id, "redeliver", actor, f"to {delivery.url}", now=now)
         return delivery
 
     def list_deliveries(self, limit: int = 100) -> list[WebhookDelivery]:

@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_DIGITS = {ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")}
-_DIGITS.update({ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")})
+from appliance.money import DIGITS_TO_ASCII as _DIGITS  # one digit table for the whole product
 
 _LETTERS = {ord("ي"): "ی", ord("ى"): "ی", ord("ك"): "ک"}
 

@@ -31,6 +31,7 @@ class TrustDecision:
     ok: bool
     hold: bool   # True: hold the deposit for the operator's review
     reason: str
+    warning: bool = False  # settled, but the operator should know (a balance break under "warn")
 
 
 def check_smsc(smsc: str | None, known_smscs: Collection[str]) -> TrustDecision:
@@ -69,7 +70,7 @@ def check_balance(previous_balance: int | None, parsed: ParsedSms, policy: str) 
     reason = f"balance break: {sum_text}, but the SMS says {parsed.balance_rial} (a missed, duplicated or forged SMS)"
     if policy == "strict":
         return TrustDecision(False, True, reason + "; held (policy strict)")
-    return TrustDecision(True, False, reason + "; settled with a warning (policy warn)")
+    return TrustDecision(True, False, reason + "; settled with a warning (policy warn)", warning=True)
 
 
 def _digits(value: str) -> str:

@@ -5,15 +5,9 @@ import argparse
 
 from appliance.cards import mask_card
 from appliance.commands.context import CommandContext
-from appliance.commands.output import table
-from appliance.money import format_rial, parse_whole_number
+from appliance.commands.output import rial, table
+from appliance.money import format_rial
 
-
-def _rial(text: str) -> int:
-    try:
-        return parse_whole_number(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number of Rial: {text!r}") from None
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--holder", required=True, help="the holder's name, as customers see it")
     add.add_argument("--bank", help="the bank's name (default: from the card's first six digits)")
     add.add_argument("--account", help="the account number as the bank's SMS prints it")
-    add.add_argument("--daily-limit", type=_rial, metavar="RIAL", help="stop offering the card past this daily sum")
+    add.add_argument("--daily-limit", type=rial, metavar="RIAL", help="stop offering the card past this daily sum")
     add.add_argument("--daily-count", type=int, metavar="N", help="stop offering the card past N deposits a day")
     add.set_defaults(handler=_add)
     actions.add_parser("list", help="list cards with today's use").set_defaults(handler=_list)

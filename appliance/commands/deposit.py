@@ -13,8 +13,8 @@ import re
 import jdatetime
 
 from appliance.commands.context import CommandContext
-from appliance.commands.output import TEHRAN, local_time, table
-from appliance.money import ascii_digits, format_rial, parse_whole_number
+from appliance.commands.output import TEHRAN, local_time, rial, table
+from appliance.money import ascii_digits, format_rial
 from appliance.service import DepositState, NewDeposit
 
 
@@ -34,21 +34,12 @@ def parse_time(text: str) -> dt.datetime:
     return value.replace(tzinfo=TEHRAN) if value.tzinfo is None else value
 
 
-def _rial(text: str) -> int:
-    try:
-        value = parse_whole_number(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number of Rial: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("an amount is a positive number of Rial")
-    return value
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("deposit", help="record a deposit by hand; review held deposits")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = actions.add_parser("add", help="record a deposit; it goes through the matcher and prints what it settled")
-    add.add_argument("--amount", required=True, type=_rial, metavar="RIAL")
+    add.add_argument("--amount", required=True, type=rial, metavar="RIAL")
     add.add_argument("--account", help="the merchant account or card it arrived on (as the bank prints it)")
     add.add_argument("--payer-card", metavar="CARD", help="the payer's card, if known (may be masked)")
     add.add_argument("--at", type=parse_time, metavar="TIME",

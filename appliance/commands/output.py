@@ -1,11 +1,25 @@
-"""Small helpers for command output: aligned tables and times in the shop's zone."""
+"""Small helpers for commands: Rial arguments, aligned tables, times in the shop's zone."""
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import zoneinfo
 from collections.abc import Sequence
 
+from appliance.money import parse_whole_number
+
 TEHRAN = zoneinfo.ZoneInfo("Asia/Tehran")
+
+
+def rial(text: str) -> int:
+    """An argparse type: a positive whole number of Rial, in any digit script, with separators."""
+    try:
+        value = parse_whole_number(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of Rial: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("an amount is a positive number of Rial")
+    return value
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

@@ -43,10 +43,10 @@ def _list(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def _show(args: argparse.Namespace, ctx: CommandContext) -> int:
-    payment = Payment.get_or_none(Payment.id == args.id) if ctx.service else None
+    service = ctx.service
+    payment = Payment.get_or_none(Payment.id == args.id)
     if payment is None:
         raise NotFound(f"no payment {args.id}")
-    service = ctx.service
     print(f"payment {payment.id}  fid {payment.fid}  state {payment.state}")
     print(f"  price {format_rial(payment.price)} Rial, amount to transfer {format_rial(payment.amount)} Rial")
     print(f"  created {local_time(payment.created_at)}, expires {local_time(payment.expires_at)}"
