@@ -20,7 +20,8 @@ from appliance.models import AdminAccount, AdminSession, LoginAttempt
 
 DEFAULT_USER = "admin"
 MIN_PASSWORD_LENGTH = 8
-SESSION_HOURS = 12
+# How long a dashboard login lasts; the cookie carries it as a relative Max-Age.
+SESSION_LIFETIME = dt.timedelta(hours=12)
 # At most this many failed logins per address within the window; then wait until the oldest leaves it.
 MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
@@ -99,7 +100,7 @@ class Accounts:
             raise LoginRefused("wrong username or password")
         with store.write():
             cookie = secrets.token_urlsafe(32)
-            session = Session(account.username, secrets.token_urlsafe(24), now + dt.timedelta(hours=SESSION_HOURS))
+            session = Session(account.username, secrets.token_urlsafe(24), now + SESSION_LIFETIME)
             AdminSession.create(account=account.id, session_hash=_session_hash(cookie), csrf=session.csrf,
                                 created_at=now, expires_at=session.expires_at)
             AdminSession.delete().where(AdminSession.expires_at < now).execute()

@@ -47,11 +47,12 @@ def build_service(settings: Settings, clock: Callable[[], dt.datetime] = utcnow,
     return service
 
 
-def build_reader(settings: Settings) -> Any:
+def build_reader(settings: Settings, clock: Callable[[], dt.datetime] = utcnow) -> Any:
+    """The bank SMS reader; ``clock`` is the box's (a message without an SMSC time is dated by it)."""
     from appliance.banks import SmsReader
 
     templates = settings.resolve_path(settings.sms.templates_dir) if settings.sms.templates_dir else None
-    return SmsReader(extra_senders=settings.sms.senders, templates_dir=templates)
+    return SmsReader(extra_senders=settings.sms.senders, templates_dir=templates, now=clock)
 
 
 def parse_listen(listen: str) -> tuple[str, int]:
@@ -182,7 +183,7 @@ class Box:
         self.exit_code = 0
         gates = Gates(receiving_ok=self._receiving_ok, clock_trusted=self._clock_trusted)
         self.service = PaymentService(settings, clock=clock, gates=gates)
-        self.ingest = SmsIngest(self.service, build_reader(settings), clock)
+        self.ingest = SmsIngest(self.service, build_reader(settings, clock), clock)
         self.receive = ReceivePath(settings, self.ingest, clock, self._give_up)
         self.webhooks = WebhookQueue(self.service).install()
         self.scheduler = BackgroundScheduler(timezone=dt.timezone.utc)

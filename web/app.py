@@ -63,7 +63,7 @@ def create_app(service: PaymentService, settings: Settings,
     app.install(_db_connection)
     api = MerchantApi(service, settings.server.max_body_bytes)
     api.install(app)
-    SmsApi(api, ingest or SmsIngest(service, build_reader(settings), service.clock)).install(app)
+    SmsApi(api, ingest or SmsIngest(service, build_reader(settings, service.clock), service.clock)).install(app)
     PaymentPages(service, demo_bank).install(app)
     Dashboard(service, webhooks or WebhookQueue(service), health=lambda: _health_report(service, health)).install(app)
     app.route("/static/<path:path>", "GET", static_file)
@@ -105,7 +105,7 @@ def _queues() -> dict[str, Any]:
 
 
 def _health_report(service: PaymentService, health: HealthProvider | None) -> dict[str, Any]:
-    report: dict[str, Any] = {"version": __version__, "time": dt.datetime.now(dt.timezone.utc).isoformat()}
+    report: dict[str, Any] = {"version": __version__, "time": service.clock().isoformat()}
     try:
         store.database.obj.execute_sql("SELECT 1")
         report["database"] = "ok"

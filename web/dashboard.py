@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 import bottle
 
 from appliance import dashboard as views
-from appliance.accounts import Accounts, Session
+from appliance.accounts import SESSION_LIFETIME, Accounts, Session
 from appliance.cards import mask_card
 from appliance.errors import CartToCartError, InvalidInput, LoginRefused, TooManyAttempts
 from appliance.models import ApiToken, Card, Payment
@@ -150,8 +150,10 @@ class Dashboard:
             return self.login_form("login_failed", 403)
         log.info("dashboard: %s logged in from %s", session.username, address)
         bottle.response.delete_cookie(LOGIN_COOKIE, path="/admin/login")
+        # A relative lifetime: the browser's clock and the box's may disagree (a Pi without a
+        # real-time clock before NTP); the store still refuses the session once it expires.
         bottle.response.set_cookie(SESSION_COOKIE, cookie, path="/", httponly=True, samesite="strict",
-                                   secure=self._secure(), expires=session.expires_at)
+                                   secure=self._secure(), max_age=int(SESSION_LIFETIME.total_seconds()))
         target = forms.get("next", "/admin")
         redirect(target if target.startswith("/admin") and not target.startswith("/admin/login") else "/admin")
         return ""

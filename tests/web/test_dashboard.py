@@ -1,6 +1,7 @@
 """The operator's dashboard: login, CSRF, rate limiting, and every review action through a real browser."""
 from __future__ import annotations
 
+import datetime as dt
 import http.cookiejar
 import re
 import urllib.error
@@ -9,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from appliance.accounts import MAX_FAILURES, Accounts, check_password, hash_password
+from appliance.accounts import MAX_FAILURES, SESSION_LIFETIME, Accounts, check_password, hash_password
 from appliance.api_input import CreateRequest
 from appliance.errors import InvalidInput
 from appliance.models import Card, Deposit, Payment
@@ -171,8 +172,8 @@ class Client:
 
     def __init__(self, base: str) -> None:
         self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
-                                                  self._NoRedirect())
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), self._NoRedirect())
 
     def call(self, path: str, fields: dict | None = None) -> tuple[int, str]:
         data = urllib.parse.urlencode(fields).encode() if fields is not None else None
@@ -240,3 +241,32 @@ def test_passwords_are_slow_hashes_and_a_new_one_ends_sessions(sqlite_url, make_
     cookie, _ = accounts.login("admin", PASSWORD + "!", "127.0.0.1")
     clock.advance(hours=13)
     assert accounts.session(cookie) is None  # sessions expire
+
+
+@pytest.mark.parametrize("years", [-7, 9], ids=["box-clock-7-years-behind", "box-clock-9-years-ahead"])
+def test_login_sticks_when_the_box_clock_is_years_away_from_real_time(two_cards, clock, years):
+    """A Pi without a real-time clock boots years off until NTP answers: its operator can still log in.
+
+    The cookie jar (like a browser) judges an absolute ``Expires`` by the real clock, so the cookie
+    carries a relative ``Max-Age``; the box itself still ends the session after its lifetime.
+    """
+    clock.now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(days=365 * years)
+    Accounts(clock).set_password(PASSWORD)
+    with serving(two_cards) as http:
+        client = Client(http.base)
+        _, form = client.call("/admin/login")
+        nonce = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+        request = urllib.request.Request(http.base + "/admin/login", headers={"Cookie": f"c2c_login={nonce}"},
+                                         data=urllib.parse.urlencode(
+                                             {"csrf": nonce, "username": "admin", "password": PASSWORD}).encode())
+        with pytest.raises(urllib.error.HTTPError) as answer:  # the 303, not followed
+            client.opener.open(request, timeout=10)
+        with answer.value as redirect:
+            cookie = [v for k, v in redirect.headers.items() if k == "Set-Cookie" and "c2c_session" in v][0]
+            client.jar.extract_cookies(redirect, request)
+        assert f"Max-Age={int(SESSION_LIFETIME.total_seconds())}" in cookie and "expires" not in cookie.lower()
+        assert client.call("/admin")[0] == 200  # the session sticks
+        clock.advance(seconds=SESSION_LIFETIME.total_seconds() - 60)
+        assert client.call("/admin")[0] == 200
+        clock.advance(minutes=2)
+        assert client.call("/admin")[0] == 303  # the box ends it by its own clock
