@@ -1,0 +1,4 @@
+"""The ``carttocart`` command line; :func:`main` is its entry point."""
+from appliance.cli.main import main
+
+__all__ = ["main"]

@@ -1,0 +1,1 @@
+"""The database: opening it (SQLite or PostgreSQL), the Peewee models, and the numbered migrations."""

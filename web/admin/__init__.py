@@ -1,0 +1,1 @@
+"""The operator's dashboard (``/admin``): login, overview, review queue, cards, tokens, webhooks."""
