@@ -16,7 +16,7 @@ setup(
     include_package_data=True,
     package_data={
         "web": ["static/*", "views/*"],
-        "appliance": ["banks/templates/*.toml"],
+        "appliance": ["sms/templates/*.toml"],
     },
     # The shipped configuration travels with the wheel (the image installs from one).
     data_files=[("share/carttocart/config", [str(p) for p in sorted(Path("config").glob("*.toml"))])],

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.base import BaseScheduler
 
-from appliance import db as store
-from appliance import systemd
+from appliance.store import database as store
+from appliance.box import systemd
 
 if TYPE_CHECKING:
     from appliance.runtime import Box
@@ -36,7 +36,7 @@ def process_stored_sms(box: "Box") -> int:
 
 def purge_old_records(box: "Box") -> None:
     """Retention: SMS past ``sms.retention_days``, modem samples past ``health.samples_keep_days``."""
-    from appliance.models import ModemSample
+    from appliance.store.models import ModemSample
 
     store.ensure_connection()
     box.ingest.purge()
@@ -46,7 +46,7 @@ def purge_old_records(box: "Box") -> None:
 
 
 def deliver_webhooks(box: "Box") -> int:
-    """Post due webhook deliveries (retries wait with backoff; see appliance.webhooks)."""
+    """Post due webhook deliveries (retries wait with backoff; see appliance.usecases.webhooks)."""
     store.ensure_connection()
     return box.webhooks.deliver_due()
 

@@ -17,14 +17,14 @@ from typing import Any
 
 import peewee
 
-from appliance import db as store
-from appliance.db import open_database
-from appliance.ingest import Concat, RawPart, SmsIngest
-from appliance.migrations import migrate
-from appliance.models import ModemSample
-from appliance.service import Gates, PaymentService, utcnow
+from appliance.store import database as store
+from appliance.store.database import open_database
+from appliance.usecases.sms_intake import Concat, RawPart, SmsIngest
+from appliance.store.migrations import migrate
+from appliance.store.models import ModemSample
+from appliance.usecases.service import Gates, PaymentService, utcnow
 from appliance.settings import ModemSettings, Settings
-from appliance.webhooks import WebhookQueue
+from appliance.usecases.webhooks import WebhookQueue
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def build_service(settings: Settings, clock: Callable[[], dt.datetime] = utcnow,
 
 def build_reader(settings: Settings, clock: Callable[[], dt.datetime] = utcnow) -> Any:
     """The bank SMS reader; ``clock`` is the box's (a message without an SMSC time is dated by it)."""
-    from appliance.banks import SmsReader
+    from appliance.sms import SmsReader
 
     templates = settings.resolve_path(settings.sms.templates_dir) if settings.sms.templates_dir else None
     return SmsReader(extra_senders=settings.sms.senders, templates_dir=templates, now=clock)
@@ -201,7 +201,7 @@ class Box:
 
     def _clock_trusted(self) -> bool:
         """DESIGN.md, "The clock": trusted unless the gate is on; then NTP or the modem's network time must vouch."""
-        from appliance import clock
+        from appliance.box import clock
 
         return not self.settings.clock.require_trusted or clock.trusted_source() is not None
 
@@ -237,8 +237,8 @@ class Box:
 
     def _demo_bank(self, pay_id: int) -> str:
         """The payment page's demo button: the simulated bank sends this payment's deposit SMS."""
-        from appliance.demo import next_deposit_sms
-        from appliance.models import Payment
+        from appliance.usecases.demo_bank import next_deposit_sms
+        from appliance.store.models import Payment
 
         sms = next_deposit_sms(Payment.get_by_id(pay_id).amount, self.clock())
         self.simulator.deliver_sms(sms.sender, sms.text)
@@ -248,7 +248,7 @@ class Box:
         """Serve until SIGTERM or Ctrl-C with waitress (threaded; never Bottle's development server)."""
         import waitress
 
-        from appliance import systemd
+        from appliance.box import systemd
 
         host, port = parse_listen(listen or self.settings.server.listen)
         app = self.make_app()

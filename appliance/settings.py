@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from appliance.errors import ConfigError
+from appliance.domain.errors import ConfigError
 
 ENV_CONFIG = "CARTTOCART_CONFIG"
 ENV_DATABASE_URL = "CARTTOCART_DATABASE_URL"

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 
-from appliance import db as store
+from appliance.store import database as store
 from appliance.runtime import open_store
-from appliance.service import PaymentService
+from appliance.usecases.service import PaymentService
 from appliance.settings import Settings, settings_from_mapping
 
 UTC = dt.timezone.utc
@@ -55,7 +55,7 @@ def clock() -> FakeClock:
 def _pg_admin_connection():  # type: ignore[no-untyped-def]
     import psycopg2
 
-    from appliance.db import open_database  # noqa: F401 (keeps the import cost here)
+    from appliance.store.database import open_database  # noqa: F401 (keeps the import cost here)
 
     from urllib.parse import urlsplit
     parts = urlsplit(PG_ADMIN)
@@ -97,7 +97,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'carttocart.db'}"
     url = request.getfixturevalue("pg_server")
-    from appliance.db import open_database
+    from appliance.store.database import open_database
 
     db = open_database(url)
     with db.connection_context():

@@ -15,19 +15,19 @@ import bottle
 import peewee
 
 from appliance import __version__
-from appliance import db as store
-from appliance.codes import Code
-from appliance.ingest import SmsIngest
-from appliance.models import Deposit, WebhookDelivery
-from appliance.service import DepositState, PaymentService
+from appliance.store import database as store
+from appliance.domain.codes import Code
+from appliance.usecases.sms_intake import SmsIngest
+from appliance.store.models import Deposit, WebhookDelivery
+from appliance.usecases.service import DepositState, PaymentService
 from appliance.settings import Settings
-from appliance.webhooks import WebhookQueue
-from web import openapi
-from web.api import MerchantApi, error_response, json_response
-from web.dashboard import Dashboard
-from web.pages import static_file
-from web.pay import DemoBank, PaymentPages
-from web.sms_api import SmsApi
+from appliance.usecases.webhooks import WebhookQueue
+from web.api import openapi
+from web.api.merchant import MerchantApi, error_response, json_response
+from web.admin.dashboard import Dashboard
+from web.rendering import static_file
+from web.pay.payment_page import DemoBank, PaymentPages
+from web.api.sms_handin import SmsApi
 
 log = logging.getLogger(__name__)
 

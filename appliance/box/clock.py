@@ -18,8 +18,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from appliance import at
-from appliance.errors import ClockError
+from appliance.box import serial_ask as at
+from appliance.domain.errors import ClockError
 
 log = logging.getLogger(__name__)
 

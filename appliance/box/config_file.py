@@ -5,7 +5,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from appliance.errors import InvalidInput
+from appliance.domain.errors import InvalidInput
 from appliance.settings import ModemSettings, settings_from_mapping
 
 

@@ -22,8 +22,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from appliance import at, clock
-from appliance.errors import ConfigError
+from appliance.box import serial_ask as at
+from appliance.box import clock
+from appliance.domain.errors import ConfigError
 from appliance.settings import ModemSettings, Settings, load_settings
 
 log = logging.getLogger(__name__)

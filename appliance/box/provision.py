@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from appliance.errors import ConfigError, ProvisionError
+from appliance.domain.errors import ConfigError, ProvisionError
 from appliance.settings import load_settings
 
 log = logging.getLogger(__name__)

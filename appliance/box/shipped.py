@@ -9,7 +9,7 @@ EXAMPLE_CONFIG = "carttocart.example.toml"
 
 def config_dir() -> Path:
     """``config/`` of a source checkout (or editable install), else ``<prefix>/share/carttocart/config``."""
-    checkout = Path(__file__).resolve().parent.parent / "config"
+    checkout = Path(__file__).resolve().parents[2] / "config"
     if (checkout / EXAMPLE_CONFIG).is_file():
         return checkout
     return Path(sys.prefix) / "share" / "carttocart" / "config"

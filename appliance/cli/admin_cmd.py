@@ -5,10 +5,10 @@ import argparse
 import getpass
 import sys
 
-from appliance.accounts import DEFAULT_USER, Accounts
-from appliance.commands.context import CommandContext
-from appliance.errors import InvalidInput, NotFound
-from appliance.models import ApiToken
+from appliance.usecases.operator_login import DEFAULT_USER, Accounts
+from appliance.cli.context import CommandContext
+from appliance.domain.errors import InvalidInput, NotFound
+from appliance.store.models import ApiToken
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,7 +38,7 @@ def _set_password(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def _webhook_secret(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from appliance.webhooks import WebhookQueue
+    from appliance.usecases.webhooks import WebhookQueue
 
     service = ctx.service
     token = ApiToken.get_or_none(ApiToken.name == args.name)

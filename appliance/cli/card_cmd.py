@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import argparse
 
-from appliance.cards import mask_card
-from appliance.commands.context import CommandContext
-from appliance.commands.output import rial, table
-from appliance.money import format_rial
+from appliance.domain.cards import mask_card
+from appliance.cli.context import CommandContext
+from appliance.cli.output import rial, table
+from appliance.domain.money import format_rial
 
 
 

@@ -5,9 +5,9 @@ import argparse
 import time
 from datetime import datetime, timezone
 
-from appliance import clock
-from appliance.commands.context import CommandContext
-from appliance.errors import ClockError
+from appliance.box import clock
+from appliance.cli.context import CommandContext
+from appliance.domain.errors import ClockError
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from appliance.commands.context import CommandContext
+from appliance.cli.context import CommandContext
 from appliance.settings import settings_as_dict
 
 

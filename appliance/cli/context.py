@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from appliance.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from appliance.service import PaymentService
+    from appliance.usecases.service import PaymentService
 
 
 @dataclass
@@ -25,7 +25,7 @@ class CommandContext:
             from appliance.runtime import build_service
 
             self._service = build_service(self.settings)
-            from appliance import db
+            from appliance.store import database as db
 
             self.on_close(db.database.obj.close)
         return self._service

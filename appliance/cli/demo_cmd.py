@@ -5,12 +5,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from appliance import demo
-from appliance.commands.context import CommandContext
-from appliance.commands.init import CONFIG_NAME, write_config
-from appliance.commands.serve import _listen, apply_log_level
-from appliance.errors import InvalidInput, NotFound
-from appliance.models import Payment
+from appliance.usecases import demo_bank as demo
+from appliance.cli.context import CommandContext
+from appliance.cli.init_cmd import CONFIG_NAME, write_config
+from appliance.cli.serve_cmd import _listen, apply_log_level
+from appliance.domain.errors import InvalidInput, NotFound
+from appliance.store.models import Payment
 from appliance.runtime import Box, build_service, simulator_paths
 from appliance.settings import load_settings
 

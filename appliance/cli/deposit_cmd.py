@@ -12,10 +12,10 @@ import re
 
 import jdatetime
 
-from appliance.commands.context import CommandContext
-from appliance.commands.output import TEHRAN, local_time, rial, table
-from appliance.money import ascii_digits, format_rial
-from appliance.service import DepositState, NewDeposit
+from appliance.cli.context import CommandContext
+from appliance.cli.output import TEHRAN, local_time, rial, table
+from appliance.domain.money import ascii_digits, format_rial
+from appliance.usecases.service import DepositState, NewDeposit
 
 
 def parse_time(text: str) -> dt.datetime:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import argparse
 
-from appliance.commands.context import CommandContext
-from appliance.doctor import FAIL, Doctor
+from appliance.cli.context import CommandContext
+from appliance.box.doctor import FAIL, Doctor
 
 LABELS = {"ok": " OK ", "warn": "WARN", "fail": "FAIL", "skip": "SKIP"}
 

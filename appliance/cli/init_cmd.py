@@ -5,12 +5,12 @@ import argparse
 import re
 from pathlib import Path
 
-from appliance.commands.context import CommandContext
-from appliance.errors import InvalidInput
+from appliance.cli.context import CommandContext
+from appliance.domain.errors import InvalidInput
 from appliance.runtime import open_store
-from appliance.security import new_secret_key
+from appliance.domain.security import new_secret_key
 from appliance.settings import load_settings
-from appliance.shipped import example_config_text
+from appliance.box.shipped import example_config_text
 
 CONFIG_NAME = "carttocart.toml"
 

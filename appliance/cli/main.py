@@ -1,8 +1,13 @@
 """The ``carttocart`` command: operators and provisioning scripts drive the box with it.
 
-Each command group lives in :mod:`appliance.commands` as a module with a
-``register(subparsers)`` function; this module only assembles them, loads the
-settings lazily, and turns errors into a message on stderr and a non-zero exit.
+Each command group is a module ``appliance/cli/NAME_cmd.py`` with a
+``register(subparsers)`` function; this module only assembles them (add a new
+group to ``COMMAND_MODULES``), loads the settings lazily, and turns errors into
+a message on stderr and a non-zero exit.
+
+A command's handler is ``handler(args, ctx) -> int | None`` where ``ctx`` is a
+:class:`~appliance.cli.context.CommandContext` (settings and store, opened on
+first use). Output meant for scripts goes to stdout; everything else to stderr.
 """
 from __future__ import annotations
 
@@ -12,11 +17,17 @@ import sys
 from collections.abc import Sequence
 
 from appliance import __version__
-from appliance.commands import COMMAND_MODULES
-from appliance.commands.context import CommandContext
-from appliance.errors import CartToCartError, ConfigError
+from appliance.cli import (
+    admin_cmd, card_cmd, clock_cmd, config_cmd, demo_cmd, deposit_cmd, doctor_cmd, init_cmd, modem_cmd,
+    payment_cmd, provision_cmd, serve_cmd, simulate_cmd, sms_cmd, token_cmd,
+)
+from appliance.cli.context import CommandContext
+from appliance.domain.errors import CartToCartError, ConfigError
 
 log = logging.getLogger(__name__)
+
+COMMAND_MODULES = [init_cmd, config_cmd, token_cmd, card_cmd, deposit_cmd, payment_cmd, serve_cmd, demo_cmd, sms_cmd,
+                   modem_cmd, simulate_cmd, provision_cmd, doctor_cmd, clock_cmd, admin_cmd]
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -68,7 +79,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     finally:
         ctx.close()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -11,8 +11,8 @@ import argparse
 import dataclasses
 import json
 
-from appliance.commands.context import CommandContext
-from appliance.errors import CartToCartError
+from appliance.cli.context import CommandContext
+from appliance.domain.errors import CartToCartError
 from modem.errors import ModemError
 from modem.gateway import PROFILES, ModemGateway
 from modem.health import assess
@@ -60,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _add(args: argparse.Namespace, ctx: CommandContext) -> int:
     from pathlib import Path
 
-    from appliance.config_edit import add_modem
+    from appliance.box.config_file import add_modem
     from appliance.settings import ModemSettings
 
     settings = ctx.settings  # validates the current file first

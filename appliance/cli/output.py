@@ -6,7 +6,7 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Sequence
 
-from appliance.money import parse_whole_number
+from appliance.domain.money import parse_whole_number
 
 TEHRAN = zoneinfo.ZoneInfo("Asia/Tehran")
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import argparse
 
-from appliance.cards import mask_card
-from appliance.commands.context import CommandContext
-from appliance.commands.output import local_time, table
-from appliance.errors import NotFound
-from appliance.models import Payment
-from appliance.money import format_rial
-from appliance.payments import State
+from appliance.domain.cards import mask_card
+from appliance.cli.context import CommandContext
+from appliance.cli.output import local_time, table
+from appliance.domain.errors import NotFound
+from appliance.store.models import Payment
+from appliance.domain.money import format_rial
+from appliance.domain.payments import State
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -5,8 +5,8 @@ import argparse
 from datetime import datetime, timezone
 from pathlib import Path
 
-from appliance.commands.context import CommandContext
-from appliance.provision import provision
+from appliance.cli.context import CommandContext
+from appliance.box.provision import provision
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -6,7 +6,7 @@ import dataclasses
 import logging
 import sys
 
-from appliance.commands.context import CommandContext
+from appliance.cli.context import CommandContext
 from appliance.runtime import Box, simulator_paths
 from appliance.settings import Settings, _host_port
 

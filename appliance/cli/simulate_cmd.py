@@ -13,7 +13,7 @@ import sys
 import threading
 from datetime import datetime
 
-from appliance.commands.context import CommandContext
+from appliance.cli.context import CommandContext
 
 ADDRESS_HELP = ("the control socket: unix:/path/to/sock or tcp:127.0.0.1:PORT (tcp:127.0.0.1:0 picks a free "
                 "port; the one chosen is printed)")

@@ -14,10 +14,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from appliance.banks import ParsedSms, SmsReader
-from appliance.banks.samples import check_template_file
-from appliance.commands.context import CommandContext
-from appliance.errors import InvalidInput
+from appliance.sms import ParsedSms, SmsReader
+from appliance.sms.samples import check_template_file
+from appliance.cli.context import CommandContext
+from appliance.domain.errors import InvalidInput
 from appliance.settings import ENV_CONFIG
 
 

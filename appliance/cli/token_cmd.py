@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import argparse
 
-from appliance.commands.context import CommandContext
-from appliance.commands.output import local_time, table
-from appliance.service import TOKEN_SCOPES
+from appliance.cli.context import CommandContext
+from appliance.cli.output import local_time, table
+from appliance.usecases.service import TOKEN_SCOPES
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -3,7 +3,7 @@
 The smallest free offset in ``[min_offset, max_offset]`` in steps of
 ``offset_step`` (DESIGN.md "Payments"). This module only chooses; the
 database's unique index on active reservations decides races (see
-:func:`appliance.service.PaymentService.create`).
+:func:`appliance.usecases.service.PaymentService.create`).
 """
 from __future__ import annotations
 

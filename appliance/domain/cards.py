@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from appliance.money import ascii_digits
+from appliance.domain.money import ascii_digits
 
 
 @dataclass(frozen=True)

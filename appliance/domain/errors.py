@@ -1,13 +1,13 @@
 """The domain's errors: one type per failure a caller can act on.
 
-API-facing errors carry the contract's ``code`` (see :mod:`appliance.codes`);
+API-facing errors carry the contract's ``code`` (see :mod:`appliance.domain.codes`);
 the web layer turns them into JSON with the right HTTP status.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from appliance.codes import Code
+from appliance.domain.codes import Code
 
 
 class CartToCartError(Exception):

@@ -12,8 +12,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from appliance.cards import visible_digits_agree
-from appliance.payments import State
+from appliance.domain.cards import visible_digits_agree
+from appliance.domain.payments import State
 
 
 @dataclass(frozen=True)

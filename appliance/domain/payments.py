@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from appliance.codes import Code
+from appliance.domain.codes import Code
 
 
 class State(str, enum.Enum):

@@ -1,7 +1,7 @@
 """The banks package's one error a caller can act on: a dialect that cannot be used."""
 from __future__ import annotations
 
-from appliance.errors import CartToCartError
+from appliance.domain.errors import CartToCartError
 
 
 class TemplateError(CartToCartError):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from appliance.money import DIGITS_TO_ASCII as _DIGITS  # one digit table for the whole product
+from appliance.domain.money import DIGITS_TO_ASCII as _DIGITS  # one digit table for the whole product
 
 _LETTERS = {ord("ي"): "ی", ord("ى"): "ی", ord("ك"): "ک"}
 

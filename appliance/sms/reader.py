@@ -14,11 +14,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from appliance.banks.bank_time import BadDate, resolve_bank_time
-from appliance.banks.model import NON_SETTLING_CHANNELS, Kind, ParsedSms
-from appliance.banks.normalize import THOUSANDS_SEPARATORS, normalize_text, normalize_word
-from appliance.banks.senders import SenderDirectory
-from appliance.banks.template import Dialect, Layout, load_dialects, template_paths
+from appliance.sms.bank_time import BadDate, resolve_bank_time
+from appliance.sms.model import NON_SETTLING_CHANNELS, Kind, ParsedSms
+from appliance.sms.normalize import THOUSANDS_SEPARATORS, normalize_text, normalize_word
+from appliance.sms.senders import SenderDirectory
+from appliance.sms.template import Dialect, Layout, load_dialects, template_paths
 
 log = logging.getLogger(__name__)
 

@@ -12,11 +12,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from appliance.banks.bank_time import jalali_text
-from appliance.banks.model import Kind, ParsedSms
-from appliance.banks.normalize import normalize_digits
-from appliance.banks.reader import SmsReader
-from appliance.banks.template import Sample
+from appliance.sms.bank_time import jalali_text
+from appliance.sms.model import Kind, ParsedSms
+from appliance.sms.normalize import normalize_digits
+from appliance.sms.reader import SmsReader
+from appliance.sms.template import Sample
 
 _FIELDS = ("bank", "amount_rial", "balance_rial", "account", "counterpart_card", "bank_time", "channel",
            "settles", "sender_trusted")

@@ -10,8 +10,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
-from appliance.banks.errors import TemplateError
-from appliance.banks.normalize import normalize_digits
+from appliance.sms.errors import TemplateError
+from appliance.sms.normalize import normalize_digits
 
 _SPACES_AND_MARKS = re.compile(r"[\s\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+")
 

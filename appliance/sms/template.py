@@ -4,7 +4,7 @@ A template names a bank, its allow-listed senders, the layouts of its
 transaction SMS (regular expressions over the normalised text, with named
 fields), the rules that mark a message as "other" (OTP, advert...), and
 sample messages with the result they must give. docs/bank-templates.md is the
-full reference; appliance/banks/templates/ holds the built-in dialects.
+full reference; appliance/sms/templates/ holds the built-in dialects.
 """
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from appliance.banks.errors import TemplateError
-from appliance.banks.model import Kind
-from appliance.banks.normalize import normalize_layout, normalize_word
+from appliance.sms.errors import TemplateError
+from appliance.sms.model import Kind
+from appliance.sms.normalize import normalize_layout, normalize_word
 
 BUILTIN_DIR = Path(__file__).with_name("templates")
 ALL_BANKS = "*"  # a template whose "other" rules apply to every bank

@@ -10,9 +10,9 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from appliance.banks.model import Kind, ParsedSms
-from appliance.banks.normalize import normalize_digits
-from appliance.banks.senders import canonical_sender
+from appliance.sms.model import Kind, ParsedSms
+from appliance.sms.normalize import normalize_digits
+from appliance.sms.senders import canonical_sender
 
 BALANCE_POLICIES = ("warn", "strict")
 

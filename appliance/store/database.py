@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import peewee
 
-from appliance.errors import StoreError
+from appliance.domain.errors import StoreError
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The store's tables (Peewee models). The schema is created and changed by :mod:`appliance.migrations`.
+"""The store's tables (Peewee models). The schema is created and changed by :mod:`appliance.store.migrations`.
 
 Times are stored as naive UTC and read back as aware UTC (:class:`UtcDateTimeField`).
 Money columns are ``BigIntegerField`` of Rial.
@@ -11,7 +11,7 @@ from typing import Any
 
 import peewee
 
-from appliance.db import database
+from appliance.store.database import database
 
 UTC = dt.timezone.utc
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import jdatetime
 
-from appliance.models import Card, SmsMessage
-from appliance.service import PaymentService
+from appliance.store.models import Card, SmsMessage
+from appliance.usecases.service import PaymentService
 
 TEHRAN = zoneinfo.ZoneInfo("Asia/Tehran")
 

@@ -14,9 +14,9 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from appliance import db as store
-from appliance.errors import InvalidInput, LoginRefused, TooManyAttempts
-from appliance.models import AdminAccount, AdminSession, LoginAttempt
+from appliance.store import database as store
+from appliance.domain.errors import InvalidInput, LoginRefused, TooManyAttempts
+from appliance.store.models import AdminAccount, AdminSession, LoginAttempt
 
 DEFAULT_USER = "admin"
 MIN_PASSWORD_LENGTH = 8

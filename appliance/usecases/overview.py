@@ -5,8 +5,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from appliance.models import Card, Deposit, ModemSample, Payment, SmsMessage
-from appliance.service import DepositState, PaymentService
+from appliance.store.models import Card, Deposit, ModemSample, Payment, SmsMessage
+from appliance.usecases.service import DepositState, PaymentService
 
 SIGNAL_WINDOW = dt.timedelta(days=1)
 CHART_POINTS = 48

@@ -17,21 +17,21 @@ from typing import Any
 
 import peewee
 
-from appliance import db as store
-from appliance import matching
-from appliance.amounts import OffsetRange, free_amounts
-from appliance.api_input import CreateRequest
-from appliance.cards import (
+from appliance.store import database as store
+from appliance.domain import matching
+from appliance.domain.amounts import OffsetRange, free_amounts
+from web.api.fields import CreateRequest
+from appliance.domain.cards import (
     InvalidCardNumber, bank_for_card, mask_card, normalize_card_number, visible_digits_agree,
 )
-from appliance.banks import account_matches
-from appliance.codes import Code
-from appliance.errors import ApiError, InvalidInput, InvalidTransition, NotFound
-from appliance.models import (
+from appliance.sms import account_matches
+from appliance.domain.codes import Code
+from appliance.domain.errors import ApiError, InvalidInput, InvalidTransition, NotFound
+from appliance.store.models import (
     AmountReservation, ApiToken, Card, Deposit, Event, Meta, Payment, PaymentCard,
 )
-from appliance.payments import FINAL_FOR_CARD, State, can_move, check_code, effective_state
-from appliance.security import new_secret_key, new_token, payment_link_signature, token_hash
+from appliance.domain.payments import FINAL_FOR_CARD, State, can_move, check_code, effective_state
+from appliance.domain.security import new_secret_key, new_token, payment_link_signature, token_hash
 from appliance.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -582,7 +582,7 @@ class PaymentService:
         return None
 
     def _candidates(self, amount: int, exact: bool) -> list[matching.Candidate]:
-        # Runs for every deposit: hand-written SQL (see appliance/db.py).
+        # Runs for every deposit: hand-written SQL (see appliance/store/database.py).
         if exact:
             payments = store.rows(Payment, "SELECT * FROM payment WHERE amount = ? AND state IN (?, ?, ?, ?) "
                                   "ORDER BY id DESC LIMIT 50", amount, State.PENDING.value, State.EXPIRED.value,

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 
 import peewee
 
-from appliance import db as store
-from appliance.banks import Kind, ParsedSms, SmsReader, check_balance, check_smsc
-from appliance.models import SenderSmsc, SmsMessage, SmsPart
-from appliance.service import NewDeposit, PaymentService, utcnow
+from appliance.store import database as store
+from appliance.sms import Kind, ParsedSms, SmsReader, check_balance, check_smsc
+from appliance.store.models import SenderSmsc, SmsMessage, SmsPart
+from appliance.usecases.service import NewDeposit, PaymentService, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -23,10 +23,10 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from appliance import db as store
-from appliance.errors import InvalidInput, NotFound
-from appliance.models import ApiToken, Payment, WebhookAttempt, WebhookDelivery, WebhookSecret
-from appliance.service import PaymentService
+from appliance.store import database as store
+from appliance.domain.errors import InvalidInput, NotFound
+from appliance.store.models import ApiToken, Payment, WebhookAttempt, WebhookDelivery, WebhookSecret
+from appliance.usecases.service import PaymentService
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from appliance.banks import SmsReader
+from appliance.sms import SmsReader
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bank_sms.jsonl"
 SMSC_TIME = datetime(2026, 10, 12, 12, 0, tzinfo=ZoneInfo("Asia/Tehran"))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.demo import mellat_deposit_sms
+from appliance.usecases.demo_bank import mellat_deposit_sms
 from tests.polling import wait_until
 
 CLI = [sys.executable, "-m", "appliance.cli"]
@@ -122,7 +122,7 @@ def box(tmp_path: Path) -> Iterator[Box]:
 
 
 def test_a_deposit_sms_through_the_modem_pays_the_payment(box: Box):
-    from appliance.api_input import CreateRequest
+    from web.api.fields import CreateRequest
     from modem.simulator import SimulatorClient
 
     box.start()
@@ -143,8 +143,8 @@ def test_a_deposit_sms_through_the_modem_pays_the_payment(box: Box):
 @pytest.mark.timeout(300)
 def test_sigkill_during_a_burst_loses_nothing_and_doubles_nothing(box: Box):
     """30 deposit SMS (every third one multipart); the service is killed three times at random moments."""
-    from appliance.api_input import CreateRequest
-    from appliance.models import Deposit, Event, Payment, SmsMessage, SmsPart
+    from web.api.fields import CreateRequest
+    from appliance.store.models import Deposit, Event, Payment, SmsMessage, SmsPart
     from modem.simulator import SimulatorClient
 
     rng = random.Random(int(os.environ.get("CARTTOCART_TEST_SEED", "0")) or None)

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from appliance import clock
-from appliance.errors import ClockError
+from appliance.box import clock
+from appliance.domain.errors import ClockError
 
 UTC = timezone.utc
 

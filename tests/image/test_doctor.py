@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from appliance.cli import main
-from appliance.doctor import FAIL, OK, SKIP, WARN, Doctor, Places
+from appliance.box.doctor import FAIL, OK, SKIP, WARN, Doctor, Places
 
 
 class Health(BaseHTTPRequestHandler):

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from appliance.cli import main
-from appliance.errors import ProvisionError
-from appliance.provision import dump_toml, provision
+from appliance.domain.errors import ProvisionError
+from appliance.box.provision import dump_toml, provision
 from appliance.settings import load_settings
 
 from tests.image.conftest import REPO

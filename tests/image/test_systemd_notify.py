@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from appliance import systemd
+from appliance.box import systemd
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from appliance import db as store
-from appliance.models import Meta
+from appliance.store import database as store
+from appliance.store.models import Meta
 
 
 def test_concurrent_writers_each_get_their_own_result_and_failure(service):

@@ -6,11 +6,11 @@ import hashlib
 
 import pytest
 
-from appliance.api_input import CreateRequest
-from appliance.ingest import Concat, RawPart, SmsIngest
-from appliance.models import Deposit, Payment, SenderSmsc, SmsMessage, SmsPart
+from web.api.fields import CreateRequest
+from appliance.usecases.sms_intake import Concat, RawPart, SmsIngest
+from appliance.store.models import Deposit, Payment, SenderSmsc, SmsMessage, SmsPart
 from appliance.runtime import build_reader
-from appliance.service import DepositState
+from appliance.usecases.service import DepositState
 
 TEHRAN = dt.timezone(dt.timedelta(hours=3, minutes=30))
 SMSC = "+9891100500"

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from appliance.api_input import CreateRequest
-from appliance.codes import Code
-from appliance.errors import ApiError, InvalidInput, InvalidTransition
-from appliance.models import AmountReservation, Event, Payment
-from appliance.service import DepositState, NewDeposit
+from web.api.fields import CreateRequest
+from appliance.domain.codes import Code
+from appliance.domain.errors import ApiError, InvalidInput, InvalidTransition
+from appliance.store.models import AmountReservation, Event, Payment
+from appliance.usecases.service import DepositState, NewDeposit
 from tests.conftest import MELLAT_CARD, MELLI_CARD, SAMAN_CARD
 
 
@@ -230,7 +230,7 @@ def test_the_database_itself_refuses_two_active_holds_on_one_amount(two_cards):
 
     import peewee
 
-    from appliance import db as store
+    from appliance.store import database as store
 
     a, b = create(two_cards, 1), create(two_cards, 2)
     with pytest.raises(peewee.IntegrityError):

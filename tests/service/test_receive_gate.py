@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-from appliance.models import ModemSample
+from appliance.store.models import ModemSample
 from appliance.runtime import ReceivePath
 from modem.health import HealthSample
 from tests.conftest import make_settings

@@ -1,8 +1,8 @@
 import pytest
 
-from appliance.commands.init import write_config
-from appliance.config_edit import add_modem
-from appliance.errors import ConfigError, InvalidInput
+from appliance.cli.init_cmd import write_config
+from appliance.box.config_file import add_modem
+from appliance.domain.errors import ConfigError, InvalidInput
 from appliance.settings import ModemSettings, load_settings
 
 

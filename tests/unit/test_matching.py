@@ -1,7 +1,7 @@
 import datetime as dt
 
-from appliance.matching import Ambiguous, Candidate, DepositFacts, Matched, MatchRules, Unmatched, match
-from appliance.payments import State
+from appliance.domain.matching import Ambiguous, Candidate, DepositFacts, Matched, MatchRules, Unmatched, match
+from appliance.domain.payments import State
 
 T0 = dt.datetime(2026, 11, 28, 8, 0, tzinfo=dt.timezone.utc)
 RULES = MatchRules(quarantine=dt.timedelta(hours=24), clock_skew=dt.timedelta(minutes=2))

@@ -1,12 +1,12 @@
 import pytest
 
-from appliance.banks import account_matches
+from appliance.sms import account_matches
 
-from appliance.cards import (
+from appliance.domain.cards import (
     InvalidCardNumber, bank_for_card, group_card, luhn_valid, mask_card,
     normalize_card_number, visible_digits_agree,
 )
-from appliance.money import format_rial, parse_whole_number, rial_to_toman_text
+from appliance.domain.money import format_rial, parse_whole_number, rial_to_toman_text
 
 
 @pytest.mark.parametrize("text, expected", [

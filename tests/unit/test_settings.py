@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.errors import ConfigError
+from appliance.domain.errors import ConfigError
 from appliance.settings import Settings, documented_keys, load_settings, settings_from_mapping
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "carttocart.example.toml"

@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from appliance.models import Payment
-from appliance.service import Gates, NewDeposit, PaymentService
+from appliance.store.models import Payment
+from appliance.usecases.service import Gates, NewDeposit, PaymentService
 from tests.conftest import SAMAN_CARD, make_settings, serving
 
 
@@ -185,7 +185,7 @@ def test_codes_10_and_11_from_the_gates(make_service, sqlite_url, clock):
 
 
 def test_internal_errors_are_json_with_a_code_and_change_nothing(http_server):
-    from appliance import db as store
+    from appliance.store import database as store
 
     store.database.obj.execute_sql("ALTER TABLE payment RENAME TO payment_gone")
     status, body = create(http_server)
@@ -202,14 +202,14 @@ def test_health_short_without_token_detailed_with(http_server):
 
 def test_openapi_matches_the_routes(http_server):
     from web.app import create_app
-    from web.openapi import api_routes
+    from web.api.openapi import api_routes
 
     status, doc = http_server.get("/api/openapi.json", token="")
     assert status == 200 and doc["openapi"].startswith("3.1")
     documented = {(path, method) for path, ops in doc["paths"].items() for method in ops}
     app = create_app.__wrapped__ if hasattr(create_app, "__wrapped__") else create_app
     from tests.conftest import make_settings as ms
-    from appliance.service import PaymentService as PS
+    from appliance.usecases.service import PaymentService as PS
     routes = api_routes(app(PS(ms("sqlite:///:memory:")), ms("sqlite:///:memory:")))
     assert documented == routes
     # every seed code appears in the document

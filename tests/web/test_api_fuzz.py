@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from appliance.models import Payment
-from web.openapi import ENDPOINTS
+from appliance.store.models import Payment
+from web.api.openapi import ENDPOINTS
 
 FIELDS = ["price", "fid", "phone", "card", "callback", "expire_minutes", "pay_id"]
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=True),
@@ -22,7 +22,7 @@ def documented(path: str, method: str) -> set[int]:
     spec = ENDPOINTS[(path, method)]
     if "same_as" in spec:
         spec = ENDPOINTS[spec["same_as"]]
-    from web.openapi import _operation
+    from web.api.openapi import _operation
     return set(_operation(path, method, spec)["x-codes"]) | {200}
 
 

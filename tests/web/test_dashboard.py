@@ -10,12 +10,12 @@ import urllib.request
 
 import pytest
 
-from appliance.accounts import MAX_FAILURES, SESSION_LIFETIME, Accounts, check_password, hash_password
-from appliance.api_input import CreateRequest
-from appliance.errors import InvalidInput
-from appliance.models import Card, Deposit, Payment
-from appliance.service import DepositState, NewDeposit, PaymentService
-from appliance.webhooks import WebhookQueue
+from appliance.usecases.operator_login import MAX_FAILURES, SESSION_LIFETIME, Accounts, check_password, hash_password
+from web.api.fields import CreateRequest
+from appliance.domain.errors import InvalidInput
+from appliance.store.models import Card, Deposit, Payment
+from appliance.usecases.service import DepositState, NewDeposit, PaymentService
+from appliance.usecases.webhooks import WebhookQueue
 from tests.conftest import SAMAN_CARD, serving
 from tests.web.conftest import BrowserPage, Receiver
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from web import fa
-from web.pay import callback_url
+from web.pay.payment_page import callback_url
 
 
 def test_amounts_in_persian():

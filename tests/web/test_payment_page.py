@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from appliance.service import PaymentService
+from appliance.usecases.service import PaymentService
 from tests.conftest import serving
 from tests.polling import wait_until
 from tests.web.conftest import BrowserPage, Receiver
@@ -182,7 +182,7 @@ def test_the_demo_button_is_only_in_demo_mode(make_service, sqlite_url):
 
 
 def test_a_late_transfer_tells_the_customer_the_shop_will_review_it(two_cards: PaymentService, clock):
-    from appliance.service import NewDeposit
+    from appliance.usecases.service import NewDeposit
 
     _, token = two_cards.add_token("shop")
     with serving(two_cards, token) as http:

@@ -1,8 +1,8 @@
 """POST /api/sms: bank SMS handed in over HTTP take the modem's path (trust, idempotency), scope ``sms``."""
 from __future__ import annotations
 
-from appliance.demo import mellat_deposit_sms
-from appliance.models import Deposit, Payment, SmsMessage
+from appliance.usecases.demo_bank import mellat_deposit_sms
+from appliance.store.models import Deposit, Payment, SmsMessage
 from tests.conftest import serving
 
 

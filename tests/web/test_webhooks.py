@@ -5,11 +5,11 @@ import json
 
 import pytest
 
-from appliance.api_input import CreateRequest
-from appliance.models import Event, WebhookAttempt, WebhookDelivery
+from web.api.fields import CreateRequest
+from appliance.store.models import Event, WebhookAttempt, WebhookDelivery
 from appliance.runtime import open_store
-from appliance.service import NewDeposit, PaymentService
-from appliance.webhooks import (
+from appliance.usecases.service import NewDeposit, PaymentService
+from appliance.usecases.webhooks import (
     BACKOFF_SECONDS, DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookQueue, signature, verify_signature,
 )
 from tests.conftest import MELLAT_CARD
@@ -20,7 +20,7 @@ from tests.web.demo_box import DemoBox, api
 
 def _restart(service: PaymentService, clock) -> tuple[PaymentService, WebhookQueue]:
     """What a service restart does to the store: close it, open it again, build everything anew."""
-    from appliance import db as store
+    from appliance.store import database as store
 
     store.database.obj.close()
     open_store(service.settings)
@@ -94,7 +94,7 @@ def test_a_delivery_that_never_succeeds_is_marked_failed(make_service, sqlite_ur
     answers: list[tuple[str, bytes]] = []
 
     def refuse(url, body, headers, timeout):
-        from appliance.webhooks import PostResult
+        from appliance.usecases.webhooks import PostResult
 
         answers.append((url, body))
         return PostResult(None, "ConnectionRefusedError: [Errno 111]")

@@ -1,6 +1,6 @@
 """The operator's dashboard under ``/admin``: health, payments, SMS inbox, review queue, cards, tokens, webhooks.
 
-Behind a login (appliance.accounts): the session cookie is HttpOnly,
+Behind a login (appliance.usecases.operator_login): the session cookie is HttpOnly,
 SameSite=Strict, and Secure when the box is served over https; every POST
 carries the session's CSRF token (and a foreign Origin is refused); failed
 logins are rate-limited per address. Pages are Persian first; ``?lang=en``.
@@ -17,17 +17,17 @@ from urllib.parse import quote, urlsplit
 
 import bottle
 
-from appliance import dashboard as views
-from appliance.accounts import SESSION_LIFETIME, Accounts, Session
-from appliance.cards import mask_card
-from appliance.errors import CartToCartError, InvalidInput, LoginRefused, TooManyAttempts
-from appliance.models import ApiToken, Card, Payment
-from appliance.payments import State
-from appliance.service import PaymentService
-from appliance.webhooks import WebhookQueue
+from appliance.usecases import overview as views
+from appliance.usecases.operator_login import SESSION_LIFETIME, Accounts, Session
+from appliance.domain.cards import mask_card
+from appliance.domain.errors import CartToCartError, InvalidInput, LoginRefused, TooManyAttempts
+from appliance.store.models import ApiToken, Card, Payment
+from appliance.domain.payments import State
+from appliance.usecases.service import PaymentService
+from appliance.usecases.webhooks import WebhookQueue
 from web import fa
 from web.i18n import LANGS, translator
-from web.pages import redirect, render
+from web.rendering import redirect, render
 
 log = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from appliance.cards import InvalidCardNumber, normalize_card_number
-from appliance.codes import Code
-from appliance.errors import ApiError
-from appliance.money import ascii_digits, parse_whole_number
+from appliance.domain.cards import InvalidCardNumber, normalize_card_number
+from appliance.domain.codes import Code
+from appliance.domain.errors import ApiError
+from appliance.domain.money import ascii_digits, parse_whole_number
 from appliance.settings import PaymentSettings
 
 _MOBILE = re.compile(r"(?:\+98|0098|98|0)?(9\d{9})")

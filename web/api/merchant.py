@@ -14,12 +14,12 @@ from typing import Any
 
 import bottle
 
-from appliance import api_input
-from appliance.cards import mask_card
-from appliance.codes import Code
-from appliance.errors import ApiError
-from appliance.models import ApiToken, Card, Deposit, Payment
-from appliance.service import PaymentService
+from web.api import fields as api_input
+from appliance.domain.cards import mask_card
+from appliance.domain.codes import Code
+from appliance.domain.errors import ApiError
+from appliance.store.models import ApiToken, Card, Deposit, Payment
+from appliance.usecases.service import PaymentService
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import Any
 import bottle
 
 from appliance import __version__
-from appliance.codes import Code
+from appliance.domain.codes import Code
 
 _STR = {"type": "string"}
 _INT_OR_STR = {"oneOf": [{"type": "integer"}, {"type": "string", "description": "digits, Persian digits allowed"}]}

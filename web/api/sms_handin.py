@@ -11,11 +11,11 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from appliance.codes import Code
-from appliance.errors import ApiError
-from appliance.ingest import SmsIngest
-from appliance.models import ApiToken, Deposit, SmsMessage
-from web.api import MerchantApi, json_response, read_fields
+from appliance.domain.codes import Code
+from appliance.domain.errors import ApiError
+from appliance.usecases.sms_intake import SmsIngest
+from appliance.store.models import ApiToken, Deposit, SmsMessage
+from web.api.merchant import MerchantApi, json_response, read_fields
 
 MAX_TEXT = 2000
 

@@ -15,15 +15,15 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import bottle
 
-from appliance.api_input import parse_card
-from appliance.errors import ApiError
-from appliance.models import Payment
-from appliance.payments import State, effective_state
-from appliance.security import verify
-from appliance.service import PaymentService
+from web.api.fields import parse_card
+from appliance.domain.errors import ApiError
+from appliance.store.models import Payment
+from appliance.domain.payments import State, effective_state
+from appliance.domain.security import verify
+from appliance.usecases.service import PaymentService
 from web import fa
-from web.api import json_response
-from web.pages import redirect, render
+from web.api.merchant import json_response
+from web.rendering import redirect, render
 
 log = logging.getLogger(__name__)
 

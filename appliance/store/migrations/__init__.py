@@ -16,8 +16,8 @@ from types import ModuleType
 
 import peewee
 
-from appliance import db as store
-from appliance.models import Meta
+from appliance.store import database as store
+from appliance.store.models import Meta
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import peewee
 
-from appliance import models
+from appliance.store import models
 
 
 def apply(db: peewee.Database) -> None:

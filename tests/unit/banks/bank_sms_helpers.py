@@ -6,8 +6,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from appliance.banks import SmsReader
-from appliance.banks.bank_time import TEHRAN
+from appliance.sms import SmsReader
+from appliance.sms.bank_time import TEHRAN
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "bank_sms.jsonl"
 # 1405/07/20 12:00 in Tehran: the SMSC time the fixtures are read with.

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from bank_sms_helpers import make_reader
 
-from appliance.banks import SmsReader
+from appliance.sms import SmsReader
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from bank_sms_helpers import FIXTURE_ROWS, SMSC_TIME, fixture_id, sender_for
 
-from appliance.banks import Kind, SmsReader, normalize_digits
-from appliance.banks.bank_time import jalali_text
+from appliance.sms import Kind, SmsReader, normalize_digits
+from appliance.sms.bank_time import jalali_text
 
 
 def expected_kind(row: dict[str, Any]) -> Kind:

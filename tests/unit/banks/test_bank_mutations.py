@@ -15,7 +15,7 @@ from bank_sms_helpers import FIXTURE_ROWS, SMSC_TIME, fixture_id, sender_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from appliance.banks import Kind, ParsedSms, SmsReader, account_matches, normalize_digits
+from appliance.sms import Kind, ParsedSms, SmsReader, account_matches, normalize_digits
 
 DIGIT_STYLES = ["0123456789", "۰۱۲۳۴۵۶۷۸۹", "٠١٢٣٤٥٦٧٨٩"]
 SEPARATORS = [",", "٬", "،", "٫"]

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appliance.banks import normalize_digits, normalize_text
-from appliance.banks.normalize import normalize_word
+from appliance.sms import normalize_digits, normalize_text
+from appliance.sms.normalize import normalize_word
 
 PERSIAN = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩"

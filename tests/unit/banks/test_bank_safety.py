@@ -8,7 +8,7 @@ from bank_sms_helpers import FIXTURE_ROWS, KESHAVARZI_SENDER, SMSC_TIME, fixture
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from appliance.banks import Kind, SmsReader
+from appliance.sms import Kind, SmsReader
 
 # Two banks print byte-identical layouts; only their senders differ.
 SHARED_LAYOUTS = {frozenset({"pasargad", "resalat"})}

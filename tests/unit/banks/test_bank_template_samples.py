@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from appliance.banks.samples import SampleResult, check_samples, sample_reader
+from appliance.sms.samples import SampleResult, check_samples, sample_reader
 
 RESULTS = list(check_samples(sample_reader()))
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from bank_sms_helpers import SMSC_TIME
 
-from appliance.banks import Kind, SmsReader, TemplateError
-from appliance.banks.samples import check_template_file
+from appliance.sms import Kind, SmsReader, TemplateError
+from appliance.sms.samples import check_template_file
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLE = REPO / "config" / "banks" / "example.toml"

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from appliance.banks.bank_time import TEHRAN, BadDate, jalali_text, nearest_year, resolve_bank_time
+from appliance.sms.bank_time import TEHRAN, BadDate, jalali_text, nearest_year, resolve_bank_time
 
 
 def fields(**kw: str) -> dict[str, str]:
@@ -75,7 +75,7 @@ def test_an_impossible_date_leaves_the_sms_unparsed(reader) -> None:  # type: ig
 
 
 def test_without_smsc_time_the_reader_uses_its_clock() -> None:
-    from appliance.banks import SmsReader
+    from appliance.sms import SmsReader
 
     reader = SmsReader(now=lambda: datetime(2027, 3, 21, 6, 0, tzinfo=UTC))
     parsed = reader.parse("+98700717", "بانک ملی ایران\nانتقال:18,500,000+\nحساب:30417\nمانده:126,944,210\n1229-10:18")

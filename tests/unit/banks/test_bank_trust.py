@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appliance.banks import Kind, ParsedSms, account_matches, check_balance, check_smsc
+from appliance.sms import Kind, ParsedSms, account_matches, check_balance, check_smsc
 
 
 def test_the_first_smsc_is_learned() -> None:
