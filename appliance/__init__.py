@@ -1,8 +1,9 @@
-"""The CartToCart domain: payments, amounts, matching, bank SMS, ingestion, jobs and the store.
+"""CartToCart: the box's domain, store, SMS reading, use cases, operations, wiring and command line.
 
-Dependencies point one way: ``web -> appliance <- appliance.runtime -> modem``.
-Nothing in this package imports ``web`` or ``modem`` except the composition
-root (:mod:`appliance.runtime`) and the CLI commands that call it.
+The layers, each a package (tests/unit/test_layers.py holds the rules):
+``domain`` (pure rules) <- ``settings`` <- ``store`` and ``sms`` <- ``usecases``
+<- ``box``; ``web`` sees use cases only; ``runtime``/``jobs`` (the composition
+root) and ``cli`` wire them with the ``modem`` library.
 """
 
 __version__ = "0.1.0"

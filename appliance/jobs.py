@@ -7,20 +7,33 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Protocol
 
 from apscheduler.schedulers.base import BaseScheduler
 
 from appliance.store import database as store
 from appliance.box import systemd
 
-if TYPE_CHECKING:
-    from appliance.runtime import Box
+from appliance.settings import Settings
+from appliance.usecases.service import PaymentService
+from appliance.usecases.sms_intake import SmsIngest
+from appliance.usecases.webhooks import WebhookQueue
 
 log = logging.getLogger(__name__)
 
 
-def expire_payments(box: "Box") -> int:
+class Box(Protocol):
+    """What the jobs need of the running box (:class:`appliance.runtime.Box` is one)."""
+
+    settings: Settings
+    service: PaymentService
+    ingest: SmsIngest
+    webhooks: WebhookQueue
+    clock: Callable[[], dt.datetime]
+
+
+def expire_payments(box: Box) -> int:
     store.ensure_connection()
     count = box.service.expire_due()
     if count:
@@ -28,13 +41,13 @@ def expire_payments(box: "Box") -> int:
     return count
 
 
-def process_stored_sms(box: "Box") -> int:
+def process_stored_sms(box: Box) -> int:
     """Messages whose parts are all stored (or timed out) and not yet processed: after a crash, or a late part."""
     store.ensure_connection()
     return box.ingest.process_ready()
 
 
-def purge_old_records(box: "Box") -> None:
+def purge_old_records(box: Box) -> None:
     """Retention: SMS past ``sms.retention_days``, modem samples past ``health.samples_keep_days``."""
     from appliance.store.models import ModemSample
 
@@ -45,13 +58,13 @@ def purge_old_records(box: "Box") -> None:
         store.execute("DELETE FROM modem_sample WHERE at < ?", ModemSample.at.db_value(cutoff))
 
 
-def deliver_webhooks(box: "Box") -> int:
+def deliver_webhooks(box: Box) -> int:
     """Post due webhook deliveries (retries wait with backoff; see appliance.usecases.webhooks)."""
     store.ensure_connection()
     return box.webhooks.deliver_due()
 
 
-def install_jobs(scheduler: BaseScheduler, box: "Box") -> None:
+def install_jobs(scheduler: BaseScheduler, box: Box) -> None:
     common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
     scheduler.add_job(expire_payments, "interval", seconds=15, args=[box], id="expire_payments", **common)
     scheduler.add_job(purge_old_records, "interval", hours=6, args=[box], id="purge_old_records", **common)

@@ -19,7 +19,7 @@ import peewee
 
 from appliance.store import database as store
 from appliance.store.database import open_database
-from appliance.usecases.sms_intake import Concat, RawPart, SmsIngest
+from appliance.usecases.sms_intake import Concat, RawPart, SmsIngest, build_reader
 from appliance.store.migrations import migrate
 from appliance.store.models import ModemSample
 from appliance.usecases.service import Gates, PaymentService, utcnow
@@ -45,14 +45,6 @@ def build_service(settings: Settings, clock: Callable[[], dt.datetime] = utcnow,
     service = PaymentService(settings, clock=clock, gates=gates)
     WebhookQueue(service).install()  # state changes made by the CLI are notified too (the Box delivers)
     return service
-
-
-def build_reader(settings: Settings, clock: Callable[[], dt.datetime] = utcnow) -> Any:
-    """The bank SMS reader; ``clock`` is the box's (a message without an SMSC time is dated by it)."""
-    from appliance.sms import SmsReader
-
-    templates = settings.resolve_path(settings.sms.templates_dir) if settings.sms.templates_dir else None
-    return SmsReader(extra_senders=settings.sms.senders, templates_dir=templates, now=clock)
 
 
 def parse_listen(listen: str) -> tuple[str, int]:

@@ -5,51 +5,30 @@ app bound to the service it is given (tests build several).
 """
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import logging
 from collections.abc import Callable
 from typing import Any
 
 import bottle
-import peewee
 
 from appliance import __version__
-from appliance.store import database as store
 from appliance.domain.codes import Code
-from appliance.usecases.sms_intake import SmsIngest
-from appliance.store.models import Deposit, WebhookDelivery
-from appliance.usecases.service import DepositState, PaymentService
 from appliance.settings import Settings
+from appliance.usecases import status as box_status
+from appliance.usecases.service import PaymentService
+from appliance.usecases.sms_intake import SmsIngest, build_ingest
 from appliance.usecases.webhooks import WebhookQueue
+from web.admin.dashboard import Dashboard
 from web.api import openapi
 from web.api.merchant import MerchantApi, error_response, json_response
-from web.admin.dashboard import Dashboard
-from web.rendering import static_file
-from web.pay.payment_page import DemoBank, PaymentPages
 from web.api.sms_handin import SmsApi
+from web.pay.payment_page import DemoBank, PaymentPages
+from web.rendering import static_file
 
 log = logging.getLogger(__name__)
 
 HealthProvider = Callable[[], dict[str, Any]]
-
-
-def _db_connection(callback: Callable[..., Any]) -> Callable[..., Any]:
-    """A Bottle plugin: each worker thread keeps its database connection; a broken one is dropped.
-
-    Opening a connection per request (and its pragmas) cost more than the
-    request itself; after a database error the connection is closed so the
-    next request on this thread starts clean (a restarted PostgreSQL, say).
-    """
-    @functools.wraps(callback)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        db = store.ensure_connection()
-        try:
-            return callback(*args, **kwargs)
-        except (peewee.OperationalError, peewee.InterfaceError):
-            db.close()
-            raise
-    return wrapper
 
 
 def create_app(service: PaymentService, settings: Settings,
@@ -57,13 +36,11 @@ def create_app(service: PaymentService, settings: Settings,
                ingest: SmsIngest | None = None, webhooks: WebhookQueue | None = None) -> bottle.Bottle:
     """The app. ``demo_bank`` (demo mode: pay_id -> the SMS the simulated bank sent), ``ingest`` (for
     ``POST /api/sms``) and ``webhooks`` (the dashboard's delivery log) come from the Box; tests may omit them."""
-    from appliance.runtime import build_reader
-
     app = bottle.Bottle()
-    app.install(_db_connection)
+    app.install(box_status.per_thread_connection)
     api = MerchantApi(service, settings.server.max_body_bytes)
     api.install(app)
-    SmsApi(api, ingest or SmsIngest(service, build_reader(settings, service.clock), service.clock)).install(app)
+    SmsApi(api, ingest or build_ingest(service)).install(app)
     PaymentPages(service, demo_bank).install(app)
     Dashboard(service, webhooks or WebhookQueue(service), health=lambda: _health_report(service, health)).install(app)
     app.route("/static/<path:path>", "GET", static_file)
@@ -97,22 +74,11 @@ def _internal_error(error: bottle.HTTPError) -> str:
     return error_response(Code.INTERNAL)
 
 
-def _queues() -> dict[str, Any]:
-    """What waits for someone: deposits for the operator, webhook deliveries for the shop."""
-    return {"review_queue": Deposit.select().where(Deposit.state.in_(list(DepositState.REVIEW))).count(),
-            "webhooks": {state: WebhookDelivery.select().where(WebhookDelivery.state == state).count()
-                         for state in ("pending", "failed")}}
-
-
 def _health_report(service: PaymentService, health: HealthProvider | None) -> dict[str, Any]:
     report: dict[str, Any] = {"version": __version__, "time": service.clock().isoformat()}
-    try:
-        store.database.obj.execute_sql("SELECT 1")
-        report["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 -- health must describe any failure, not raise it
-        report["database"] = f"error: {exc}"
+    report["database"] = box_status.database_status()
     if report["database"] == "ok":
-        report.update(_queues())
+        report.update(box_status.waiting_work())
     report["clock_trusted"] = service.gates.clock_trusted()
     report["receiving"] = service.gates.receiving_ok()
     if health:

@@ -67,9 +67,7 @@ def needs_setting(modem_time: datetime, system_time: datetime, ntp_synchronized:
 
 def known_floor(files: tuple[Path, ...] | None = None) -> datetime | None:
     """The latest time this box is sure has passed: when NTP last told it, or when this software was installed."""
-    import appliance
-
-    candidates = files if files is not None else (TIMESYNC_CLOCK_FILE, Path(appliance.__file__))
+    candidates = files if files is not None else (TIMESYNC_CLOCK_FILE, Path(__file__))  # installed with the box
     stamps = [p.stat().st_mtime for p in candidates if p.exists()]
     return datetime.fromtimestamp(max(stamps), timezone.utc) if stamps else None
 

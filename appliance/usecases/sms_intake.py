@@ -23,8 +23,9 @@ from dataclasses import dataclass
 
 import peewee
 
-from appliance.store import database as store
+from appliance.settings import Settings
 from appliance.sms import Kind, ParsedSms, SmsReader, check_balance, check_smsc
+from appliance.store import database as store
 from appliance.store.models import SenderSmsc, SmsMessage, SmsPart
 from appliance.usecases.service import NewDeposit, PaymentService, utcnow
 
@@ -81,6 +82,18 @@ def assemble(parts: Sequence[SmsPart]) -> Assembled:
     total = max([p.concat_total or 1 for p in parts] + [len(by_seq)])
     text = "".join(by_seq[i].text or "" if i in by_seq else MISSING_PART for i in range(1, total + 1))
     return Assembled(text, total, len(by_seq))
+
+
+def build_reader(settings: Settings, clock: Callable[[], dt.datetime] = utcnow) -> SmsReader:
+    """The bank SMS reader the settings describe; ``clock`` is the box's (a message without an SMSC
+    time is dated by it)."""
+    templates = settings.resolve_path(settings.sms.templates_dir) if settings.sms.templates_dir else None
+    return SmsReader(extra_senders=settings.sms.senders, templates_dir=templates, now=clock)
+
+
+def build_ingest(service: PaymentService) -> SmsIngest:
+    """The intake for ``service``: its settings' reader, its clock."""
+    return SmsIngest(service, build_reader(service.settings, service.clock), service.clock)
 
 
 class SmsIngest:
@@ -209,6 +222,10 @@ class SmsIngest:
         except peewee.IntegrityError:
             # Another thread or box processed this very message at the same moment.
             return SmsMessage.get_or_none(SmsMessage.dedupe_key == dedupe_key)
+
+    def has_message(self, dedupe_key: str) -> bool:
+        """Has a message with this key been stored already (the same SMS handed in twice)?"""
+        return SmsMessage.select().where(SmsMessage.dedupe_key == dedupe_key).exists()
 
     @staticmethod
     def _link(parts: list[SmsPart], message: SmsMessage) -> None:

@@ -15,10 +15,11 @@ import socketserver
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
-if TYPE_CHECKING:
-    from modem.simulator.core import Simulator
+# What the server drives: a modem.simulator.core.Simulator, whose methods named in OPERATIONS it calls by
+# name. Not imported: the simulator starts this server, and the two would import each other.
+Simulator = Any
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from web.api.fields import CreateRequest  # noqa: E402
+from appliance.usecases.checkout import CreateRequest  # noqa: E402
 from appliance.usecases.demo_bank import mellat_deposit_sms  # noqa: E402
 from appliance.runtime import build_service  # noqa: E402
 from appliance.settings import load_settings  # noqa: E402

@@ -67,7 +67,7 @@ def test_cards_and_a_hand_recorded_deposit(config: Path):
     assert "disabled" in run("card", "list", config=config).stdout
 
     # A payment through the service, then a deposit by hand settles it.
-    from web.api.fields import CreateRequest
+    from appliance.usecases.checkout import CreateRequest
     from appliance.runtime import build_service
     from appliance.settings import load_settings
 

@@ -122,7 +122,7 @@ def box(tmp_path: Path) -> Iterator[Box]:
 
 
 def test_a_deposit_sms_through_the_modem_pays_the_payment(box: Box):
-    from web.api.fields import CreateRequest
+    from appliance.usecases.checkout import CreateRequest
     from modem.simulator import SimulatorClient
 
     box.start()
@@ -143,7 +143,7 @@ def test_a_deposit_sms_through_the_modem_pays_the_payment(box: Box):
 @pytest.mark.timeout(300)
 def test_sigkill_during_a_burst_loses_nothing_and_doubles_nothing(box: Box):
     """30 deposit SMS (every third one multipart); the service is killed three times at random moments."""
-    from web.api.fields import CreateRequest
+    from appliance.usecases.checkout import CreateRequest
     from appliance.store.models import Deposit, Event, Payment, SmsMessage, SmsPart
     from modem.simulator import SimulatorClient
 

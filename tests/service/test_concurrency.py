@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from appliance.store import database as store
-from web.api.fields import CreateRequest
+from appliance.usecases.checkout import CreateRequest
 from appliance.domain.codes import Code
 from appliance.domain.errors import ApiError
 from appliance.store.models import Payment
@@ -79,7 +79,7 @@ def test_two_racing_checks_give_exactly_one_201(two_cards):
 
 BOX_SCRIPT = """
 import sys
-from web.api.fields import CreateRequest
+from appliance.usecases.checkout import CreateRequest
 from appliance.runtime import build_service
 from appliance.settings import settings_from_mapping
 settings = settings_from_mapping({"database": {"url": sys.argv[1]},

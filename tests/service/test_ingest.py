@@ -6,10 +6,10 @@ import hashlib
 
 import pytest
 
-from web.api.fields import CreateRequest
+from appliance.usecases.checkout import CreateRequest
 from appliance.usecases.sms_intake import Concat, RawPart, SmsIngest
 from appliance.store.models import Deposit, Payment, SenderSmsc, SmsMessage, SmsPart
-from appliance.runtime import build_reader
+from appliance.usecases.sms_intake import build_reader
 from appliance.usecases.service import DepositState
 
 TEHRAN = dt.timezone(dt.timedelta(hours=3, minutes=30))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from web.api.fields import CreateRequest
+from appliance.usecases.checkout import CreateRequest
 from appliance.domain.codes import Code
 from appliance.domain.errors import ApiError, InvalidInput, InvalidTransition
 from appliance.store.models import AmountReservation, Event, Payment

@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 from appliance.usecases.operator_login import MAX_FAILURES, SESSION_LIFETIME, Accounts, check_password, hash_password
-from web.api.fields import CreateRequest
+from appliance.usecases.checkout import CreateRequest
 from appliance.domain.errors import InvalidInput
 from appliance.store.models import Card, Deposit, Payment
 from appliance.usecases.service import DepositState, NewDeposit, PaymentService

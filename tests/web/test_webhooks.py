@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from web.api.fields import CreateRequest
+from appliance.usecases.checkout import CreateRequest
 from appliance.store.models import Event, WebhookAttempt, WebhookDelivery
 from appliance.runtime import open_store
 from appliance.usecases.service import NewDeposit, PaymentService

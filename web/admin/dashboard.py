@@ -20,8 +20,7 @@ import bottle
 from appliance.usecases import overview as views
 from appliance.usecases.operator_login import SESSION_LIFETIME, Accounts, Session
 from appliance.domain.cards import mask_card
-from appliance.domain.errors import CartToCartError, InvalidInput, LoginRefused, TooManyAttempts
-from appliance.store.models import ApiToken, Card, Payment
+from appliance.domain.errors import CartToCartError, InvalidInput, LoginRefused, NotFound, TooManyAttempts
 from appliance.domain.payments import State
 from appliance.usecases.service import PaymentService
 from appliance.usecases.webhooks import WebhookQueue
@@ -180,12 +179,12 @@ class Dashboard:
                             q={"fid": query.get("fid", ""), "amount": query.get("amount", ""), "state": state})
 
     def payment(self, session: Session, pay_id: int) -> str:
-        payment = Payment.get_or_none(Payment.id == pay_id)
+        payment = self.service.find_payment(pay_id)
         if payment is None:
             raise bottle.HTTPError(404)
         return self._render("admin_payment", session, payment=payment,
                             events=self.service.events_for("payment", pay_id),
-                            deposits=list(payment.deposits), cards=self.service.payment_cards(payment))
+                            deposits=self.service.payment_deposits(payment), cards=self.service.payment_cards(payment))
 
     def inbox(self, session: Session) -> str:
         kind = bottle.request.query.get("kind") or None
@@ -230,9 +229,10 @@ class Dashboard:
 
     def card_active(self, session: Session, card_id: int) -> None:
         active = bottle.request.forms.get("active") == "1"
-        card = Card.get_or_none(Card.id == card_id)
-        if card is None:
-            raise bottle.HTTPError(404)
+        try:
+            card = self.service.get_card(card_id)
+        except NotFound:
+            raise bottle.HTTPError(404) from None
         # By full number: a short reference would also match cards whose number ends with these digits.
         self.service.set_card_active(card.number, active, actor=f"operator:{session.username}")
         redirect("/admin/cards?flash=done")
@@ -255,15 +255,16 @@ class Dashboard:
                             new_token=(row.name, value))
 
     def revoke_token(self, session: Session, token_id: int) -> None:
-        token = ApiToken.get_or_none(ApiToken.id == token_id)
-        if token is None:
-            raise bottle.HTTPError(404)
+        try:
+            token = self.service.get_token(token_id)
+        except NotFound:
+            raise bottle.HTTPError(404) from None
         self.service.revoke_token(token.name, actor=f"operator:{session.username}")
         redirect("/admin/tokens?flash=done")
 
     def deliveries(self, session: Session) -> str:
         rows = self.webhooks.list_deliveries()
-        tokens = {t.id: t.name for t in ApiToken.select()}
+        tokens = self.service.token_names()
         attempts = {d.id: self.webhooks.attempts(d.id) for d in rows}
         return self._render("admin_webhooks", session, deliveries=rows, tokens=tokens, attempts=attempts)
 

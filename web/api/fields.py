@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,20 +16,11 @@ from appliance.domain.codes import Code
 from appliance.domain.errors import ApiError
 from appliance.domain.money import ascii_digits, parse_whole_number
 from appliance.settings import PaymentSettings
+from appliance.usecases.checkout import CreateRequest
 
 _MOBILE = re.compile(r"(?:\+98|0098|98|0)?(9\d{9})")
 MAX_CALLBACK_LENGTH = 1000
 MAX_FID = 2**63 - 1
-
-
-@dataclass(frozen=True)
-class CreateRequest:
-    price: int
-    fid: int
-    phone: str | None = None
-    card: str | None = None
-    callback: str | None = None
-    expire_minutes: int | None = None
 
 
 def _present(value: Any) -> bool:

@@ -18,7 +18,7 @@ from web.api import fields as api_input
 from appliance.domain.cards import mask_card
 from appliance.domain.codes import Code
 from appliance.domain.errors import ApiError
-from appliance.store.models import ApiToken, Card, Deposit, Payment
+from appliance.usecases.records import ApiToken, Card, Payment
 from appliance.usecases.service import PaymentService
 
 log = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ class MerchantApi:
                                  "expire": int(payment.expires_at.timestamp())}
         if payment.paid_at:
             extra["paid_at"] = int(payment.paid_at.timestamp())
-            deposit = payment.deposits.order_by(Deposit.id.desc()).first()
+            deposit = self.service.latest_deposit(payment)
             if deposit is not None and deposit.payer_card:
                 extra["payer_card"] = mask_card(deposit.payer_card)
         return extra

@@ -14,7 +14,7 @@ from typing import Any
 from appliance.domain.codes import Code
 from appliance.domain.errors import ApiError
 from appliance.usecases.sms_intake import SmsIngest
-from appliance.store.models import ApiToken, Deposit, SmsMessage
+from appliance.usecases.records import ApiToken
 from web.api.merchant import MerchantApi, json_response, read_fields
 
 MAX_TEXT = 2000
@@ -75,7 +75,7 @@ class SmsApi:
         scts = parse_time(fields.get("sent_at"), "sent_at")
         received_at = parse_time(fields.get("received_at"), "received_at") or self.ingest.clock()
         key = message_key(sender, text, scts)
-        duplicate = SmsMessage.select().where(SmsMessage.dedupe_key == key).exists()
+        duplicate = self.ingest.has_message(key)
         message = self.ingest.ingest_message(sender=sender, text=text, smsc=smsc, scts=scts, received_at=received_at,
                                              source="api", origin=f"api:{token.name}", dedupe_key=key)
         if message is None:
@@ -83,7 +83,7 @@ class SmsApi:
         body: dict[str, Any] = {"status": True, "code": 200, "sms_id": message.id, "kind": message.kind,
                                 "trusted": message.trusted, "duplicate": duplicate, "deposit": None}
         if message.deposit_id:
-            deposit = Deposit.get_by_id(message.deposit_id)
+            deposit = self.ingest.service.get_deposit(message.deposit_id)
             body["deposit"] = {"id": deposit.id, "state": deposit.state, "amount": deposit.amount,
                                "pay_id": deposit.payment_id}
         return json_response(body)

@@ -17,7 +17,7 @@ import bottle
 
 from web.api.fields import parse_card
 from appliance.domain.errors import ApiError
-from appliance.store.models import Payment
+from appliance.usecases.records import Payment
 from appliance.domain.payments import State, effective_state
 from appliance.domain.security import verify
 from appliance.usecases.service import PaymentService
@@ -65,7 +65,7 @@ class PaymentPages:
     def _payment(self, pay_id: int, sig: str) -> Payment:
         if not verify(self.service.secret, f"payment:{pay_id}", sig):
             raise bottle.HTTPError(404)
-        payment = Payment.get_or_none(Payment.id == pay_id)
+        payment = self.service.find_payment(pay_id)
         if payment is None:
             raise bottle.HTTPError(404)
         return payment

@@ -1,0 +1,83 @@
+"""The operator's review queue: assign a held deposit, accept a late payment, refund, dismiss."""
+from __future__ import annotations
+
+from appliance.domain.cards import visible_digits_agree
+from appliance.domain.errors import InvalidInput, InvalidTransition, NotFound
+from appliance.domain.payments import State
+from appliance.store import database as store
+from appliance.store.models import Deposit, Payment
+from appliance.usecases.core import DepositState
+from appliance.usecases.deposits import DepositCases
+
+
+class ReviewCases(DepositCases):
+    def assign_deposit(self, deposit_id: int, pay_id: int, actor: str, note: str = "") -> Payment:
+        """The operator settles a held or unmatched deposit against a payment they chose."""
+        now = self.clock()
+        with store.write():
+            deposit = self.get_deposit(deposit_id)
+            if deposit.state not in DepositState.ASSIGNABLE:
+                raise InvalidTransition(f"deposit {deposit_id} is {deposit.state}: only unmatched, ambiguous "
+                                        "or held deposits can be assigned")
+            payment = Payment.get_or_none(Payment.id == pay_id)
+            if payment is None:
+                raise NotFound(f"no payment {pay_id}")
+            self._expire_if_due(payment, now, actor)
+            if payment.state not in (State.PENDING.value, State.EXPIRED.value):
+                raise InvalidTransition(f"payment {pay_id} is {payment.state}: it cannot take a deposit")
+            mismatch = bool(payment.payer_card and deposit.payer_card and not
+                            visible_digits_agree(deposit.payer_card, payment.payer_card))
+            deposit.note = note or deposit.note
+            reason = f"assigned by the operator{': ' + note if note else ''}"
+            return self._apply_match(deposit, payment, False, mismatch, reason, actor, now)
+
+    def accept_late(self, pay_id: int, actor: str, note: str = "") -> Payment:
+        now = self.clock()
+        with store.write():
+            payment = Payment.get_or_none(Payment.id == pay_id)
+            if payment is None:
+                raise NotFound(f"no payment {pay_id}")
+            if not self._move(payment, State.PAID, actor, f"late payment accepted{': ' + note if note else ''}",
+                              now):
+                raise InvalidTransition(f"payment {pay_id} changed meanwhile")
+            for deposit in Deposit.select().where((Deposit.payment == pay_id)
+                                                  & (Deposit.state == DepositState.LATE)):
+                self._close_deposit(deposit, DepositState.MATCHED, "late payment accepted", actor, now)
+        return payment
+
+    def refund(self, *, pay_id: int | None = None, deposit_id: int | None = None, actor: str,
+               note: str = "") -> Deposit:
+        """Mark money as given back: a late payment's deposit, or any deposit held for review."""
+        now = self.clock()
+        with store.write():
+            if pay_id is not None:
+                payment = Payment.get_or_none(Payment.id == pay_id)
+                if payment is None:
+                    raise NotFound(f"no payment {pay_id}")
+                deposit = Deposit.get_or_none((Deposit.payment == pay_id) & (Deposit.state == DepositState.LATE))
+                if deposit is None:
+                    raise InvalidTransition(f"payment {pay_id} has no late deposit to refund")
+                if not self._move(payment, State.REFUNDED, actor, f"refunded{': ' + note if note else ''}", now):
+                    raise InvalidTransition(f"payment {pay_id} changed meanwhile")
+            else:
+                deposit = self.get_deposit(deposit_id or 0)
+                if deposit.state not in DepositState.REVIEW:
+                    raise InvalidTransition(f"deposit {deposit.id} is {deposit.state}: nothing to refund")
+                if deposit.state == DepositState.LATE and deposit.payment_id:
+                    self._move(self.get_payment(deposit.payment_id), State.REFUNDED, actor, "refunded", now)
+            deposit.note = note or deposit.note
+            self._close_deposit(deposit, DepositState.REFUNDED, f"refunded{': ' + note if note else ''}", actor, now)
+        return deposit
+
+    def dismiss_deposit(self, deposit_id: int, actor: str, note: str) -> Deposit:
+        if not note.strip():
+            raise InvalidInput("dismissing a deposit needs a note saying why")
+        now = self.clock()
+        with store.write():
+            deposit = self.get_deposit(deposit_id)
+            if deposit.state not in DepositState.ASSIGNABLE:
+                raise InvalidTransition(f"deposit {deposit_id} is {deposit.state}: only unmatched, ambiguous "
+                                        "or held deposits can be dismissed")
+            deposit.note = note
+            self._close_deposit(deposit, DepositState.DISMISSED, f"dismissed: {note}", actor, now)
+        return deposit
