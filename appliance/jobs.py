@@ -3,6 +3,7 @@
 Each job opens its own database connection. ``coalesce`` and
 ``max_instances=1`` keep a slow run from piling up behind itself.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,10 +13,9 @@ from typing import Protocol
 
 from apscheduler.schedulers.base import BaseScheduler
 
-from appliance.store import database as store
 from appliance.box import systemd
-
 from appliance.settings import Settings
+from appliance.store import database as store
 from appliance.usecases.service import PaymentService
 from appliance.usecases.sms_intake import SmsIngest
 from appliance.usecases.webhooks import WebhookQueue
@@ -69,8 +69,15 @@ def install_jobs(scheduler: BaseScheduler, box: Box) -> None:
     scheduler.add_job(expire_payments, "interval", seconds=15, args=[box], id="expire_payments", **common)
     scheduler.add_job(purge_old_records, "interval", hours=6, args=[box], id="purge_old_records", **common)
     # Run once right away (messages left from before a restart), then every minute.
-    scheduler.add_job(process_stored_sms, "interval", seconds=60, args=[box], id="process_stored_sms",
-                      next_run_time=box.clock(), **common)
+    scheduler.add_job(
+        process_stored_sms,
+        "interval",
+        seconds=60,
+        args=[box],
+        id="process_stored_sms",
+        next_run_time=box.clock(),
+        **common,
+    )
     scheduler.add_job(deliver_webhooks, "interval", seconds=5, args=[box], id="deliver_webhooks", **common)
     if interval := systemd.watchdog_seconds():
         # systemd restarts the service when these stop (the unit's WatchdogSec=): a hung scheduler counts.

@@ -3,6 +3,7 @@
 This is the one place (with the CLI commands) where ``appliance`` meets
 ``web`` and ``modem``.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -17,13 +18,13 @@ from typing import Any
 
 import peewee
 
+from appliance.settings import ModemSettings, Settings
 from appliance.store import database as store
 from appliance.store.database import open_database
-from appliance.usecases.sms_intake import Concat, RawPart, SmsIngest, build_reader
 from appliance.store.migrations import migrate
 from appliance.store.models import ModemSample
 from appliance.usecases.service import Gates, PaymentService, utcnow
-from appliance.settings import ModemSettings, Settings
+from appliance.usecases.sms_intake import Concat, RawPart, SmsIngest, build_reader
 from appliance.usecases.webhooks import WebhookQueue
 
 log = logging.getLogger(__name__)
@@ -39,8 +40,9 @@ def open_store(settings: Settings) -> peewee.Database:
     return db
 
 
-def build_service(settings: Settings, clock: Callable[[], dt.datetime] = utcnow,
-                  gates: Gates | None = None) -> PaymentService:
+def build_service(
+    settings: Settings, clock: Callable[[], dt.datetime] = utcnow, gates: Gates | None = None
+) -> PaymentService:
     open_store(settings)
     service = PaymentService(settings, clock=clock, gates=gates)
     WebhookQueue(service).install()  # state changes made by the CLI are notified too (the Box delivers)
@@ -68,8 +70,9 @@ def with_simulated_modem(settings: Settings) -> Settings:
 class ReceivePath:
     """The configured modems: a receiver each, parts into the store, health samples, the receive gate."""
 
-    def __init__(self, settings: Settings, ingest: SmsIngest, clock: Callable[[], dt.datetime],
-                 on_give_up: Callable[[str], None]) -> None:
+    def __init__(
+        self, settings: Settings, ingest: SmsIngest, clock: Callable[[], dt.datetime], on_give_up: Callable[[str], None]
+    ) -> None:
         self.settings = settings
         self.ingest = ingest
         self.clock = clock
@@ -88,12 +91,25 @@ class ReceivePath:
             self._last_able[cfg.name] = now
 
             def factory(cfg: ModemSettings = cfg) -> ModemGateway:
-                return ModemGateway(cfg.port, baudrate=cfg.baudrate, rtscts=cfg.rtscts, dsrdtr=cfg.dsrdtr,
-                                    pin=cfg.pin or None, profile=cfg.profile, usb_id=cfg.usb_id or None)
+                return ModemGateway(
+                    cfg.port,
+                    baudrate=cfg.baudrate,
+                    rtscts=cfg.rtscts,
+                    dsrdtr=cfg.dsrdtr,
+                    pin=cfg.pin or None,
+                    profile=cfg.profile,
+                    usb_id=cfg.usb_id or None,
+                )
 
-            receiver = Receiver(factory, self._sink(cfg.name), sweep_seconds=self.settings.health.sweep_seconds,
-                                name=cfg.name, on_health=self._health(cfg.name),
-                                health_seconds=self.settings.health.sample_seconds, on_give_up=self.on_give_up)
+            receiver = Receiver(
+                factory,
+                self._sink(cfg.name),
+                sweep_seconds=self.settings.health.sweep_seconds,
+                name=cfg.name,
+                on_health=self._health(cfg.name),
+                health_seconds=self.settings.health.sample_seconds,
+                on_give_up=self.on_give_up,
+            )
             self.receivers[cfg.name] = receiver
             receiver.start()
             log.info("receiving SMS from modem %s on %s", cfg.name, cfg.port)
@@ -108,15 +124,24 @@ class ReceivePath:
             pdu = stored.pdu
             concat = pdu.concat if pdu else None
             part = RawPart(
-                modem=modem, pdu_hex=stored.pdu_hex, received_at=self.clock(), memory=stored.memory,
-                index=stored.index, sender=pdu.sender if pdu else None, smsc=pdu.smsc if pdu else None,
-                scts=pdu.scts if pdu else None, text=pdu.text if pdu else None, error=stored.error,
-                concat=Concat(concat.ref, concat.total, concat.seq, concat.ref_bits) if concat else None)
+                modem=modem,
+                pdu_hex=stored.pdu_hex,
+                received_at=self.clock(),
+                memory=stored.memory,
+                index=stored.index,
+                sender=pdu.sender if pdu else None,
+                smsc=pdu.smsc if pdu else None,
+                scts=pdu.scts if pdu else None,
+                text=pdu.text if pdu else None,
+                error=stored.error,
+                concat=Concat(concat.ref, concat.total, concat.seq, concat.ref_bits) if concat else None,
+            )
             self.ingest.store_part(part)  # raises if it cannot commit: the part stays on the SIM
             try:
                 self.ingest.process_ready()
             except Exception:  # the part is committed; the scheduled job will process it again
                 log.exception("processing stored SMS failed; will retry")
+
         return sink
 
     def _health(self, modem: str) -> Callable[[Any], None]:
@@ -131,14 +156,26 @@ class ReceivePath:
             try:
                 with store.write():
                     ModemSample.create(
-                        modem=modem, at=sample.at, responsive=sample.responsive, registered=sample.registered,
-                        sim_state=sample.sim_state, operator=sample.operator, signal_dbm=sample.signal_dbm,
-                        storage_used=sample.storage_used, storage_total=sample.storage_total,
-                        detail={"registration": sample.registration, "csq": sample.signal_csq,
-                                "error": sample.error, "problems": list(verdict.problems),
-                                "last_sms_at": sample.last_sms_at.isoformat() if sample.last_sms_at else None})
+                        modem=modem,
+                        at=sample.at,
+                        responsive=sample.responsive,
+                        registered=sample.registered,
+                        sim_state=sample.sim_state,
+                        operator=sample.operator,
+                        signal_dbm=sample.signal_dbm,
+                        storage_used=sample.storage_used,
+                        storage_total=sample.storage_total,
+                        detail={
+                            "registration": sample.registration,
+                            "csq": sample.signal_csq,
+                            "error": sample.error,
+                            "problems": list(verdict.problems),
+                            "last_sms_at": sample.last_sms_at.isoformat() if sample.last_sms_at else None,
+                        },
+                    )
             except peewee.PeeweeException:
                 log.exception("could not store the health sample of %s", modem)
+
         return on_health
 
     def receiving_ok(self) -> bool:
@@ -152,18 +189,22 @@ class ReceivePath:
 
     def status(self) -> list[dict[str, Any]]:
         out = []
-        for name, receiver in self.receivers.items():
+        for receiver in self.receivers.values():
             status = receiver.status
-            out.append({k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in status.items()
-                        if k not in ("health", "identity")})
+            out.append(
+                {
+                    k: (v.isoformat() if isinstance(v, dt.datetime) else v)
+                    for k, v in status.items()
+                    if k not in ("health", "identity")
+                }
+            )
         return out
 
 
 class Box:
     """The running service: store, scheduler, web server, and the modems' receive path."""
 
-    def __init__(self, settings: Settings, clock: Callable[[], dt.datetime] = utcnow,
-                 simulate: bool = False) -> None:
+    def __init__(self, settings: Settings, clock: Callable[[], dt.datetime] = utcnow, simulate: bool = False) -> None:
         from apscheduler.schedulers.background import BackgroundScheduler
 
         self.simulator: Any = None
@@ -178,7 +219,7 @@ class Box:
         self.ingest = SmsIngest(self.service, build_reader(settings, clock), clock)
         self.receive = ReceivePath(settings, self.ingest, clock, self._give_up)
         self.webhooks = WebhookQueue(self.service).install()
-        self.scheduler = BackgroundScheduler(timezone=dt.timezone.utc)
+        self.scheduler = BackgroundScheduler(timezone=dt.UTC)
         self._server: Any = None
         self._simulate = simulate
 
@@ -224,13 +265,19 @@ class Box:
     def make_app(self) -> Any:
         from web.app import create_app
 
-        return create_app(self.service, self.settings, health=self.health, ingest=self.ingest,
-                          webhooks=self.webhooks, demo_bank=self._demo_bank if self._simulate else None)
+        return create_app(
+            self.service,
+            self.settings,
+            health=self.health,
+            ingest=self.ingest,
+            webhooks=self.webhooks,
+            demo_bank=self._demo_bank if self._simulate else None,
+        )
 
     def _demo_bank(self, pay_id: int) -> str:
         """The payment page's demo button: the simulated bank sends this payment's deposit SMS."""
-        from appliance.usecases.demo_bank import next_deposit_sms
         from appliance.store.models import Payment
+        from appliance.usecases.demo_bank import next_deposit_sms
 
         sms = next_deposit_sms(Payment.get_by_id(pay_id).amount, self.clock())
         self.simulator.deliver_sms(sms.sender, sms.text)
@@ -245,10 +292,15 @@ class Box:
         host, port = parse_listen(listen or self.settings.server.listen)
         app = self.make_app()
         server = waitress.create_server(
-            app, host=host, port=port, threads=self.settings.server.threads,
+            app,
+            host=host,
+            port=port,
+            threads=self.settings.server.threads,
             # Our app answers oversize bodies itself (code 16); waitress only stops the absurd.
             max_request_body_size=self.settings.server.max_body_bytes * 4,
-            ident="carttocart", clear_untrusted_proxy_headers=True)
+            ident="carttocart",
+            clear_untrusted_proxy_headers=True,
+        )
         self._server = server
         previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         try:

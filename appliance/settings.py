@@ -9,6 +9,7 @@ Every field below is documented in ``config/carttocart.example.toml``; a test
 fails when one is not. A field's ``metadata`` may carry ``check``: a function
 that returns a problem text (or ``None``) for a value of the right type.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -81,8 +82,12 @@ class DatabaseSettings:
 
 @dataclass(frozen=True)
 class SecuritySettings:
-    secret_key: str = field(default="", metadata=_check(
-        lambda v: None if not v or len(v) >= 32 else "must be at least 32 characters (or empty to generate one)"))
+    secret_key: str = field(
+        default="",
+        metadata=_check(
+            lambda v: None if not v or len(v) >= 32 else "must be at least 32 characters (or empty to generate one)"
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -119,7 +124,9 @@ class ModemSettings:
     name: str = "modem"
     port: str = ""
     profile: str = field(default="auto", metadata=_one_of("auto", "sim800", "huawei", "ec25", "generic"))
-    baudrate: int = field(default=115200, metadata=_one_of(*(9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)))
+    baudrate: int = field(
+        default=115200, metadata=_one_of(*(9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600))
+    )
     rtscts: bool = False
     dsrdtr: bool = False
     pin: str = ""
@@ -168,7 +175,7 @@ class Settings:
         url = self.database.url
         prefix = "sqlite:///"
         if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
-            return prefix + str(self.resolve_path(url[len(prefix):]))
+            return prefix + str(self.resolve_path(url[len(prefix) :]))
         return url
 
 
@@ -245,7 +252,9 @@ def _build_section(cls: type, data: Any, prefix: str, problems: list[str]) -> An
             check = fields[key].metadata.get("check")
             problem = check(value) if check else None
         if problem is not None:
-            problems.append(f"{prefix}.{key}: {problem}, got {raw!r}" if "got" not in problem else f"{prefix}.{key}: {problem}")
+            problems.append(
+                f"{prefix}.{key}: {problem}, got {raw!r}" if "got" not in problem else f"{prefix}.{key}: {problem}"
+            )
             continue
         values[key] = value
     return cls(**values)
@@ -300,8 +309,9 @@ def load_settings(path: str | os.PathLike[str] | None = None, env: Mapping[str, 
     env = os.environ if env is None else env
     chosen = path or env.get(ENV_CONFIG)
     if not chosen:
-        raise ConfigError(["no configuration file: pass --config FILE or set CARTTOCART_CONFIG "
-                           "(`carttocart init` writes one)"])
+        raise ConfigError(
+            ["no configuration file: pass --config FILE or set CARTTOCART_CONFIG (`carttocart init` writes one)"]
+        )
     file = Path(chosen)
     try:
         text = file.read_text(encoding="utf-8")
@@ -327,10 +337,14 @@ def apply_environment(settings: Settings, env: Mapping[str, str]) -> Settings:
 
 def settings_as_dict(settings: Settings, hide_secrets: bool = True) -> dict[str, Any]:
     """The settings in force as plain data (for ``config show`` and diagnostics)."""
+
     def plain(value: Any) -> Any:
         if dataclasses.is_dataclass(value):
-            return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)
-                    if not f.metadata.get("internal")}
+            return {
+                f.name: plain(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+                if not f.metadata.get("internal")
+            }
         if isinstance(value, Mapping):
             return {k: plain(v) for k, v in value.items()}
         if isinstance(value, tuple):

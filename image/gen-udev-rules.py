@@ -6,6 +6,7 @@ Usage: image/gen-udev-rules.py [config/modems.toml] > image/stage-carttocart/01-
 The rules run after 60-serial.rules (which sets ID_USB_INTERFACE_NUM and
 ID_PATH_TAG) and before ModemManager's 80-mm-candidate.rules.
 """
+
 import sys
 import tomllib
 from pathlib import Path
@@ -26,13 +27,17 @@ def rules(modems: list[dict]) -> str:
         match = f'SUBSYSTEM=="tty", ATTRS{{idVendor}}=="{vendor}", ATTRS{{idProduct}}=="{product}"'
         out.append(f"\n# {modem['model']}\n")
         out.append(f'{match}, ENV{{ID_MM_DEVICE_IGNORE}}="1"\n')
-        out.append(f'{match}, ENV{{ID_USB_INTERFACE_NUM}}=="{modem["at_interface"]}", '
-                   'SYMLINK+="ttyGSM", SYMLINK+="gsm/by-path/$env{ID_PATH_TAG}", GROUP="dialout", MODE="0660"\n')
+        out.append(
+            f'{match}, ENV{{ID_USB_INTERFACE_NUM}}=="{modem["at_interface"]}", '
+            'SYMLINK+="ttyGSM", SYMLINK+="gsm/by-path/$env{ID_PATH_TAG}", GROUP="dialout", MODE="0660"\n'
+        )
     return "".join(out)
 
 
 def main() -> int:
-    source = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "config" / "modems.toml")
+    source = Path(
+        sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "config" / "modems.toml"
+    )
     sys.stdout.write(rules(tomllib.loads(source.read_text(encoding="utf-8"))["modems"]))
     return 0
 

@@ -17,6 +17,7 @@ What is replaced, and why (python-gsmmodem 0.13.0):
   timeout the link resynchronises (``AT`` until a clean ``OK`` and a quiet
   line) so that a late answer is never taken for the next command's.
 """
+
 from __future__ import annotations
 
 import logging
@@ -39,14 +40,58 @@ _PREFIXED = re.compile(r"^([+^*][A-Z0-9]+)\s*:", re.IGNORECASE)
 # Prefixes of unsolicited result codes (27.005, 27.007 and the vendors' noise). A command with no
 # prefix of its own (AT, ATE0) owns every other prefixed line: that is a late answer, not a URC.
 _URC_PREFIXES = {
-    "+CMTI", "+CDSI", "+CMT", "+CDS", "+CBM", "+CREG", "+CGREG", "+CEREG", "+CPIN", "+CFUN", "+CSQN", "+CLIP",
-    "+CRING", "+CUSD", "+CIEV", "+CTZV", "+CTZE", "+QIND", "+QUSIM", "+ZSMMEMFULL", "+ZDONR", "+ZPASR",
-    "^RSSI", "^HCSQ", "^MODE", "^SRVST", "^SIMST", "^BOOT", "^SMMEMFULL", "^ORIG", "^CONF", "^CONN", "^CEND",
-    "^DSFLOWRPT", "^NWTIME", "*PSUTTZ", "+PSUTTZ",
+    "+CMTI",
+    "+CDSI",
+    "+CMT",
+    "+CDS",
+    "+CBM",
+    "+CREG",
+    "+CGREG",
+    "+CEREG",
+    "+CPIN",
+    "+CFUN",
+    "+CSQN",
+    "+CLIP",
+    "+CRING",
+    "+CUSD",
+    "+CIEV",
+    "+CTZV",
+    "+CTZE",
+    "+QIND",
+    "+QUSIM",
+    "+ZSMMEMFULL",
+    "+ZDONR",
+    "+ZPASR",
+    "^RSSI",
+    "^HCSQ",
+    "^MODE",
+    "^SRVST",
+    "^SIMST",
+    "^BOOT",
+    "^SMMEMFULL",
+    "^ORIG",
+    "^CONF",
+    "^CONN",
+    "^CEND",
+    "^DSFLOWRPT",
+    "^NWTIME",
+    "*PSUTTZ",
+    "+PSUTTZ",
 }
 # Unsolicited lines without a prefix (boot messages, calls, power warnings).
-_BARE_URCS = ("RDY", "SMS READY", "CALL READY", "SMS DONE", "PB DONE", "RING", "NO CARRIER",
-              "UNDER-VOLTAGE", "OVER-VOLTAGE", "NORMAL POWER DOWN", "POWERED DOWN")
+_BARE_URCS = (
+    "RDY",
+    "SMS READY",
+    "CALL READY",
+    "SMS DONE",
+    "PB DONE",
+    "RING",
+    "NO CARRIER",
+    "UNDER-VOLTAGE",
+    "OVER-VOLTAGE",
+    "NORMAL POWER DOWN",
+    "POWERED DOWN",
+)
 # Line characters kept: printable text; bytes that did not decode and NULs are noise (power-up garbage).
 _NOISE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 
@@ -86,9 +131,16 @@ class _Pending:
 class AtLink(SerialComms):
     """One open serial port speaking AT commands, with a reader thread."""
 
-    def __init__(self, port: str, baudrate: int = 115200, *, rtscts: bool = False, dsrdtr: bool = False,
-                 on_urc: Callable[[str], None] | None = None,
-                 on_fatal: Callable[[Exception], None] | None = None) -> None:
+    def __init__(
+        self,
+        port: str,
+        baudrate: int = 115200,
+        *,
+        rtscts: bool = False,
+        dsrdtr: bool = False,
+        on_urc: Callable[[str], None] | None = None,
+        on_fatal: Callable[[Exception], None] | None = None,
+    ) -> None:
         super().__init__(port, baudrate, notifyCallbackFunc=None, fatalErrorCallbackFunc=on_fatal)
         self.rtscts = rtscts
         self.dsrdtr = dsrdtr
@@ -103,8 +155,15 @@ class AtLink(SerialComms):
     # -- port ---------------------------------------------------------------------------------------------
     def connect(self) -> None:
         try:
-            self.serial = serial.Serial(port=self.port, baudrate=self.baudrate, timeout=0.2, write_timeout=5,
-                                        rtscts=self.rtscts, dsrdtr=self.dsrdtr, exclusive=True)
+            self.serial = serial.Serial(
+                port=self.port,
+                baudrate=self.baudrate,
+                timeout=0.2,
+                write_timeout=5,
+                rtscts=self.rtscts,
+                dsrdtr=self.dsrdtr,
+                exclusive=True,
+            )
         except (serial.SerialException, OSError, ValueError) as exc:
             raise PortError(f"cannot open {self.port}: {exc}") from exc
         self.alive = True
@@ -138,7 +197,7 @@ class AtLink(SerialComms):
                 buffer += data
                 while (end := buffer.find(b"\r\n")) >= 0:
                     raw = bytes(buffer[:end])
-                    del buffer[:end + 2]
+                    del buffer[: end + 2]
                     # The echo is the command plus CR with no LF, so it shares a "line" with what follows it.
                     for piece in raw.split(b"\r"):
                         line = clean_line(piece)
@@ -200,8 +259,7 @@ class AtLink(SerialComms):
             self.serial.write(command.encode("ascii") + b"\r")
             answered = pending.done.wait(timeout)
             if not answered and self.healthy and recover:
-                log.warning("%s: no answer to %r in %.1f s (partial: %r)", self.port, command, timeout,
-                            pending.lines)
+                log.warning("%s: no answer to %r in %.1f s (partial: %r)", self.port, command, timeout, pending.lines)
                 # A slow modem answers late: keep collecting into this command so the late answer
                 # cannot become the next command's; a hung one never does: probe it with AT.
                 if pending.done.wait(min(2 * timeout, 5.0)):
@@ -211,8 +269,9 @@ class AtLink(SerialComms):
                     self.resync(timeout=timeout)
         except serial.SerialTimeoutException as exc:
             # Writes block when hardware flow control waits for a CTS that is not wired (a Pi UART).
-            raise PortError(f"writing to {self.port} timed out" +
-                            (" (rtscts is on: are RTS/CTS wired?)" if self.rtscts else "")) from exc
+            raise PortError(
+                f"writing to {self.port} timed out" + (" (rtscts is on: are RTS/CTS wired?)" if self.rtscts else "")
+            ) from exc
         except (serial.SerialException, OSError) as exc:
             self.alive = False
             raise PortError(f"writing to {self.port}: {exc}") from exc

@@ -1,4 +1,5 @@
 """The modem library's errors: one type per failure a caller can act on."""
+
 from __future__ import annotations
 
 

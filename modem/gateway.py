@@ -8,6 +8,7 @@ missed). A ``+CMTI`` only wakes the caller up: :meth:`ModemGateway.list_stored`
 delete-all) after re-reading it. All I/O runs on the caller's thread; the only
 other thread is the link's reader, which only calls ``on_wakeup``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -16,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from modem.at import AtLink
 from modem.errors import CommandFailed, ModemTimeout, PduError, PinRequired, PortError, SimError, SlotChanged
@@ -97,9 +98,20 @@ def _fields(line: str) -> list[str]:
 class ModemGateway:
     """A connection to one modem. Not thread-safe: drive it from one thread."""
 
-    def __init__(self, port: str, *, baudrate: int = 115200, rtscts: bool = False, dsrdtr: bool = False,
-                 pin: str | None = None, profile: str = "auto", on_wakeup: Callable[[], None] | None = None,
-                 usb_id: str | None = None, command_timeout: float = 5.0, list_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        port: str,
+        *,
+        baudrate: int = 115200,
+        rtscts: bool = False,
+        dsrdtr: bool = False,
+        pin: str | None = None,
+        profile: str = "auto",
+        on_wakeup: Callable[[], None] | None = None,
+        usb_id: str | None = None,
+        command_timeout: float = 5.0,
+        list_timeout: float = 30.0,
+    ) -> None:
         if profile not in PROFILES:
             raise ValueError(f"unknown modem profile {profile!r} (one of {', '.join(PROFILES)})")
         self.port = port
@@ -133,8 +145,14 @@ class ModemGateway:
         """Resolve the port name again (it may have moved) and open it, exclusively."""
         self.device = resolve(self.port, self.usb_id)
         self._lost.clear()
-        self._link = AtLink(self.device, self.baudrate, rtscts=self.rtscts, dsrdtr=self.dsrdtr,
-                            on_urc=self._on_urc, on_fatal=self._on_fatal)
+        self._link = AtLink(
+            self.device,
+            self.baudrate,
+            rtscts=self.rtscts,
+            dsrdtr=self.dsrdtr,
+            on_urc=self._on_urc,
+            on_fatal=self._on_fatal,
+        )
         self._link.connect()
 
     def close(self) -> None:
@@ -176,8 +194,14 @@ class ModemGateway:
         self._setup_notifications(profile)
         self._reboot_seen.clear()
         self._link.echo_seen = False
-        log.info("%s: ready (%s %s, profile %s, storage %s)", self.device, ident.manufacturer, ident.model,
-                 profile, "/".join(self._storage.swept))
+        log.info(
+            "%s: ready (%s %s, profile %s, storage %s)",
+            self.device,
+            ident.manufacturer,
+            ident.model,
+            profile,
+            "/".join(self._storage.swept),
+        )
 
     def send_reset(self) -> None:
         """Ask the modem to restart (``AT+CFUN=1,1``) without waiting for an answer, then close the port.
@@ -223,7 +247,7 @@ class ModemGateway:
 
     # -- health -------------------------------------------------------------------------------------------
     def sample_health(self) -> HealthSample:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         try:
             self._cmd("AT")
         except (ModemTimeout, PortError, CommandFailed) as exc:
@@ -311,8 +335,13 @@ class ModemGateway:
             return values[0] if values else ""
 
         manufacturer = first("AT+CGMI")
-        return Identity(manufacturer=manufacturer, model=first("AT+CGMM"), revision=first("AT+CGMR"),
-                        imei=first("AT+CGSN"), profile=detect_profile(manufacturer))
+        return Identity(
+            manufacturer=manufacturer,
+            model=first("AT+CGMM"),
+            revision=first("AT+CGMR"),
+            imei=first("AT+CGSN"),
+            profile=detect_profile(manufacturer),
+        )
 
     def _sim_state(self) -> str:
         try:
@@ -341,13 +370,15 @@ class ModemGateway:
                         self._cmd(f'AT+CPIN="{self.pin}"', timeout=max(self.command_timeout, 10.0))
                     except CommandFailed as exc:
                         # Never retry a refused PIN: three wrong ones lock the SIM (PUK).
-                        raise PinRequired(f"{self.device}: the SIM refused the configured PIN ({exc.result})") \
-                            from exc
+                        raise PinRequired(f"{self.device}: the SIM refused the configured PIN ({exc.result})") from exc
                     pin_sent = True
             elif state in ("SIM PUK", "SIM PUK2", "PH-SIM PIN"):
                 raise SimError(f"{self.device}: the SIM is locked ({state}); unlock it in a phone")
-            elif not any(f"ERROR: {code}" in state for code in (14, 515)) and "BUSY" not in state.upper() \
-                    and state != "UNKNOWN":
+            elif (
+                not any(f"ERROR: {code}" in state for code in (14, 515))
+                and "BUSY" not in state.upper()
+                and state != "UNKNOWN"
+            ):
                 raise SimError(f"{self.device}: SIM not usable ({state})")
             if time.monotonic() > deadline:
                 raise SimError(f"{self.device}: SIM not ready after 20 s ({state})")
@@ -361,15 +392,21 @@ class ModemGateway:
         readable = tuple(m.upper() for m in groups[0]) if groups else ("SM",)
         incoming_options = tuple(m.upper() for m in groups[2]) if len(groups) >= 3 else readable
         swept = tuple(m for m in _SWEPT_MEMORIES if m in readable) or readable[:1]
-        incoming = next((m for m in _SWEPT_MEMORIES if m in incoming_options), incoming_options[0]
-                        if incoming_options else "SM")
+        incoming = next(
+            (m for m in _SWEPT_MEMORIES if m in incoming_options), incoming_options[0] if incoming_options else "SM"
+        )
         # mem1 (read/delete), mem2 (write), mem3 (where new SMS are stored).
         try:
             self._retry_busy(f'AT+CPMS="{incoming}","{incoming}","{incoming}"')
         except CommandFailed:
             self._retry_busy(f'AT+CPMS="{incoming}"')
-        self._storage = _Storage(readable=readable, swept=swept, incoming=incoming, selected=incoming,
-                                 notified=self._storage.notified & set(readable))
+        self._storage = _Storage(
+            readable=readable,
+            swept=swept,
+            incoming=incoming,
+            selected=incoming,
+            notified=self._storage.notified & set(readable),
+        )
 
     def _select(self, memory: str) -> None:
         if self._storage.selected != memory:
@@ -400,8 +437,9 @@ class ModemGateway:
             if status in (2, 3):  # stored outgoing messages are not ours to take
                 continue
             if not _HEX.match(following):
-                parts.append(StoredPart(memory, index, status, following.upper(), None,
-                                        "no PDU line after the +CMGL header"))
+                parts.append(
+                    StoredPart(memory, index, status, following.upper(), None, "no PDU line after the +CMGL header")
+                )
                 continue
             pdu_hex = following.upper()
             try:
@@ -451,7 +489,7 @@ class ModemGateway:
     def _storage_use(self) -> tuple[int | None, int | None]:
         for line in self._cmd_quiet("AT+CPMS?") or []:
             values = _fields(line)
-            triples = [values[i:i + 3] for i in range(0, len(values) - 2, 3)]
+            triples = [values[i : i + 3] for i in range(0, len(values) - 2, 3)]
             for name, used, total in triples:
                 if name.upper() == self._storage.incoming and used.isdigit() and total.isdigit():
                     return int(used), int(total)

@@ -4,6 +4,7 @@
 measures; :func:`assess` turns a sample into a verdict the dashboard and the
 payment gate can use. Pure: pass ``now``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -11,6 +11,7 @@ incomplete group, which :func:`assemble` marks and fills with
 
 No I/O and no clock: pass ``now``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -41,8 +42,15 @@ class Part:
 
     @classmethod
     def from_pdu(cls, pdu: DeliverPdu, received_at: datetime | None = None) -> Part:
-        return cls(sender=pdu.sender, text=pdu.text, scts=pdu.scts, pdu_hex=pdu.pdu_hex, concat=pdu.concat,
-                   smsc=pdu.smsc, received_at=received_at)
+        return cls(
+            sender=pdu.sender,
+            text=pdu.text,
+            scts=pdu.scts,
+            pdu_hex=pdu.pdu_hex,
+            concat=pdu.concat,
+            smsc=pdu.smsc,
+            received_at=received_at,
+        )
 
 
 def dedupe_key(pdu_hex: str) -> str:
@@ -132,8 +140,15 @@ def assemble(parts: Iterable[Part]) -> Assembled:
     text = "".join(by_seq[seq].text if seq in by_seq else MISSING_MARK for seq in range(1, total + 1))
     present = tuple(by_seq[seq] for seq in sorted(by_seq))
     return Assembled(
-        key=keys.pop(), sender=first.sender, text=text, total=total, parts=present, missing=missing,
-        duplicates=duplicates, conflicts=tuple(sorted(conflicts)), scts=min(p.scts for p in present),
+        key=keys.pop(),
+        sender=first.sender,
+        text=text,
+        total=total,
+        parts=present,
+        missing=missing,
+        duplicates=duplicates,
+        conflicts=tuple(sorted(conflicts)),
+        scts=min(p.scts for p in present),
         smsc=first.smsc,
     )
 

@@ -8,6 +8,7 @@ tables are the library's (with 0x5F corrected to the section sign, per 23.038).
 
 Pure: no I/O, no clock.
 """
+
 from __future__ import annotations
 
 import binascii
@@ -24,15 +25,25 @@ __all__ = ["Concat", "DeliverPdu", "decode_deliver", "split_smsc"]
 
 # The library's extension table maps char -> code as a one-char string; invert it.
 # (Its 0xFF -> 0x0A entry is the page break, which 23.038 defines as U+000C.)
-_GSM7_EXT_DECODE = {(code if isinstance(code, int) else ord(code)): ("\x0c" if char == chr(0xFF) else char)
-                    for char, code in GSM7_EXTENDED.items()}
+_GSM7_EXT_DECODE = {
+    (code if isinstance(code, int) else ord(code)): ("\x0c" if char == chr(0xFF) else char)
+    for char, code in GSM7_EXTENDED.items()
+}
 
 # Type-of-number values (bits 6..4 of the type-of-address octet).
 _TON_INTERNATIONAL = 0x1
 _TON_NATIONAL = 0x2
 _TON_ALPHANUMERIC = 0x5
-_TON_NAMES = {0x0: "unknown", 0x1: "international", 0x2: "national", 0x3: "network", 0x4: "subscriber",
-              0x5: "alphanumeric", 0x6: "abbreviated", 0x7: "reserved"}
+_TON_NAMES = {
+    0x0: "unknown",
+    0x1: "international",
+    0x2: "national",
+    0x3: "network",
+    0x4: "subscriber",
+    0x5: "alphanumeric",
+    0x6: "abbreviated",
+    0x7: "reserved",
+}
 _BCD_DIGITS = "0123456789*#abc"
 
 
@@ -71,7 +82,7 @@ class _Reader:
     def take(self, n: int, what: str) -> bytes:
         if n < 0 or self.pos + n > len(self.data):
             raise PduError(f"PDU truncated in {what} (needs {n} octets at {self.pos}, has {len(self.data)})")
-        chunk = self.data[self.pos:self.pos + n]
+        chunk = self.data[self.pos : self.pos + n]
         self.pos += n
         return chunk
 
@@ -79,7 +90,7 @@ class _Reader:
         return self.take(1, what)[0]
 
     def rest(self) -> bytes:
-        chunk = self.data[self.pos:]
+        chunk = self.data[self.pos :]
         self.pos = len(self.data)
         return chunk
 
@@ -188,7 +199,7 @@ def _concat(udh: bytes) -> Concat | None:
     found = None
     while pos + 2 <= len(udh):
         iei, length = udh[pos], udh[pos + 1]
-        data = udh[pos + 2:pos + 2 + length]
+        data = udh[pos + 2 : pos + 2 + length]
         if len(data) < length:
             raise PduError("user data header truncated")
         if iei == 0x00 and length == 3:
@@ -242,7 +253,7 @@ def decode_deliver(pdu_hex: str) -> DeliverPdu:
     if first & 0x40:  # TP-UDHI
         if not ud:
             raise PduError("user data header flagged but user data is empty")
-        udh = ud[1:1 + ud[0]]
+        udh = ud[1 : 1 + ud[0]]
         if len(udh) < ud[0]:
             raise PduError("user data header truncated")
     header_octets = len(udh) + 1 if udh or first & 0x40 else 0

@@ -7,6 +7,7 @@ SCTS with its time zone, and concatenated parts with 8- or 16-bit references.
 
 Everything here is pure: no clock, no I/O. Hex is upper case, as modems print it.
 """
+
 from __future__ import annotations
 
 import math
@@ -19,15 +20,25 @@ GSM7_BASIC = (
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 # The extension table: these cost two septets (ESC + code).
-GSM7_EXTENSION = {"\f": 0x0A, "^": 0x14, "{": 0x28, "}": 0x29, "\\": 0x2F, "[": 0x3C, "~": 0x3D, "]": 0x3E,
-                  "|": 0x40, "€": 0x65}
+GSM7_EXTENSION = {
+    "\f": 0x0A,
+    "^": 0x14,
+    "{": 0x28,
+    "}": 0x29,
+    "\\": 0x2F,
+    "[": 0x3C,
+    "~": 0x3D,
+    "]": 0x3E,
+    "|": 0x40,
+    "€": 0x65,
+}
 _BASIC_INDEX = {ch: i for i, ch in enumerate(GSM7_BASIC) if ch != "\x1b"}
 _ESC = 0x1B
 
 # User-data capacity (23.040 §9.2.3.24): septets for GSM-7, UTF-16 code units for UCS2.
 _GSM7_SINGLE = 160
 _UCS2_SINGLE = 70
-_UDH_OCTETS = {8: 6, 16: 7}      # UDHL + IE header + IE data for the concatenation IE (IEI 00 / 08)
+_UDH_OCTETS = {8: 6, 16: 7}  # UDHL + IE header + IE data for the concatenation IE (IEI 00 / 08)
 
 TOA_INTERNATIONAL = 0x91
 TOA_UNKNOWN = 0x81
@@ -41,7 +52,8 @@ class EncodeError(ValueError):
 @dataclass(frozen=True)
 class Segment:
     """One part's user data before framing: the raw payload and its length in UDL units."""
-    payload: bytes | list[int]   # UCS2 bytes, or GSM-7 septet values
+
+    payload: bytes | list[int]  # UCS2 bytes, or GSM-7 septet values
     units: int
 
 
@@ -117,7 +129,7 @@ def encode_scts(when: datetime) -> bytes:
     out = bytearray(_swap_bcd("".join(f"{v:02d}" for v in fields)))
     tz = _swap_bcd(f"{abs(quarters):02d}")[0]
     if quarters < 0:
-        tz |= 0x08          # the sign is bit 3 once the semi-octets are swapped
+        tz |= 0x08  # the sign is bit 3 once the semi-octets are swapped
     out.append(tz)
     return bytes(out)
 
@@ -129,15 +141,15 @@ def split_text(text: str, encoding: str, ref_bits: int = 8) -> list[Segment]:
         total = sum(len(c) for c in chars)
         if total <= _GSM7_SINGLE:
             return [Segment([s for c in chars for s in c], total)]
-        limit = (140 - _UDH_OCTETS[ref_bits]) * 8 // 7      # 153 or 152 septets
+        limit = (140 - _UDH_OCTETS[ref_bits]) * 8 // 7  # 153 or 152 septets
         groups = _greedy([len(c) for c in chars], limit)
         return [Segment([s for c in chars[a:b] for s in c], sum(len(c) for c in chars[a:b])) for a, b in groups]
     if encoding == "ucs2":
-        units = [ch.encode("utf-16-be") for ch in text]     # 2 or 4 bytes per character
+        units = [ch.encode("utf-16-be") for ch in text]  # 2 or 4 bytes per character
         total = sum(len(u) // 2 for u in units)
         if total <= _UCS2_SINGLE:
             return [Segment(b"".join(units), total)]
-        limit = (140 - _UDH_OCTETS[ref_bits]) // 2          # 67 or 66 code units
+        limit = (140 - _UDH_OCTETS[ref_bits]) // 2  # 67 or 66 code units
         groups = _greedy([len(u) // 2 for u in units], limit)
         return [Segment(b"".join(units[a:b]), sum(len(u) // 2 for u in units[a:b])) for a, b in groups]
     raise EncodeError(f"unknown encoding {encoding!r} (gsm7 or ucs2)")
@@ -172,8 +184,17 @@ def concat_udh(ref: int, total: int, seq: int, ref_bits: int) -> bytes:
     raise EncodeError(f"ref_bits must be 8 or 16, not {ref_bits}")
 
 
-def encode_deliver(sender: str, text: str, *, smsc: str | None = "+9891100500", scts: datetime | None = None,
-                   encoding: str = "auto", ref: int = 0, ref_bits: int = 8, pid: int = 0) -> list[str]:
+def encode_deliver(
+    sender: str,
+    text: str,
+    *,
+    smsc: str | None = "+9891100500",
+    scts: datetime | None = None,
+    encoding: str = "auto",
+    ref: int = 0,
+    ref_bits: int = 8,
+    pid: int = 0,
+) -> list[str]:
     """The SMS-DELIVER PDUs (SMSC field included, upper-case hex) of one message, in part order.
 
     ``scts`` defaults to 2026-01-01 12:00 +03:30 so that the output is a pure function of the arguments.
@@ -194,7 +215,7 @@ def encode_deliver(sender: str, text: str, *, smsc: str | None = "+9891100500", 
     pdus: list[str] = []
     for seq, segment in enumerate(segments, start=1):
         udh = concat_udh(ref, len(segments), seq, ref_bits) if len(segments) > 1 else b""
-        first_octet = 0x44 if udh else 0x04        # SMS-DELIVER, TP-MMS set, UDHI when a UDH follows
+        first_octet = 0x44 if udh else 0x04  # SMS-DELIVER, TP-MMS set, UDHI when a UDH follows
         if encoding == "gsm7":
             assert isinstance(segment.payload, list)
             fill = (7 - (len(udh) * 8) % 7) % 7 if udh else 0

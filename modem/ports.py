@@ -7,6 +7,7 @@ glob such as ``/dev/serial/by-id/usb-Quectel*-if02-port0``, or a USB
 ``VENDOR:PRODUCT`` id; :func:`resolve` turns that into the node to open, each
 time a connection is made.
 """
+
 from __future__ import annotations
 
 import glob
@@ -25,9 +26,18 @@ BY_ID = Path("/dev/serial/by-id")
 
 # USB vendors of GSM modems and of the USB-serial bridges SIM800 boards use.
 KNOWN_VENDORS = {
-    0x12D1: "Huawei", 0x2C7C: "Quectel", 0x1E0E: "SIMCom", 0x19D2: "ZTE", 0x1BC7: "Telit",
-    0x1199: "Sierra Wireless", 0x05C6: "Qualcomm", 0x2C7D: "Quectel", 0x1A86: "USB-serial (CH340)",
-    0x10C4: "USB-serial (CP210x)", 0x0403: "USB-serial (FTDI)", 0x067B: "USB-serial (PL2303)",
+    0x12D1: "Huawei",
+    0x2C7C: "Quectel",
+    0x1E0E: "SIMCom",
+    0x19D2: "ZTE",
+    0x1BC7: "Telit",
+    0x1199: "Sierra Wireless",
+    0x05C6: "Qualcomm",
+    0x2C7D: "Quectel",
+    0x1A86: "USB-serial (CH340)",
+    0x10C4: "USB-serial (CP210x)",
+    0x0403: "USB-serial (FTDI)",
+    0x067B: "USB-serial (PL2303)",
 }
 # Which interface carries AT commands and URCs, when a modem exposes several ports.
 _AT_INTERFACE = {0x2C7C: 2, 0x1E0E: 2, 0x19D2: 2}
@@ -79,9 +89,18 @@ def discover(include_all: bool = False) -> list[PortInfo]:
         vendor = KNOWN_VENDORS.get(port.vid) if port.vid is not None else None
         if not include_all and vendor is None:
             continue
-        found.append(PortInfo(device=port.device, by_id=by_id, vid=port.vid, pid=port.pid,
-                              serial_number=port.serial_number, interface=_interface(by_id, port.location),
-                              description=port.description or "", vendor=vendor))
+        found.append(
+            PortInfo(
+                device=port.device,
+                by_id=by_id,
+                vid=port.vid,
+                pid=port.pid,
+                serial_number=port.serial_number,
+                interface=_interface(by_id, port.location),
+                description=port.description or "",
+                vendor=vendor,
+            )
+        )
     return found
 
 
@@ -100,8 +119,11 @@ def find_by_usb_id(usb_id: str, ports: list[PortInfo] | None = None) -> str | No
     """The AT port of the modem with this USB id (the vendor's AT interface, else the last port)."""
     vid, pid, serial_number = _parse_usb_id(usb_id)
     ports = discover(include_all=True) if ports is None else ports
-    matching = [p for p in ports if p.vid == vid and p.pid == pid
-                and (serial_number is None or (p.serial_number or "").lower() == serial_number)]
+    matching = [
+        p
+        for p in ports
+        if p.vid == vid and p.pid == pid and (serial_number is None or (p.serial_number or "").lower() == serial_number)
+    ]
     if not matching:
         return None
     wanted = _AT_INTERFACE.get(vid)

@@ -13,6 +13,7 @@ with the port present -> ask the modem to reset; no working connection for
 ``give_up_seconds`` -> ``on_give_up(reason)`` (the service exits and its
 manager restarts it).
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,7 +22,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from modem.errors import CommandFailed, ModemError, ModemTimeout, PinRequired, PortError, SimError, SlotChanged
@@ -36,12 +37,20 @@ _REMEMBERED = 20000
 
 
 class Receiver:
-    def __init__(self, gateway_factory: Callable[[], ModemGateway], sink: Callable[[StoredPart], None], *,
-                 sweep_seconds: float = 30, name: str = "modem",
-                 on_health: Callable[[HealthSample], None] | None = None,
-                 on_give_up: Callable[[str], None] | None = None,
-                 health_seconds: float = 60, give_up_seconds: float = 600, reset_after: int = 3,
-                 max_retry_seconds: float = 15.0) -> None:
+    def __init__(
+        self,
+        gateway_factory: Callable[[], ModemGateway],
+        sink: Callable[[StoredPart], None],
+        *,
+        sweep_seconds: float = 30,
+        name: str = "modem",
+        on_health: Callable[[HealthSample], None] | None = None,
+        on_give_up: Callable[[str], None] | None = None,
+        health_seconds: float = 60,
+        give_up_seconds: float = 600,
+        reset_after: int = 3,
+        max_retry_seconds: float = 15.0,
+    ) -> None:
         self.gateway_factory = gateway_factory
         self.sink = sink
         self.sweep_seconds = sweep_seconds
@@ -61,10 +70,25 @@ class Receiver:
         self._ever_connected = False
         self._lock = threading.Lock()
         self._status: dict[str, Any] = {
-            "name": name, "state": "stopped", "device": None, "connected_since": None, "down_since": None,
-            "last_sweep_at": None, "last_sms_at": None, "parts_delivered": 0, "duplicates_skipped": 0,
-            "sink_failures": 0, "deletes_failed": 0, "undecodable": 0, "reconnects": 0, "resets": 0,
-            "sweeps": 0, "gave_up": False, "last_error": None, "health": None, "identity": None,
+            "name": name,
+            "state": "stopped",
+            "device": None,
+            "connected_since": None,
+            "down_since": None,
+            "last_sweep_at": None,
+            "last_sms_at": None,
+            "parts_delivered": 0,
+            "duplicates_skipped": 0,
+            "sink_failures": 0,
+            "deletes_failed": 0,
+            "undecodable": 0,
+            "reconnects": 0,
+            "resets": 0,
+            "sweeps": 0,
+            "gave_up": False,
+            "last_error": None,
+            "health": None,
+            "identity": None,
         }
 
     # -- public -------------------------------------------------------------------------------------------
@@ -165,8 +189,7 @@ class Receiver:
         except PinRequired as exc:
             # A missing or refused PIN needs a person. Trying again (or restarting the service) would
             # enter the refused PIN again, and three wrong ones lock the SIM behind its PUK: stop here.
-            log.error("%s: %s; reception stopped until the PIN is configured and the service restarted",
-                      self.name, exc)
+            log.error("%s: %s; reception stopped until the PIN is configured and the service restarted", self.name, exc)
             self._set(state="sim_locked", last_error=str(exc))
             self._stop.set()
             return None
@@ -188,8 +211,14 @@ class Receiver:
             if self._ever_connected:
                 self._status["reconnects"] += 1
             self._ever_connected = True
-            self._status.update(state="connected", device=gateway.device, connected_since=_now(),
-                                down_since=None, gave_up=False, identity=asdict(gateway.identity))
+            self._status.update(
+                state="connected",
+                device=gateway.device,
+                connected_since=_now(),
+                down_since=None,
+                gave_up=False,
+                identity=asdict(gateway.identity),
+            )
         log.info("%s: connected on %s", self.name, gateway.device)
         return gateway
 
@@ -227,8 +256,9 @@ class Receiver:
                 try:
                     self.sink(part)
                 except Exception:  # the sink is the caller's code; the part stays for the next sweep
-                    log.exception("%s: the sink failed on %s/%d; it stays on the SIM", self.name, part.memory,
-                                  part.index)
+                    log.exception(
+                        "%s: the sink failed on %s/%d; it stays on the SIM", self.name, part.memory, part.index
+                    )
                     self._count("sink_failures")
                     continue
                 self._remember(key)
@@ -278,4 +308,4 @@ class Receiver:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -1,5 +1,6 @@
 """Shared fixtures: settings over real SQLite files or a scratch PostgreSQL database, a fake clock,
 and a real HTTP server on loopback."""
+
 from __future__ import annotations
 
 import contextlib
@@ -17,15 +18,13 @@ from typing import Any
 
 import pytest
 
-
-from appliance.store import database as store
 from appliance.runtime import open_store
-from appliance.usecases.service import PaymentService
 from appliance.settings import Settings, settings_from_mapping
+from appliance.store import database as store
+from appliance.usecases.service import PaymentService
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 PG_ADMIN = os.environ.get("CARTTOCART_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-
 
 
 class FakeClock:
@@ -52,15 +51,22 @@ def clock() -> FakeClock:
 
 # --- databases -----------------------------------------------------------
 
+
 def _pg_admin_connection():  # type: ignore[no-untyped-def]
+    from urllib.parse import urlsplit
+
     import psycopg2
 
     from appliance.store.database import open_database  # noqa: F401 (keeps the import cost here)
 
-    from urllib.parse import urlsplit
     parts = urlsplit(PG_ADMIN)
-    conn = psycopg2.connect(dbname=parts.path.lstrip("/"), user=parts.username, host=parts.hostname,
-                            port=parts.port or 5432, connect_timeout=3)
+    conn = psycopg2.connect(
+        dbname=parts.path.lstrip("/"),
+        user=parts.username,
+        host=parts.hostname,
+        port=parts.port or 5432,
+        connect_timeout=3,
+    )
     conn.autocommit = True
     return conn
 
@@ -71,8 +77,10 @@ def pg_server() -> Iterator[str]:
     try:
         conn = _pg_admin_connection()
     except Exception as exc:  # noqa: BLE001 -- any failure means "no server here"
-        pytest.skip(f"PostgreSQL is not reachable at {PG_ADMIN} ({exc.__class__.__name__}: {exc}); "
-                    "set CARTTOCART_TEST_PG to a server URL to run the PostgreSQL tests")
+        pytest.skip(
+            f"PostgreSQL is not reachable at {PG_ADMIN} ({exc.__class__.__name__}: {exc}); "
+            "set CARTTOCART_TEST_PG to a server URL to run the PostgreSQL tests"
+        )
     name = f"carttocart_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     with conn.cursor() as cur:
         cur.execute(f'CREATE DATABASE "{name}"')
@@ -112,8 +120,10 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 def make_settings(db_url: str, **sections: dict[str, Any]) -> Settings:
-    data: dict[str, Any] = {"database": {"url": db_url},
-                            "security": {"secret_key": "test-secret-key-that-is-long-enough-0123456789"}}
+    data: dict[str, Any] = {
+        "database": {"url": db_url},
+        "security": {"secret_key": "test-secret-key-that-is-long-enough-0123456789"},
+    }
     for name, values in sections.items():
         if isinstance(values, list):  # [[modems]]
             data[name] = values
@@ -158,13 +168,21 @@ def two_cards(service: PaymentService) -> PaymentService:
 
 # --- a real HTTP server on loopback ----------------------------------------
 
+
 @dataclasses.dataclass
 class Http:
     base: str
     token: str = ""
 
-    def request(self, method: str, path: str, *, data: bytes | None = None, headers: dict[str, str] | None = None,
-                token: str | None = None) -> tuple[int, Any]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        token: str | None = None,
+    ) -> tuple[int, Any]:
         all_headers = dict(headers or {})
         tok = self.token if token is None else token
         if tok:
@@ -180,12 +198,18 @@ class Http:
     def post_form(self, path: str, fields: dict[str, Any], **kw: Any) -> tuple[int, Any]:
         from urllib.parse import urlencode
 
-        return self.request("POST", path, data=urlencode(fields).encode(),
-                            headers={"Content-Type": "application/x-www-form-urlencoded"}, **kw)
+        return self.request(
+            "POST",
+            path,
+            data=urlencode(fields).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            **kw,
+        )
 
     def post_json(self, path: str, body: Any, **kw: Any) -> tuple[int, Any]:
-        return self.request("POST", path, data=json.dumps(body).encode(),
-                            headers={"Content-Type": "application/json"}, **kw)
+        return self.request(
+            "POST", path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, **kw
+        )
 
     def get(self, path: str, **kw: Any) -> tuple[int, Any]:
         return self.request("GET", path, **kw)

@@ -1,4 +1,5 @@
 """Synchronising tests without sleeps: poll a condition until it holds, with a deadline."""
+
 from __future__ import annotations
 
 import time
@@ -8,8 +9,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def wait_until(predicate: Callable[[], T], timeout: float = 10.0, what: str = "condition",
-               interval: float = 0.01) -> T:
+def wait_until(predicate: Callable[[], T], timeout: float = 10.0, what: str = "condition", interval: float = 0.01) -> T:
     """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:

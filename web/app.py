@@ -3,6 +3,7 @@
 No module-level app and no global configuration: each call builds a fresh
 app bound to the service it is given (tests build several).
 """
+
 from __future__ import annotations
 
 import functools
@@ -31,9 +32,14 @@ log = logging.getLogger(__name__)
 HealthProvider = Callable[[], dict[str, Any]]
 
 
-def create_app(service: PaymentService, settings: Settings,
-               health: HealthProvider | None = None, demo_bank: DemoBank | None = None,
-               ingest: SmsIngest | None = None, webhooks: WebhookQueue | None = None) -> bottle.Bottle:
+def create_app(
+    service: PaymentService,
+    settings: Settings,
+    health: HealthProvider | None = None,
+    demo_bank: DemoBank | None = None,
+    ingest: SmsIngest | None = None,
+    webhooks: WebhookQueue | None = None,
+) -> bottle.Bottle:
     """The app. ``demo_bank`` (demo mode: pay_id -> the SMS the simulated bank sent), ``ingest`` (for
     ``POST /api/sms``) and ``webhooks`` (the dashboard's delivery log) come from the Box; tests may omit them."""
     app = bottle.Bottle()
@@ -69,8 +75,13 @@ def _contract_error(code: Code, error: bottle.HTTPError) -> str:
 
 
 def _internal_error(error: bottle.HTTPError) -> str:
-    log.error("unhandled error on %s %s: %r", bottle.request.method, bottle.request.path, error.exception,
-              exc_info=error.exception)
+    log.error(
+        "unhandled error on %s %s: %r",
+        bottle.request.method,
+        bottle.request.path,
+        error.exception,
+        exc_info=error.exception,
+    )
     return error_response(Code.INTERNAL)
 
 

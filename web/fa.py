@@ -1,4 +1,5 @@
 """Persian presentation: digits, separators, Rial and Toman, card numbers in groups."""
+
 from __future__ import annotations
 
 _FA_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
@@ -29,7 +30,7 @@ def fa_toman(rial: int) -> str:
 
 def card_groups(number: str) -> str:
     """6104337890123456 -> 6104 3378 9012 3456 (the way it is printed on the card)."""
-    return " ".join(number[i:i + 4] for i in range(0, len(number), 4))
+    return " ".join(number[i : i + 4] for i in range(0, len(number), 4))
 
 
 def fa_clock(seconds: int) -> str:

@@ -1,4 +1,5 @@
 """The dashboard's words: Persian first, English available (``?lang=en``, kept in a cookie)."""
+
 from __future__ import annotations
 
 LANGS = ("fa", "en")
@@ -10,12 +11,18 @@ WORDS: dict[str, tuple[str, str]] = {
     "username": ("نام کاربری", "Username"),
     "password": ("گذرواژه", "Password"),
     "login_failed": ("نام کاربری یا گذرواژه نادرست است.", "Wrong username or password."),
-    "too_many": ("تلاش‌های ناموفق زیاد بود؛ {0} ثانیه دیگر دوباره تلاش کنید.",
-                 "Too many failed attempts; try again in {0} s."),
-    "no_password": ("هنوز گذرواژه‌ای تعیین نشده: روی دستگاه «carttocart admin set-password» را اجرا کنید.",
-                    "No password set yet: run `carttocart admin set-password` on the box."),
-    "csrf": ("درخواست نامعتبر (توکن فرم). صفحه را دوباره باز کنید.",
-             "Invalid request (form token). Reload the page and try again."),
+    "too_many": (
+        "تلاش‌های ناموفق زیاد بود؛ {0} ثانیه دیگر دوباره تلاش کنید.",
+        "Too many failed attempts; try again in {0} s.",
+    ),
+    "no_password": (
+        "هنوز گذرواژه‌ای تعیین نشده: روی دستگاه «carttocart admin set-password» را اجرا کنید.",
+        "No password set yet: run `carttocart admin set-password` on the box.",
+    ),
+    "csrf": (
+        "درخواست نامعتبر (توکن فرم). صفحه را دوباره باز کنید.",
+        "Invalid request (form token). Reload the page and try again.",
+    ),
     "health": ("وضعیت دستگاه", "Health"),
     "payments": ("پرداخت‌ها", "Payments"),
     "inbox": ("پیامک‌ها", "SMS inbox"),
@@ -78,8 +85,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "webhook_url": ("نشانی وب‌هوک", "Webhook URL"),
     "webhook_secret": ("کلید امضای وب‌هوک", "Webhook signing secret"),
     "revoked": ("باطل", "revoked"),
-    "token_once": ("این توکن فقط همین یک بار نمایش داده می‌شود؛ اکنون آن را در تنظیمات سایت بگذارید. توکن",
-                   "This token is shown only this once; put it in the site's settings now. Token"),
+    "token_once": (
+        "این توکن فقط همین یک بار نمایش داده می‌شود؛ اکنون آن را در تنظیمات سایت بگذارید. توکن",
+        "This token is shown only this once; put it in the site's settings now. Token",
+    ),
     "add_token": ("ساخت توکن", "Make a token"),
     "revoke": ("باطل کن", "Revoke"),
     "attempts": ("تلاش‌ها", "Attempts"),
@@ -100,4 +109,5 @@ def translator(lang: str):  # type: ignore[no-untyped-def]
         words = WORDS.get(key)
         text = words[index] if words else key
         return text.format(*args) if args else text
+
     return t

@@ -1,4 +1,5 @@
 """Shared plumbing of the HTML pages: templates, static files, security headers."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,9 +21,11 @@ def render(name: str, status: int = 200, **values: Any) -> str:
     response.status = status
     response.content_type = "text/html; charset=utf-8"
     response.set_header("Cache-Control", "no-store")
-    response.set_header("Content-Security-Policy",
-                        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+    response.set_header(
+        "Content-Security-Policy",
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    )
     response.set_header("X-Content-Type-Options", "nosniff")
     response.set_header("Referrer-Policy", "no-referrer")
     return bottle.template(name, template_lookup=[str(VIEWS)], **values)

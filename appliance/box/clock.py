@@ -10,12 +10,13 @@ NITZ or after a power loss reports a factory date, which is refused.
 The pure functions here take the times they compare; :func:`read_modem_clock`
 and :func:`set_system_clock` are the only ones that touch hardware.
 """
+
 from __future__ import annotations
 
 import logging
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from appliance.box import serial_ask as at
@@ -29,11 +30,15 @@ NTP_SYNC_FILE = Path("/run/systemd/timesync/synchronized")
 MODEM_SYNC_FILE = Path("/run/carttocart-clock/modem-time")
 # systemd-timesyncd keeps this file's modification time at the last time it knew (on /data).
 TIMESYNC_CLOCK_FILE = Path("/var/lib/systemd/timesync/clock")
-EARLIEST_PLAUSIBLE = datetime(2024, 1, 1, tzinfo=timezone.utc)
+EARLIEST_PLAUSIBLE = datetime(2024, 1, 1, tzinfo=UTC)
 TOLERANCE = timedelta(seconds=60)
 # Ask the network for its time (NITZ): SIMCom SIM800 uses CLTS, SIM7600/Quectel/Huawei CTZU.
-NITZ_COMMANDS = {"sim800": ("AT+CLTS=1",), "ec25": ("AT+CTZU=1",), "huawei": ("AT+CTZU=1",),
-                 "auto": ("AT+CTZU=1", "AT+CLTS=1")}
+NITZ_COMMANDS = {
+    "sim800": ("AT+CLTS=1",),
+    "ec25": ("AT+CTZU=1",),
+    "huawei": ("AT+CTZU=1",),
+    "auto": ("AT+CTZU=1", "AT+CLTS=1"),
+}
 
 _CCLK = re.compile(r'\+CCLK:\s*"(\d{2})/(\d{2})/(\d{2}),(\d{2}):(\d{2}):(\d{2})(?:([+-])(\d{1,2}))?"')
 
@@ -49,7 +54,7 @@ def parse_cclk(response: str) -> datetime:
         local = datetime(_century(int(yy)), int(mo), int(dd), int(hh), int(mi), int(ss), tzinfo=timezone(offset))
     except ValueError as exc:
         raise ClockError(f"the modem's clock is not a valid date: {match.group(0)}") from exc
-    when = local.astimezone(timezone.utc)
+    when = local.astimezone(UTC)
     if when < EARLIEST_PLAUSIBLE:
         raise ClockError(f"the modem's clock says {when:%Y-%m-%d}: not set by the network (no NITZ yet?)")
     return when
@@ -69,7 +74,7 @@ def known_floor(files: tuple[Path, ...] | None = None) -> datetime | None:
     """The latest time this box is sure has passed: when NTP last told it, or when this software was installed."""
     candidates = files if files is not None else (TIMESYNC_CLOCK_FILE, Path(__file__))  # installed with the box
     stamps = [p.stat().st_mtime for p in candidates if p.exists()]
-    return datetime.fromtimestamp(max(stamps), timezone.utc) if stamps else None
+    return datetime.fromtimestamp(max(stamps), UTC) if stamps else None
 
 
 def check_not_before(modem_time: datetime, floor: datetime | None) -> None:
@@ -79,8 +84,10 @@ def check_not_before(modem_time: datetime, floor: datetime | None) -> None:
     send the box back in time: expiry and quarantine rules count on it.
     """
     if floor is not None and modem_time < floor - TOLERANCE:
-        raise ClockError(f"the modem's clock says {modem_time.isoformat(timespec='seconds')}, before "
-                         f"{floor.isoformat(timespec='seconds')} which has already passed: not used")
+        raise ClockError(
+            f"the modem's clock says {modem_time.isoformat(timespec='seconds')}, before "
+            f"{floor.isoformat(timespec='seconds')} which has already passed: not used"
+        )
 
 
 def ntp_synchronized(sync_file: Path = NTP_SYNC_FILE) -> bool:

@@ -1,4 +1,5 @@
 """Changing the settings file from the CLI without losing its comments: append, validate, replace atomically."""
+
 from __future__ import annotations
 
 import os

@@ -6,6 +6,7 @@ the check does not apply (no tunnel configured, settings unreadable).
 Where the checks look (``/proc``, ``/run``, ``/sys``) is a :class:`Places` so that
 tests can point them at folders of their own.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from appliance.box import serial_ask as at
 from appliance.box import clock
+from appliance.box import serial_ask as at
 from appliance.domain.errors import ConfigError
 from appliance.settings import ModemSettings, Settings, load_settings
 
@@ -66,12 +67,19 @@ class Doctor:
             settings = load_settings(self.config_path)
         except ConfigError as exc:
             where = exc.source or "the settings file"
-            return [Finding("config", FAIL, f"{where} is not usable: " + "; ".join(exc.problems)),
-                    Finding("everything else", SKIP, "not checked until the settings file is fixed")]
+            return [
+                Finding("config", FAIL, f"{where} is not usable: " + "; ".join(exc.problems)),
+                Finding("everything else", SKIP, "not checked until the settings file is fixed"),
+            ]
         findings = [Finding("config", OK, f"{settings.source} is valid")]
         checks: list[Callable[[Settings], Iterator[Finding]]] = [
-            self.check_api, self.check_database, self.check_modems, self.check_modem_manager,
-            self.check_clock, self.check_disk, self.check_tunnel,
+            self.check_api,
+            self.check_database,
+            self.check_modems,
+            self.check_modem_manager,
+            self.check_clock,
+            self.check_disk,
+            self.check_tunnel,
         ]
         for check in checks:
             findings.extend(check(settings))
@@ -86,8 +94,12 @@ class Doctor:
             with urllib.request.urlopen(url, timeout=self.api_timeout) as response:
                 body = json.loads(response.read().decode("utf-8"))
         except (urllib.error.URLError, OSError, ValueError) as exc:
-            yield Finding("api", FAIL, f"the API does not answer at {url} ({_reason(exc)}); "
-                                       "is the service running? (systemctl status carttocart)")
+            yield Finding(
+                "api",
+                FAIL,
+                f"the API does not answer at {url} ({_reason(exc)}); "
+                "is the service running? (systemctl status carttocart)",
+            )
             return
         self._health = body if isinstance(body, dict) else {}
         if self._health.get("status") == "ok":
@@ -101,12 +113,14 @@ class Doctor:
         if not url.startswith("sqlite:///"):
             yield from self._check_postgres(url)
             return
-        path = Path(url[len("sqlite:///"):])
+        path = Path(url[len("sqlite:///") :])
         if not path.exists():
             yield Finding("database", FAIL, f"{path} does not exist yet (run `carttocart init`)")
             return
         try:
-            connection = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=settings.database.busy_timeout_ms / 1000)
+            connection = sqlite3.connect(
+                f"file:{path}?mode=rw", uri=True, timeout=settings.database.busy_timeout_ms / 1000
+            )
             try:
                 result = connection.execute("PRAGMA quick_check").fetchone()[0]
                 connection.execute("BEGIN IMMEDIATE")  # takes the write lock: proves we may write
@@ -150,15 +164,23 @@ class Doctor:
             return Finding(check, WARN, f"no port set (found by USB id {modem.usb_id}); not checked")
         port = Path(modem.port)
         if not port.exists():
-            return Finding(check, FAIL, f"{port} does not exist: is the modem plugged in and listed in "
-                                        "the supported modems (udev gives it this name)?")
+            return Finding(
+                check,
+                FAIL,
+                f"{port} does not exist: is the modem plugged in and listed in "
+                "the supported modems (udev gives it this name)?",
+            )
         if not stat.S_ISCHR(port.stat().st_mode):
             return Finding(check, FAIL, f"{port} is not a serial device")
         if reported is not None:  # the service holds the port: trust what it says rather than disturb it
             if reported.get("registered"):
                 return Finding(check, OK, f"{port}: the service reports it registered on the network")
-            return Finding(check, FAIL, f"{port}: the service reports it not registered "
-                                        f"({reported.get('detail') or 'no detail'}); check the SIM and the signal")
+            return Finding(
+                check,
+                FAIL,
+                f"{port}: the service reports it not registered "
+                f"({reported.get('detail') or 'no detail'}); check the SIM and the signal",
+            )
         holders = self._processes_holding(port)
         if holders:
             return Finding(check, WARN, f"{port} is open by {', '.join(holders)}; not probed so as not to disturb it")
@@ -178,8 +200,11 @@ class Doctor:
     def check_modem_manager(self, settings: Settings) -> Iterator[Finding]:
         running = [p for p in self._process_names() if p == "ModemManager"]
         if running:
-            yield Finding("ModemManager", FAIL, "ModemManager is running and grabs modems: "
-                                                 "run `systemctl mask --now ModemManager`")
+            yield Finding(
+                "ModemManager",
+                FAIL,
+                "ModemManager is running and grabs modems: run `systemctl mask --now ModemManager`",
+            )
         else:
             yield Finding("ModemManager", OK, "ModemManager is not running")
 
@@ -194,17 +219,23 @@ class Doctor:
     def check_clock(self, settings: Settings) -> Iterator[Finding]:
         source = clock.trusted_source(self.places.ntp_sync_file, self.places.modem_sync_file)
         if source:
-            yield Finding("clock", OK, f"the clock is trusted ({'NTP' if source == 'ntp' else 'the modem network time'})")
+            yield Finding(
+                "clock", OK, f"the clock is trusted ({'NTP' if source == 'ntp' else 'the modem network time'})"
+            )
         elif settings.clock.require_trusted:
-            yield Finding("clock", FAIL, "the clock is not trusted (no NTP, no network time from the modem): "
-                                         "new payments are refused until it is")
+            yield Finding(
+                "clock",
+                FAIL,
+                "the clock is not trusted (no NTP, no network time from the modem): "
+                "new payments are refused until it is",
+            )
         else:
             yield Finding("clock", WARN, "nothing vouches for the clock (no NTP synchronisation seen)")
 
     def check_disk(self, settings: Settings) -> Iterator[Finding]:
         places = [self.places.root]
         if settings.database_url.startswith("sqlite:///"):
-            places.insert(0, Path(settings.database_url[len("sqlite:///"):]).parent)
+            places.insert(0, Path(settings.database_url[len("sqlite:///") :]).parent)
         seen = set()
         for place in places:
             while not place.exists():
@@ -228,25 +259,41 @@ class Doctor:
             if "autossh" in set(self._process_names()):
                 yield Finding("tunnel", OK, "the SSH tunnel (autossh) is running")
             else:
-                yield Finding("tunnel", FAIL, "the SSH tunnel is configured but autossh is not running "
-                                              "(systemctl status carttocart-ssh-tunnel)")
+                yield Finding(
+                    "tunnel",
+                    FAIL,
+                    "the SSH tunnel is configured but autossh is not running (systemctl status carttocart-ssh-tunnel)",
+                )
         else:
             yield Finding("tunnel", SKIP, "no tunnel configured (the API is reachable on the local network only)")
 
     def _check_wireguard(self) -> Finding:
         if not (self.places.sys_class_net / WIREGUARD_INTERFACE).exists():
-            return Finding("tunnel", FAIL, f"the WireGuard tunnel is configured but interface {WIREGUARD_INTERFACE} "
-                                           "is down (systemctl status carttocart-wireguard)")
+            return Finding(
+                "tunnel",
+                FAIL,
+                f"the WireGuard tunnel is configured but interface {WIREGUARD_INTERFACE} "
+                "is down (systemctl status carttocart-wireguard)",
+            )
         try:
-            out = subprocess.run(["wg", "show", WIREGUARD_INTERFACE, "latest-handshakes"], capture_output=True,
-                                 text=True, timeout=10, check=True).stdout
+            out = subprocess.run(
+                ["wg", "show", WIREGUARD_INTERFACE, "latest-handshakes"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=True,
+            ).stdout
         except (OSError, subprocess.SubprocessError) as exc:
             return Finding("tunnel", WARN, f"interface {WIREGUARD_INTERFACE} is up; handshake unknown ({exc})")
         stamps = [int(line.split()[1]) for line in out.splitlines() if len(line.split()) == 2]
         age = time.time() - max(stamps, default=0)
         if not stamps or max(stamps) == 0 or age > HANDSHAKE_MAX_AGE_S:
-            return Finding("tunnel", FAIL, "the WireGuard tunnel has no recent handshake with the hub: "
-                                           "check the internet connection and the hub's address and key")
+            return Finding(
+                "tunnel",
+                FAIL,
+                "the WireGuard tunnel has no recent handshake with the hub: "
+                "check the internet connection and the hub's address and key",
+            )
         return Finding("tunnel", OK, f"the WireGuard tunnel is up (last handshake {age:.0f} s ago)")
 
 
@@ -261,15 +308,20 @@ def _probe_modem(modem: ModemSettings) -> Finding:
                 return Finding(check, FAIL, f"{modem.port} does not answer AT commands: wrong port or speed?")
             pin = _ask(link, "AT+CPIN?")
             if "READY" not in pin:
-                return Finding(check, FAIL, f"the SIM is not ready ({_first_info(pin)}): is it inserted, does it need a PIN?")
+                return Finding(
+                    check, FAIL, f"the SIM is not ready ({_first_info(pin)}): is it inserted, does it need a PIN?"
+                )
             creg = _ask(link, "AT+CREG?")
     except serial.SerialException as exc:
         return Finding(check, FAIL, f"{modem.port} cannot be opened: {exc}")
     stat_field = _first_info(creg).split(",")[1:2]
     if stat_field and stat_field[0].strip() in ("1", "5"):
         return Finding(check, OK, f"{modem.port} answers and is registered on the network")
-    return Finding(check, FAIL, f"{modem.port} answers but is not registered ({_first_info(creg)}): "
-                                "check the SIM, the antenna and the signal")
+    return Finding(
+        check,
+        FAIL,
+        f"{modem.port} answers but is not registered ({_first_info(creg)}): check the SIM, the antenna and the signal",
+    )
 
 
 def _ask(link, command: str, timeout: float = 3.0) -> str:

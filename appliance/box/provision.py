@@ -14,6 +14,7 @@ The importer runs at every boot when the file is present, so editing the card
 re-provisions the box. Tunnel files dropped beside it (see :data:`TUNNEL_FILES`)
 are imported the same way: they hold private keys.
 """
+
 from __future__ import annotations
 
 import grp
@@ -70,7 +71,9 @@ def provision(source: Path, target: Path, now: datetime, defaults: Path | None =
     _write_atomic(target, text, mode=0o640, group=SERVICE_GROUP)
     tunnel = tuple(_import_tunnel_files(source.parent, target.parent / "tunnel"))
     fingerprint = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    _write_atomic(source.with_name(source.name + ".applied"), _applied_note(merged, target, now, fingerprint), mode=0o644)
+    _write_atomic(
+        source.with_name(source.name + ".applied"), _applied_note(merged, target, now, fingerprint), mode=0o644
+    )
     _shred(source)
     error_file.unlink(missing_ok=True)
     log.info("imported %s into %s (%s)", source, target, fingerprint)
@@ -171,15 +174,17 @@ def _fsync_dir(directory: Path) -> None:
 
 def _applied_note(settings: Mapping[str, Any], target: Path, now: datetime, fingerprint: str) -> str:
     body = dump_toml(redact(settings))
-    return "\n".join([
-        f"# This box imported carttocart.toml on {now.isoformat(timespec='seconds')} into {target}",
-        f"# (fingerprint {fingerprint}). The card's copy was erased because it may hold secrets.",
-        "# To change the settings, write a complete new carttocart.toml here and restart the box.",
-        "# What was applied, secrets removed:",
-        "#",
-        *(f"# {line}" if line else "#" for line in body.splitlines()),
-        "",
-    ])
+    return "\n".join(
+        [
+            f"# This box imported carttocart.toml on {now.isoformat(timespec='seconds')} into {target}",
+            f"# (fingerprint {fingerprint}). The card's copy was erased because it may hold secrets.",
+            "# To change the settings, write a complete new carttocart.toml here and restart the box.",
+            "# What was applied, secrets removed:",
+            "#",
+            *(f"# {line}" if line else "#" for line in body.splitlines()),
+            "",
+        ]
+    )
 
 
 def redact(settings: Mapping[str, Any]) -> dict[str, Any]:

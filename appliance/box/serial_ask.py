@@ -3,6 +3,7 @@
 The service's modem gateway (modem/) owns the port while it runs; these
 helpers are for short exchanges before it starts or while it is not running.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Files that ship with the product (the documented example settings), found in a checkout or an install."""
+
 from __future__ import annotations
 
 import sys

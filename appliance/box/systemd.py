@@ -5,6 +5,7 @@ The appliance runs ``carttocart serve`` as a ``Type=notify`` unit with
 started, and restarts it when ``WATCHDOG=1`` stops arriving. Outside systemd
 (``$NOTIFY_SOCKET`` unset) every function is a no-op that returns False.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """``python -m appliance.cli``: the same as the ``carttocart`` command."""
+
 import sys
 
 from appliance.cli.main import main

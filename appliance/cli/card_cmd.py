@@ -1,13 +1,13 @@
 """``carttocart card add|list|disable|enable``: the destination cards offered to customers."""
+
 from __future__ import annotations
 
 import argparse
 
-from appliance.domain.cards import mask_card
 from appliance.cli.context import CommandContext
 from appliance.cli.output import rial, table
+from appliance.domain.cards import mask_card
 from appliance.domain.money import format_rial
-
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,8 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _add(args: argparse.Namespace, ctx: CommandContext) -> int:
-    card = ctx.service.add_card(args.number, args.holder, args.bank, args.account, args.daily_limit,
-                                args.daily_count, actor="operator:cli")
+    card = ctx.service.add_card(
+        args.number, args.holder, args.bank, args.account, args.daily_limit, args.daily_count, actor="operator:cli"
+    )
     print(f"added card {card.id}: {mask_card(card.number)} {card.holder} ({card.bank})")
     return 0
 
@@ -41,8 +42,18 @@ def _list(args: argparse.Namespace, ctx: CommandContext) -> int:
     for c in ctx.service.list_cards():
         total, count = usage.get(c.id, (0, 0))
         limit = f"{format_rial(c.daily_limit_rial)}" if c.daily_limit_rial else "-"
-        rows.append((c.id, c.number, c.holder, c.bank, c.account or "", "active" if c.active else "disabled",
-                     f"{format_rial(total)} / {limit}", f"{count} / {c.daily_limit_count or '-'}"))
+        rows.append(
+            (
+                c.id,
+                c.number,
+                c.holder,
+                c.bank,
+                c.account or "",
+                "active" if c.active else "disabled",
+                f"{format_rial(total)} / {limit}",
+                f"{count} / {c.daily_limit_count or '-'}",
+            )
+        )
     print(table(["id", "number", "holder", "bank", "account", "state", "today (Rial)", "today (count)"], rows))
     return 0
 
@@ -52,4 +63,5 @@ def _setter(active: bool):  # type: ignore[no-untyped-def]
         card = ctx.service.set_card_active(args.card, active, actor="operator:cli")
         print(f"card {card.id} ({mask_card(card.number)}) {'enabled' if active else 'disabled'}")
         return 0
+
     return handler

@@ -1,9 +1,10 @@
 """``carttocart clock``: the system clock from the modem's network time while NTP is not synchronised."""
+
 from __future__ import annotations
 
 import argparse
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from appliance.box import clock
 from appliance.cli.context import CommandContext
@@ -16,16 +17,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     status = actions.add_parser("status", help="say what vouches for the clock (exit 1: nothing)")
     status.set_defaults(handler=_status)
     from_modem = actions.add_parser(
-        "from-modem", help="set the clock from the modem's network time (AT+CCLK?) unless NTP is synchronised")
-    from_modem.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
-                            help="keep asking this long: the network sends its time after registration")
+        "from-modem", help="set the clock from the modem's network time (AT+CCLK?) unless NTP is synchronised"
+    )
+    from_modem.add_argument(
+        "--wait",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="keep asking this long: the network sends its time after registration",
+    )
     from_modem.set_defaults(handler=_from_modem)
 
 
 def _status(args: argparse.Namespace, ctx: CommandContext) -> int:
     source = clock.trusted_source()
-    print(f"clock: {datetime.now(timezone.utc).isoformat(timespec='seconds')}, "
-          f"{'trusted (' + source + ')' if source else 'NOT trusted (no NTP, not set from the modem)'}")
+    print(
+        f"clock: {datetime.now(UTC).isoformat(timespec='seconds')}, "
+        f"{'trusted (' + source + ')' if source else 'NOT trusted (no NTP, not set from the modem)'}"
+    )
     return 0 if source else 1
 
 
@@ -47,7 +56,7 @@ def _from_modem(args: argparse.Namespace, ctx: CommandContext) -> int:
             except ClockError as exc:
                 problems.append(f"{modem.name}: {exc}")
                 continue
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             if clock.needs_setting(when, now, ntp_synchronized=False):
                 clock.set_system_clock(when)
                 print(f"clock: set from {modem.name} to {when.isoformat()} (was {now.isoformat(timespec='seconds')})")

@@ -1,4 +1,5 @@
 """``carttocart config check|show``: validate the settings file, show what is in force."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """What a command handler gets: the settings and the store, opened on first use."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,11 +16,11 @@ class CommandContext:
     config_path: str | None = None
     verbose: bool = False
     _settings: Settings | None = field(default=None, repr=False)
-    _service: "PaymentService | None" = field(default=None, repr=False)
+    _service: PaymentService | None = field(default=None, repr=False)
     _closers: list[Any] = field(default_factory=list, repr=False)
 
     @property
-    def service(self) -> "PaymentService":
+    def service(self) -> PaymentService:
         """The payment service over the configured store (migrated on first use)."""
         if self._service is None:
             from appliance.runtime import build_service

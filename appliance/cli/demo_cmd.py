@@ -1,26 +1,30 @@
 """``carttocart demo``: the product on a fresh machine, on the built-in modem simulator; ``demo-pay`` plays the bank."""
+
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
 
-from appliance.usecases import demo_bank as demo
 from appliance.cli.context import CommandContext
 from appliance.cli.init_cmd import CONFIG_NAME, write_config
 from appliance.cli.serve_cmd import _listen, apply_log_level
 from appliance.domain.errors import InvalidInput, NotFound
-from appliance.store.models import Payment
 from appliance.runtime import Box, build_service, simulator_paths
 from appliance.settings import load_settings
+from appliance.store.models import Payment
+from appliance.usecases import demo_bank as demo
 
 TOKEN_FILE = "demo-token.txt"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("demo", help="run a demo box on the built-in modem simulator (SQLite)",
-                            description="First run: writes DIR/carttocart.toml (demo mode), two demo cards and "
-                                        "an API token. Every run: prints the token and serves on the simulator.")
+    parser = sub.add_parser(
+        "demo",
+        help="run a demo box on the built-in modem simulator (SQLite)",
+        description="First run: writes DIR/carttocart.toml (demo mode), two demo cards and "
+        "an API token. Every run: prints the token and serves on the simulator.",
+    )
     parser.add_argument("--dir", default=".demo", help="the demo's folder (default: .demo)")
     parser.add_argument("--listen", type=_listen, default="127.0.0.1:8080", metavar="HOST:PORT")
     parser.set_defaults(handler=_demo)
@@ -45,7 +49,8 @@ def _demo(args: argparse.Namespace, ctx: CommandContext) -> int:
     settings = load_settings(config, env={})
     token = token_file.read_text(encoding="utf-8").strip()
     base = f"http://{args.listen}"
-    print(f"""
+    print(
+        f"""
 CartToCart demo — {base}   (settings: {config})
   API token:  {token}
   Create a payment:
@@ -55,7 +60,10 @@ CartToCart demo — {base}   (settings: {config})
   Check it:
     curl -s '{base}/api/check?pay_id=PAY_ID' -H 'token: {token}'
   Stop with Ctrl-C.
-""", file=sys.stderr, flush=True)
+""",
+        file=sys.stderr,
+        flush=True,
+    )
     apply_log_level(settings, ctx)
     return Box(settings, simulate=True).serve(args.listen)
 

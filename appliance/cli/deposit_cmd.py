@@ -3,6 +3,7 @@
 An operator records a deposit by hand when its SMS never came, or to
 reconcile from the bank statement; it goes through the same matcher as an SMS.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,9 +31,9 @@ def parse_time(text: str) -> dt.datetime:
             value = dt.datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"not a time: {text!r} (use 2026-11-28T10:15, 2026-11-28T10:15+03:30 or 1405/09/07 10:15)") from None
+            f"not a time: {text!r} (use 2026-11-28T10:15, 2026-11-28T10:15+03:30 or 1405/09/07 10:15)"
+        ) from None
     return value.replace(tzinfo=TEHRAN) if value.tzinfo is None else value
-
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,8 +43,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--amount", required=True, type=rial, metavar="RIAL")
     add.add_argument("--account", help="the merchant account or card it arrived on (as the bank prints it)")
     add.add_argument("--payer-card", metavar="CARD", help="the payer's card, if known (may be masked)")
-    add.add_argument("--at", type=parse_time, metavar="TIME",
-                     help="when the transfer happened (default: now); ISO 8601 or Jalali 1405/09/07 10:15")
+    add.add_argument(
+        "--at",
+        type=parse_time,
+        metavar="TIME",
+        help="when the transfer happened (default: now); ISO 8601 or Jalali 1405/09/07 10:15",
+    )
     add.add_argument("--note", help="why it is recorded by hand")
     add.add_argument("--json", action="store_true", help="print the result as JSON")
     add.set_defaults(handler=_add)
@@ -66,18 +71,33 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _add(args: argparse.Namespace, ctx: CommandContext) -> int:
-    outcome = ctx.service.record_deposit(NewDeposit(
-        amount=args.amount, source="manual", created_by="operator:cli", account=args.account,
-        payer_card=args.payer_card, bank_time=args.at, note=args.note))
+    outcome = ctx.service.record_deposit(
+        NewDeposit(
+            amount=args.amount,
+            source="manual",
+            created_by="operator:cli",
+            account=args.account,
+            payer_card=args.payer_card,
+            bank_time=args.at,
+            note=args.note,
+        )
+    )
     deposit, payment = outcome.deposit, outcome.payment
-    result = {"deposit": deposit.id, "state": deposit.state, "reason": deposit.reason,
-              "payment": payment.id if payment else None, "payment_state": payment.state if payment else None,
-              "fid": payment.fid if payment else None, "hints": deposit.hints or []}
+    result = {
+        "deposit": deposit.id,
+        "state": deposit.state,
+        "reason": deposit.reason,
+        "payment": payment.id if payment else None,
+        "payment_state": payment.state if payment else None,
+        "fid": payment.fid if payment else None,
+        "hints": deposit.hints or [],
+    }
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     elif payment:
-        print(f"deposit {deposit.id} settled payment {payment.id} (fid {payment.fid}): "
-              f"{payment.state} — {deposit.reason}")
+        print(
+            f"deposit {deposit.id} settled payment {payment.id} (fid {payment.fid}): {payment.state} — {deposit.reason}"
+        )
     else:
         hints = f"; nearest payments: {', '.join(map(str, deposit.hints))}" if deposit.hints else ""
         print(f"deposit {deposit.id} settled nothing: {deposit.state} — {deposit.reason}{hints}")
@@ -86,9 +106,20 @@ def _add(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 def _list(args: argparse.Namespace, ctx: CommandContext) -> int:
     states = None if args.all else DepositState.REVIEW
-    rows = [(d.id, d.state, format_rial(d.amount), d.account or "", d.source, local_time(d.transfer_at),
-             d.payment_id or "", ",".join(map(str, d.hints or [])), d.reason)
-            for d in ctx.service.list_deposits(states, limit=200)]
+    rows = [
+        (
+            d.id,
+            d.state,
+            format_rial(d.amount),
+            d.account or "",
+            d.source,
+            local_time(d.transfer_at),
+            d.payment_id or "",
+            ",".join(map(str, d.hints or [])),
+            d.reason,
+        )
+        for d in ctx.service.list_deposits(states, limit=200)
+    ]
     print(table(["id", "state", "amount", "account", "source", "transfer", "payment", "hints", "reason"], rows))
     return 0
 

@@ -1,10 +1,11 @@
 """``carttocart doctor``: check the box and say what is wrong, in plain words (exit 1 when anything is)."""
+
 from __future__ import annotations
 
 import argparse
 
-from appliance.cli.context import CommandContext
 from appliance.box.doctor import FAIL, Doctor
+from appliance.cli.context import CommandContext
 
 LABELS = {"ok": " OK ", "warn": "WARN", "fail": "FAIL", "skip": "SKIP"}
 

@@ -1,24 +1,28 @@
 """``carttocart init [--dir DIR]``: write a settings file and an empty database."""
+
 from __future__ import annotations
 
 import argparse
 import re
 from pathlib import Path
 
+from appliance.box.shipped import example_config_text
 from appliance.cli.context import CommandContext
 from appliance.domain.errors import InvalidInput
-from appliance.runtime import open_store
 from appliance.domain.security import new_secret_key
+from appliance.runtime import open_store
 from appliance.settings import load_settings
-from appliance.box.shipped import example_config_text
 
 CONFIG_NAME = "carttocart.toml"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("init", help="write a settings file and an empty database; prints the file's path",
-                            description="Write DIR/carttocart.toml (every setting documented, a fresh secret) "
-                                        "and create its database. Prints the settings file's path.")
+    parser = sub.add_parser(
+        "init",
+        help="write a settings file and an empty database; prints the file's path",
+        description="Write DIR/carttocart.toml (every setting documented, a fresh secret) "
+        "and create its database. Prints the settings file's path.",
+    )
     parser.add_argument("--dir", default=".", help="the folder for the settings and the database (default: .)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing settings file")
     parser.set_defaults(handler=_init)

@@ -9,6 +9,7 @@ A command's handler is ``handler(args, ctx) -> int | None`` where ``ctx`` is a
 :class:`~appliance.cli.context.CommandContext` (settings and store, opened on
 first use). Output meant for scripts goes to stdout; everything else to stderr.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,16 +19,44 @@ from collections.abc import Sequence
 
 from appliance import __version__
 from appliance.cli import (
-    admin_cmd, card_cmd, clock_cmd, config_cmd, demo_cmd, deposit_cmd, doctor_cmd, init_cmd, modem_cmd,
-    payment_cmd, provision_cmd, serve_cmd, simulate_cmd, sms_cmd, token_cmd,
+    admin_cmd,
+    card_cmd,
+    clock_cmd,
+    config_cmd,
+    demo_cmd,
+    deposit_cmd,
+    doctor_cmd,
+    init_cmd,
+    modem_cmd,
+    payment_cmd,
+    provision_cmd,
+    serve_cmd,
+    simulate_cmd,
+    sms_cmd,
+    token_cmd,
 )
 from appliance.cli.context import CommandContext
 from appliance.domain.errors import CartToCartError, ConfigError
 
 log = logging.getLogger(__name__)
 
-COMMAND_MODULES = [init_cmd, config_cmd, token_cmd, card_cmd, deposit_cmd, payment_cmd, serve_cmd, demo_cmd, sms_cmd,
-                   modem_cmd, simulate_cmd, provision_cmd, doctor_cmd, clock_cmd, admin_cmd]
+COMMAND_MODULES = [
+    init_cmd,
+    config_cmd,
+    token_cmd,
+    card_cmd,
+    deposit_cmd,
+    payment_cmd,
+    serve_cmd,
+    demo_cmd,
+    sms_cmd,
+    modem_cmd,
+    simulate_cmd,
+    provision_cmd,
+    doctor_cmd,
+    clock_cmd,
+    admin_cmd,
+]
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -74,8 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verbose:
             raise
         log.debug("internal error", exc_info=True)
-        print(f"carttocart: internal error ({exc.__class__.__name__}: {exc}); run with -v for the details",
-              file=sys.stderr)
+        print(
+            f"carttocart: internal error ({exc.__class__.__name__}: {exc}); run with -v for the details",
+            file=sys.stderr,
+        )
         return EXIT_FAILURE
     finally:
         ctx.close()

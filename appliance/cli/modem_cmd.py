@@ -5,6 +5,7 @@ with their stable /dev/serial/by-id names. ``probe`` opens one port, sets the
 modem up as the service would, and prints its identity, SIM state, operator,
 signal, storage and what waits in it; nothing is read as new or deleted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,11 +24,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("modem", help="find GSM modems and check one")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    add = actions.add_parser("add", help="add a modem to the settings file ([[modems]])",
-                             description="Appends a [[modems]] table to the settings file, after checking that "
-                                         "the result is valid. `carttocart modem list` shows the ports.")
-    add.add_argument("--port", required=True, help="the AT port; prefer a stable name (/dev/ttyGSM, "
-                                                    "/dev/serial/by-id/...)")
+    add = actions.add_parser(
+        "add",
+        help="add a modem to the settings file ([[modems]])",
+        description="Appends a [[modems]] table to the settings file, after checking that "
+        "the result is valid. `carttocart modem list` shows the ports.",
+    )
+    add.add_argument(
+        "--port", required=True, help="the AT port; prefer a stable name (/dev/ttyGSM, /dev/serial/by-id/...)"
+    )
     add.add_argument("--profile", default="auto", choices=PROFILES, help="modem family (default: detect)")
     add.add_argument("--name", help="a short name for logs and the dashboard (default: modem, modem2, ...)")
     add.add_argument("--usb-id", help="VENDOR:PRODUCT, to find the modem again if its port name changes")
@@ -41,12 +46,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     found.set_defaults(handler=_list)
 
     probe = actions.add_parser(
-        "probe", help="open a port and show the modem's identity, SIM, operator, signal and storage",
+        "probe",
+        help="open a port and show the modem's identity, SIM, operator, signal and storage",
         description="Opens PORT, initialises the modem as the service would (PDU mode, new-message "
-                    "notifications) and reports on it. Stored SMS are counted, not deleted. Stop the "
-                    "service first: the port is opened exclusively.")
-    probe.add_argument("--port", required=True,
-                       help="the AT port: a path (/dev/ttyUSB2, /dev/serial/by-id/...) or a glob pattern")
+        "notifications) and reports on it. Stored SMS are counted, not deleted. Stop the "
+        "service first: the port is opened exclusively.",
+    )
+    probe.add_argument(
+        "--port", required=True, help="the AT port: a path (/dev/ttyUSB2, /dev/serial/by-id/...) or a glob pattern"
+    )
     probe.add_argument("--profile", default="auto", choices=PROFILES, help="modem family (default: detect)")
     probe.add_argument("--usb-id", default=None, help="VENDOR:PRODUCT to find the port by if PORT is missing")
     probe.add_argument("--baudrate", type=int, default=115200)
@@ -65,9 +73,17 @@ def _add(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     settings = ctx.settings  # validates the current file first
     name = args.name or ("modem" if not settings.modems else f"modem{len(settings.modems) + 1}")
-    table = add_modem(Path(settings.source), ModemSettings(
-        name=name, port=args.port, profile=args.profile, baudrate=args.baudrate, rtscts=args.rtscts,
-        usb_id=args.usb_id or ""))
+    table = add_modem(
+        Path(settings.source),
+        ModemSettings(
+            name=name,
+            port=args.port,
+            profile=args.profile,
+            baudrate=args.baudrate,
+            rtscts=args.rtscts,
+            usb_id=args.usb_id or "",
+        ),
+    )
     print(f"added to {settings.source}:{table}restart the service to start reading it")
     return 0
 
@@ -87,8 +103,15 @@ def _list(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def _probe(args: argparse.Namespace, ctx: CommandContext) -> int:
-    gateway = ModemGateway(args.port, baudrate=args.baudrate, rtscts=args.rtscts, pin=args.pin,
-                           profile=args.profile, usb_id=args.usb_id, command_timeout=args.timeout)
+    gateway = ModemGateway(
+        args.port,
+        baudrate=args.baudrate,
+        rtscts=args.rtscts,
+        pin=args.pin,
+        profile=args.profile,
+        usb_id=args.usb_id,
+        command_timeout=args.timeout,
+    )
     try:
         gateway.connect()
         try:
@@ -119,8 +142,12 @@ def _probe(args: argparse.Namespace, ctx: CommandContext) -> int:
         print(f"network:    {health['registration'] or '-'} {health['operator'] or ''}".rstrip())
         signal = f"{health['signal_dbm']} dBm (CSQ {health['signal_csq']})" if health["signal_dbm"] else "unknown"
         print(f"signal:     {signal}")
-        print(f"storage:    {health['storage_used']}/{health['storage_total']} used, "
-              f"{report['stored_parts']} received SMS part(s) waiting")
-        print(f"receiving:  {'yes' if verdict.can_receive else 'NO'}"
-              + (f" ({'; '.join(verdict.problems)})" if verdict.problems else ""))
+        print(
+            f"storage:    {health['storage_used']}/{health['storage_total']} used, "
+            f"{report['stored_parts']} received SMS part(s) waiting"
+        )
+        print(
+            f"receiving:  {'yes' if verdict.can_receive else 'NO'}"
+            + (f" ({'; '.join(verdict.problems)})" if verdict.problems else "")
+        )
     return 0 if verdict.can_receive else 1

@@ -1,4 +1,5 @@
 """Small helpers for commands: Rial arguments, aligned tables, times in the shop's zone."""
+
 from __future__ import annotations
 
 import argparse

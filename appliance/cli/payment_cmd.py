@@ -1,15 +1,16 @@
 """``carttocart payment list|show|accept|refund``: payments and their event log."""
+
 from __future__ import annotations
 
 import argparse
 
-from appliance.domain.cards import mask_card
 from appliance.cli.context import CommandContext
 from appliance.cli.output import local_time, table
+from appliance.domain.cards import mask_card
 from appliance.domain.errors import NotFound
-from appliance.store.models import Payment
 from appliance.domain.money import format_rial
 from appliance.domain.payments import State
+from appliance.store.models import Payment
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,9 +36,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _list(args: argparse.Namespace, ctx: CommandContext) -> int:
-    rows = [(p.id, p.fid, format_rial(p.price), format_rial(p.amount), p.state, local_time(p.created_at),
-             local_time(p.expires_at), local_time(p.paid_at))
-            for p in ctx.service.list_payments(args.state, args.fid, args.amount, args.limit)]
+    rows = [
+        (
+            p.id,
+            p.fid,
+            format_rial(p.price),
+            format_rial(p.amount),
+            p.state,
+            local_time(p.created_at),
+            local_time(p.expires_at),
+            local_time(p.paid_at),
+        )
+        for p in ctx.service.list_payments(args.state, args.fid, args.amount, args.limit)
+    ]
     print(table(["id", "fid", "price", "amount", "state", "created", "expires", "paid"], rows))
     return 0
 
@@ -49,20 +60,30 @@ def _show(args: argparse.Namespace, ctx: CommandContext) -> int:
         raise NotFound(f"no payment {args.id}")
     print(f"payment {payment.id}  fid {payment.fid}  state {payment.state}")
     print(f"  price {format_rial(payment.price)} Rial, amount to transfer {format_rial(payment.amount)} Rial")
-    print(f"  created {local_time(payment.created_at)}, expires {local_time(payment.expires_at)}"
-          + (f", paid {local_time(payment.paid_at)}" if payment.paid_at else ""))
+    print(
+        f"  created {local_time(payment.created_at)}, expires {local_time(payment.expires_at)}"
+        + (f", paid {local_time(payment.paid_at)}" if payment.paid_at else "")
+    )
     if payment.payer_card:
-        print(f"  payer card {mask_card(payment.payer_card)}"
-              + (" (the deposit came from another card)" if payment.payer_card_mismatch else ""))
+        print(
+            f"  payer card {mask_card(payment.payer_card)}"
+            + (" (the deposit came from another card)" if payment.payer_card_mismatch else "")
+        )
     if payment.callback:
         print(f"  callback {payment.callback}\n  link {service.payment_link(payment.id)}")
     print("  cards: " + ", ".join(f"{mask_card(c.number)} ({c.bank})" for c in service.payment_cards(payment)))
     for d in payment.deposits:
         print(f"  deposit {d.id}: {format_rial(d.amount)} via {d.source}, {d.state} at {local_time(d.transfer_at)}")
     print("  events:")
-    print(table(["at", "kind", "from", "to", "by", "why"],
-                [(local_time(e.at), e.kind, e.from_state or "", e.to_state or "", e.actor, e.reason)
-                 for e in service.events_for("payment", payment.id)]))
+    print(
+        table(
+            ["at", "kind", "from", "to", "by", "why"],
+            [
+                (local_time(e.at), e.kind, e.from_state or "", e.to_state or "", e.actor, e.reason)
+                for e in service.events_for("payment", payment.id)
+            ],
+        )
+    )
     return 0
 
 

@@ -1,4 +1,5 @@
 """``carttocart serve``: run the box (API, pages, scheduler, modems) on a production WSGI server."""
+
 from __future__ import annotations
 
 import argparse
@@ -21,9 +22,12 @@ def _listen(value: str) -> str:
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("serve", help="run the service (waitress, threaded)")
     parser.add_argument("--listen", type=_listen, metavar="HOST:PORT", help="override server.listen")
-    parser.add_argument("--simulate", action="store_true",
-                        help="read SMS from a built-in modem simulator (beside the settings file) instead of "
-                             "the configured modems; drive it with `carttocart simulate send`")
+    parser.add_argument(
+        "--simulate",
+        action="store_true",
+        help="read SMS from a built-in modem simulator (beside the settings file) instead of "
+        "the configured modems; drive it with `carttocart simulate send`",
+    )
     parser.set_defaults(handler=_serve)
 
 
@@ -41,6 +45,9 @@ def _serve(args: argparse.Namespace, ctx: CommandContext) -> int:
     box = Box(settings, simulate=args.simulate)
     if args.simulate:
         _, control = simulator_paths(box.settings)
-        print(f"modem simulator: send a bank SMS with\n  carttocart simulate send --control {control} "
-              "--sender 'Bank Mellat' --text '...'", file=sys.stderr)
+        print(
+            f"modem simulator: send a bank SMS with\n  carttocart simulate send --control {control} "
+            "--sender 'Bank Mellat' --text '...'",
+            file=sys.stderr,
+        )
     return box.serve()

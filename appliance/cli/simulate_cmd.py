@@ -1,9 +1,10 @@
 """``carttocart simulate``: run the modem simulator, send it SMS and faults from a terminal.
 
-    carttocart simulate --link /tmp/modemsim/ttyUSB2 --profile huawei --control unix:/tmp/modemsim/ctl
-    carttocart simulate send --control unix:/tmp/modemsim/ctl --sender "bank melli" --text "..."
-    carttocart simulate fault --control unix:/tmp/modemsim/ctl unplug 2 --new-name ttyUSB3
+carttocart simulate --link /tmp/modemsim/ttyUSB2 --profile huawei --control unix:/tmp/modemsim/ctl
+carttocart simulate send --control unix:/tmp/modemsim/ctl --sender "bank melli" --text "..."
+carttocart simulate fault --control unix:/tmp/modemsim/ctl unplug 2 --new-name ttyUSB3
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,8 +16,10 @@ from datetime import datetime
 
 from appliance.cli.context import CommandContext
 
-ADDRESS_HELP = ("the control socket: unix:/path/to/sock or tcp:127.0.0.1:PORT (tcp:127.0.0.1:0 picks a free "
-                "port; the one chosen is printed)")
+ADDRESS_HELP = (
+    "the control socket: unix:/path/to/sock or tcp:127.0.0.1:PORT (tcp:127.0.0.1:0 picks a free "
+    "port; the one chosen is printed)"
+)
 FAULTS = {
     "hang": "SECONDS: stop answering for that long",
     "garbage": "HEX: write these bytes to the port (e.g. ff00fe)",
@@ -38,11 +41,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     from modem.simulator import PROFILES
 
     parser = sub.add_parser(
-        "simulate", help="run the modem simulator (a fake modem on a pseudo-terminal) or drive a running one",
+        "simulate",
+        help="run the modem simulator (a fake modem on a pseudo-terminal) or drive a running one",
         description="Without an action: run a fake modem whose port is the symlink --link, until interrupted. "
-                    "With send/fault/status: drive a running one through its --control socket.",
+        "With send/fault/status: drive a running one through its --control socket.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="faults:\n" + "\n".join(f"  {k:16} {v}" for k, v in FAULTS.items()))
+        epilog="faults:\n" + "\n".join(f"  {k:16} {v}" for k, v in FAULTS.items()),
+    )
     parser.add_argument("--link", help="the port's path, a symlink to the pty (e.g. /tmp/modemsim/ttyUSB2)")
     parser.add_argument("--profile", default="sim800", choices=sorted(PROFILES), help="the modem family")
     parser.add_argument("--control", metavar="ADDRESS", help=ADDRESS_HELP)
@@ -66,9 +71,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     send.add_argument("--repeat", metavar="I,J,..", default="", help="parts that arrive twice")
     send.set_defaults(handler=send_handler)
 
-    fault = actions.add_parser("fault", help="inject a fault (see the list below)",
-                               formatter_class=argparse.RawDescriptionHelpFormatter,
-                               epilog="\n".join(f"  {k:16} {v}" for k, v in FAULTS.items()))
+    fault = actions.add_parser(
+        "fault",
+        help="inject a fault (see the list below)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n".join(f"  {k:16} {v}" for k, v in FAULTS.items()),
+    )
     fault.add_argument("--control", metavar="ADDRESS", required=True, help=ADDRESS_HELP)
     fault.add_argument("kind", choices=sorted(FAULTS), metavar="KIND")
     fault.add_argument("args", nargs="*", metavar="ARG")
@@ -104,13 +112,16 @@ def _run(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 def _reporting(handler):
     """A control error (no simulator there, a refused request) is a message and exit 1, not a trace."""
+
     def wrapped(args: argparse.Namespace, ctx: CommandContext) -> int:
         from modem.simulator import ControlError
+
         try:
             return handler(args, ctx)
         except ControlError as exc:
             print(f"carttocart simulate: {exc}", file=sys.stderr)
             return 1
+
     return wrapped
 
 
@@ -122,6 +133,7 @@ def _indexes(value: str | None) -> list[int] | None:
 
 def _client(args: argparse.Namespace):  # -> SimulatorClient
     from modem.simulator import SimulatorClient
+
     return SimulatorClient(args.control)
 
 
@@ -134,10 +146,17 @@ def _send(args: argparse.Namespace, ctx: CommandContext) -> int:
         if not args.sender:
             print("carttocart simulate send: --sender is required with --text", file=sys.stderr)
             return 2
-        pdus = client.deliver_sms(args.sender, args.text, smsc=args.smsc,
-                                  scts=datetime.fromisoformat(args.scts) if args.scts else None,
-                                  encoding=args.encoding, ref_bits=args.ref_bits, order=_indexes(args.order),
-                                  drop=_indexes(args.drop) or [], repeat=_indexes(args.repeat) or [])
+        pdus = client.deliver_sms(
+            args.sender,
+            args.text,
+            smsc=args.smsc,
+            scts=datetime.fromisoformat(args.scts) if args.scts else None,
+            encoding=args.encoding,
+            ref_bits=args.ref_bits,
+            order=_indexes(args.order),
+            drop=_indexes(args.drop) or [],
+            repeat=_indexes(args.repeat) or [],
+        )
     for pdu in pdus:
         print(pdu)
     return 0

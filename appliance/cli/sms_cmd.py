@@ -3,6 +3,7 @@
 ``sms parse`` needs no settings file; with ``--config`` (or
 ``$CARTTOCART_CONFIG``) it also uses ``[sms.senders]`` and ``sms.templates_dir``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,23 +15,29 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from appliance.sms import ParsedSms, SmsReader
-from appliance.sms.samples import check_template_file
 from appliance.cli.context import CommandContext
 from appliance.domain.errors import InvalidInput
 from appliance.settings import ENV_CONFIG
+from appliance.sms import ParsedSms, SmsReader
+from appliance.sms.samples import check_template_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("sms", help="read bank SMS, check bank templates")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    parse = actions.add_parser("parse", help="read one SMS (or a JSONL file of them); print one JSON result per message")
+    parse = actions.add_parser(
+        "parse", help="read one SMS (or a JSONL file of them); print one JSON result per message"
+    )
     parse.add_argument("--sender", help="the sender as the phone shows it (number, short code or name)")
     parse.add_argument("--smsc-time", metavar="ISO", help="the SMSC time (ISO 8601 with offset); default: now")
-    parse.add_argument("--jsonl", metavar="FILE", help='one {"sender": ..., "text": ..., "smsc_time": ...} per line ("-": stdin)')
+    parse.add_argument(
+        "--jsonl", metavar="FILE", help='one {"sender": ..., "text": ..., "smsc_time": ...} per line ("-": stdin)'
+    )
     parse.add_argument("text", nargs="?", help="the message text (default: read from stdin)")
     parse.set_defaults(handler=_parse)
-    test = actions.add_parser("test-template", help="check a bank template against its own samples (exit 1 if one fails)")
+    test = actions.add_parser(
+        "test-template", help="check a bank template against its own samples (exit 1 if one fails)"
+    )
     test.add_argument("file", help="the template (.toml)")
     test.set_defaults(handler=_test_template)
 
@@ -79,7 +86,9 @@ def _messages(args: argparse.Namespace) -> Iterator[tuple[str | None, str, datet
     if args.text is not None or args.sender is not None:
         raise InvalidInput("--jsonl reads sender and text from the file; give no --sender or TEXT with it")
     try:
-        lines = sys.stdin.readlines() if args.jsonl == "-" else Path(args.jsonl).read_text(encoding="utf-8").splitlines()
+        lines = (
+            sys.stdin.readlines() if args.jsonl == "-" else Path(args.jsonl).read_text(encoding="utf-8").splitlines()
+        )
     except OSError as exc:
         raise InvalidInput(f"{args.jsonl}: cannot read: {exc.strerror}") from exc
     for number, line in enumerate(lines, 1):
@@ -91,10 +100,10 @@ def _messages(args: argparse.Namespace) -> Iterator[tuple[str | None, str, datet
         except json.JSONDecodeError as exc:
             raise InvalidInput(f"{where}: not JSON: {exc}") from exc
         if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-            raise InvalidInput(f"{where}: expected an object with a \"text\" string")
+            raise InvalidInput(f'{where}: expected an object with a "text" string')
         sender = item.get("sender")
         if sender is not None and not isinstance(sender, str):
-            raise InvalidInput(f"{where}: \"sender\" must be a string or null")
+            raise InvalidInput(f'{where}: "sender" must be a string or null')
         yield sender, item["text"], _time(item.get("smsc_time"), where)
 
 

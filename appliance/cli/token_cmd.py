@@ -1,4 +1,5 @@
 """``carttocart token add|list|revoke``: the merchant API's tokens."""
+
 from __future__ import annotations
 
 import argparse
@@ -13,8 +14,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = actions.add_parser("add", help="make a token; prints only the token (shown once, stored hashed)")
     add.add_argument("name", help="who uses it, e.g. the shop's site")
-    add.add_argument("--scope", action="append", choices=TOKEN_SCOPES, dest="scopes",
-                     help="what it may do (repeatable; default: payments). sms: hand in bank SMS over HTTP")
+    add.add_argument(
+        "--scope",
+        action="append",
+        choices=TOKEN_SCOPES,
+        dest="scopes",
+        help="what it may do (repeatable; default: payments). sms: hand in bank SMS over HTTP",
+    )
     add.add_argument("--webhook", metavar="URL", help="post every payment state change to this URL")
     add.set_defaults(handler=_add)
     actions.add_parser("list", help="list tokens (never their values)").set_defaults(handler=_list)
@@ -30,9 +36,18 @@ def _add(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def _list(args: argparse.Namespace, ctx: CommandContext) -> int:
-    rows = [(t.id, t.name, t.prefix + "…", t.scopes, local_time(t.created_at),
-             "revoked " + local_time(t.revoked_at) if t.revoked_at else "active", t.webhook_url or "")
-            for t in ctx.service.list_tokens()]
+    rows = [
+        (
+            t.id,
+            t.name,
+            t.prefix + "…",
+            t.scopes,
+            local_time(t.created_at),
+            "revoked " + local_time(t.revoked_at) if t.revoked_at else "active",
+            t.webhook_url or "",
+        )
+        for t in ctx.service.list_tokens()
+    ]
     print(table(["id", "name", "token", "scopes", "created", "state", "webhook"], rows))
     return 0
 

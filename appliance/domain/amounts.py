@@ -5,6 +5,7 @@ The smallest free offset in ``[min_offset, max_offset]`` in steps of
 database's unique index on active reservations decides races (see
 :func:`appliance.usecases.service.PaymentService.create`).
 """
+
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator

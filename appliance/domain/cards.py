@@ -1,4 +1,5 @@
 """Iranian bank cards: validation (16 digits, Luhn), the bank from the BIN, masking, grouping."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -54,18 +55,51 @@ _BANKS = {
 }
 
 _BIN_TO_BANK = {
-    "603799": "melli", "170019": "melli", "589210": "sepah", "603769": "saderat",
-    "610433": "mellat", "991975": "mellat", "627353": "tejarat", "585983": "tejarat",
-    "603770": "keshavarzi", "639217": "keshavarzi", "628023": "maskan", "589463": "refah",
-    "621986": "saman", "502229": "pasargad", "639347": "pasargad", "622106": "parsian",
-    "639194": "parsian", "627884": "parsian", "627412": "eghtesad_novin", "502806": "shahr",
-    "504706": "shahr", "504172": "resalat", "606373": "mehr_iran", "585947": "khavarmianeh",
-    "636214": "ayandeh", "627760": "post", "502908": "tosee_taavon", "627488": "karafarin",
-    "502910": "karafarin", "639346": "sina", "639607": "sarmayeh", "502938": "dey",
-    "505416": "gardeshgari", "505785": "iran_zamin", "627961": "sanat_madan",
-    "627648": "tosee_saderat", "207177": "tosee_saderat", "639599": "ghavamin",
-    "636949": "hekmat", "505801": "kosar", "606256": "melal", "507677": "noor",
-    "639370": "mehr_eghtesad", "627381": "ansar", "636795": "markazi",
+    "603799": "melli",
+    "170019": "melli",
+    "589210": "sepah",
+    "603769": "saderat",
+    "610433": "mellat",
+    "991975": "mellat",
+    "627353": "tejarat",
+    "585983": "tejarat",
+    "603770": "keshavarzi",
+    "639217": "keshavarzi",
+    "628023": "maskan",
+    "589463": "refah",
+    "621986": "saman",
+    "502229": "pasargad",
+    "639347": "pasargad",
+    "622106": "parsian",
+    "639194": "parsian",
+    "627884": "parsian",
+    "627412": "eghtesad_novin",
+    "502806": "shahr",
+    "504706": "shahr",
+    "504172": "resalat",
+    "606373": "mehr_iran",
+    "585947": "khavarmianeh",
+    "636214": "ayandeh",
+    "627760": "post",
+    "502908": "tosee_taavon",
+    "627488": "karafarin",
+    "502910": "karafarin",
+    "639346": "sina",
+    "639607": "sarmayeh",
+    "502938": "dey",
+    "505416": "gardeshgari",
+    "505785": "iran_zamin",
+    "627961": "sanat_madan",
+    "627648": "tosee_saderat",
+    "207177": "tosee_saderat",
+    "639599": "ghavamin",
+    "636949": "hekmat",
+    "505801": "kosar",
+    "606256": "melal",
+    "507677": "noor",
+    "639370": "mehr_eghtesad",
+    "627381": "ansar",
+    "636795": "markazi",
 }
 
 
@@ -123,7 +157,7 @@ def mask_card(number: str) -> str:
 
 def group_card(number: str) -> str:
     """``6037991234561234`` -> ``6037 9912 3456 1234`` (how customers read a card)."""
-    return " ".join(number[i:i + 4] for i in range(0, len(number), 4))
+    return " ".join(number[i : i + 4] for i in range(0, len(number), 4))
 
 
 def visible_digits_agree(shown: str, number: str) -> bool:
@@ -145,4 +179,3 @@ def visible_digits_agree(shown: str, number: str) -> bool:
     if head and not number.startswith(head):
         return False
     return bool(tail or head)
-

@@ -3,6 +3,7 @@
 API-facing errors carry the contract's ``code`` (see :mod:`appliance.domain.codes`);
 the web layer turns them into JSON with the right HTTP status.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

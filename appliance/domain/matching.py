@@ -6,6 +6,7 @@ The transfer's own time decides on-time against late: bank SMS often arrive
 many minutes after the transfer, so the receive time is only a last resort.
 Exactly one candidate settles; more than one is never guessed at.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -81,8 +82,9 @@ def _why_not(deposit: DepositFacts, c: Candidate, rules: MatchRules) -> str | No
     return None
 
 
-def match(deposit: DepositFacts, candidates: Sequence[Candidate], rules: MatchRules,
-          near: Sequence[Candidate] = ()) -> Outcome:
+def match(
+    deposit: DepositFacts, candidates: Sequence[Candidate], rules: MatchRules, near: Sequence[Candidate] = ()
+) -> Outcome:
     """Decide which payment (if any) a deposit settles.
 
     ``candidates`` are payments with the deposit's amount; ``near`` are
@@ -95,15 +97,20 @@ def match(deposit: DepositFacts, candidates: Sequence[Candidate], rules: MatchRu
     if not eligible:
         reasons = sorted({why for c in candidates if (why := _why_not(deposit, c, rules))})
         reason = f"no payment holds amount {deposit.amount}" if not candidates else "; ".join(reasons)
-        hints = tuple(c.payment_id for c in sorted(
-            (c for c in [*candidates, *near] if c.state in (State.PENDING, State.EXPIRED, State.PAID_LATE)),
-            key=lambda c: (abs(c.amount - deposit.amount), -c.created_at.timestamp()))[:5])
+        hints = tuple(
+            c.payment_id
+            for c in sorted(
+                (c for c in [*candidates, *near] if c.state in (State.PENDING, State.EXPIRED, State.PAID_LATE)),
+                key=lambda c: (abs(c.amount - deposit.amount), -c.created_at.timestamp()),
+            )[:5]
+        )
         return Unmatched(reason, hints)
     chosen = eligible[0]
     late = deposit.transfer_at > chosen.expires_at
-    mismatch = bool(chosen.payer_card and deposit.payer_card
-                    and not visible_digits_agree(deposit.payer_card, chosen.payer_card))
-    reason = ("transfer after the deadline, within the quarantine" if late else "transfer on time")
+    mismatch = bool(
+        chosen.payer_card and deposit.payer_card and not visible_digits_agree(deposit.payer_card, chosen.payer_card)
+    )
+    reason = "transfer after the deadline, within the quarantine" if late else "transfer on time"
     if mismatch:
         reason += "; the depositing card differs from the registered one"
     return Matched(chosen.payment_id, late, mismatch, reason)

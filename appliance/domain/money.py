@@ -3,6 +3,7 @@
 Money is an ``int`` of Rial everywhere; Toman is shown to people only as a
 convenience. Nothing here ever produces a float.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,9 @@ DIGITS_TO_ASCII = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "012
 # Arabic thousands separator, Arabic comma, apostrophe, narrow/no-break spaces, underscore.
 _SEPARATORS = ",٬،'\u066c\u202f\u00a0\u2009_ "
 # Marks that are invisible but break naive parsing: bidi controls, ZWNJ/ZWJ, BOM, kashida.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-                                    "\u2066\u2067\u2068\u2069\ufeff\u0640"))
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u0640")
+)
 _WHOLE_NUMBER = re.compile(r"[+-]?\d+")
 
 

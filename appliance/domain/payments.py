@@ -6,6 +6,7 @@ SMS came late) or ``expired -> paid_late`` (the transfer itself was late);
 ``paid_late -> paid`` (the operator accepts it) or ``-> refunded``. ``verified``
 and ``refunded`` are final.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -4,6 +4,7 @@ API tokens are 32 random bytes shown once; only their SHA-256 is stored (a
 token has full entropy, so a fast hash is enough and a lookup stays O(1)).
 Payment links carry an HMAC so ids cannot be enumerated.
 """
+
 from __future__ import annotations
 
 import base64

@@ -4,6 +4,7 @@
 :class:`ParsedSms`; :mod:`appliance.sms.trust` holds the checks the caller
 applies with the state it keeps (SMSCs seen, previous balance, its cards).
 """
+
 from appliance.sms.errors import TemplateError
 from appliance.sms.model import NON_SETTLING_CHANNELS, Kind, ParsedSms
 from appliance.sms.normalize import normalize_digits, normalize_text
@@ -11,6 +12,15 @@ from appliance.sms.reader import SmsReader
 from appliance.sms.trust import TrustDecision, account_matches, check_balance, check_smsc
 
 __all__ = [
-    "Kind", "NON_SETTLING_CHANNELS", "ParsedSms", "SmsReader", "TemplateError", "TrustDecision",
-    "account_matches", "check_balance", "check_smsc", "normalize_digits", "normalize_text",
+    "Kind",
+    "NON_SETTLING_CHANNELS",
+    "ParsedSms",
+    "SmsReader",
+    "TemplateError",
+    "TrustDecision",
+    "account_matches",
+    "check_balance",
+    "check_smsc",
+    "normalize_digits",
+    "normalize_text",
 ]

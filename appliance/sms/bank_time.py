@@ -5,6 +5,7 @@ or no year at all. A short year is the one nearest to the year the SMS
 arrived; a missing year is the year it arrived, or the one before when that
 would put the transfer in the future (an Esfand transfer read in Farvardin).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -1,4 +1,5 @@
 """The banks package's one error a caller can act on: a dialect that cannot be used."""
+
 from __future__ import annotations
 
 from appliance.domain.errors import CartToCartError

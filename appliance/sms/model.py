@@ -1,4 +1,5 @@
 """What reading one bank SMS gives: its kind and the fields a deposit carries."""
+
 from __future__ import annotations
 
 import enum
@@ -9,8 +10,8 @@ from datetime import datetime
 class Kind(str, enum.Enum):
     DEPOSIT = "deposit"
     WITHDRAWAL = "withdrawal"
-    OTHER = "other"          # OTP, advert, login/balance/fee notice, or a sender on no allow-list
-    UNPARSED = "unparsed"    # the box is not sure what the message says; never a guess
+    OTHER = "other"  # OTP, advert, login/balance/fee notice, or a sender on no allow-list
+    UNPARSED = "unparsed"  # the box is not sure what the message says; never a guess
 
 
 # Money that arrives but is not a customer paying: interest, a reversal, a

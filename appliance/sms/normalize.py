@@ -8,6 +8,7 @@ dialect is written once. It never changes what a number means: separators are
 removed only from a correctly grouped number (``12,750,000``); a badly grouped
 one (``12,75,000``) keeps its separators so that no pattern reads it as money.
 """
+
 from __future__ import annotations
 
 import re

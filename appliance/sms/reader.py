@@ -6,6 +6,7 @@ message, so a message whose layout changed is left unparsed, never read with
 a wrong amount. When no layout matches, the bank's and the shared "other"
 rules (OTP, advert, notices) may say what it is; otherwise it is unparsed.
 """
+
 from __future__ import annotations
 
 import logging
@@ -41,7 +42,10 @@ def _number(text: str, match_start: int, match_end: int, source: str) -> int:
     # Normalisation removed separators only from well-grouped numbers: a
     # separator or digit next to a captured number means it was cut out of
     # a malformed one (12,75,000), which must never be read as money.
-    if source[match_start - 1:match_start] in _NOT_BESIDE_A_NUMBER or source[match_end:match_end + 1] in _NOT_BESIDE_A_NUMBER:
+    if (
+        source[match_start - 1 : match_start] in _NOT_BESIDE_A_NUMBER
+        or source[match_end : match_end + 1] in _NOT_BESIDE_A_NUMBER
+    ):
         raise LayoutMismatch(f"malformed number near {text!r}")
     return int(text)
 
@@ -90,9 +94,17 @@ def read_layout(layout: Layout, text: str, reference: datetime) -> _Reading | No
     kind = next(iter(directions.values()))
     channel = next(iter(channels.values()), None)
     may_settle = may_settle and kind is Kind.DEPOSIT and channel not in NON_SETTLING_CHANNELS
-    parsed = ParsedSms(kind=kind, bank=layout.bank, amount_rial=amount, balance_rial=balance,
-                       account=fields.get("account"), counterpart_card=fields.get("counterpart_card"),
-                       bank_time=bank_time, channel=channel, reason=layout.label)
+    parsed = ParsedSms(
+        kind=kind,
+        bank=layout.bank,
+        amount_rial=amount,
+        balance_rial=balance,
+        account=fields.get("account"),
+        counterpart_card=fields.get("counterpart_card"),
+        bank_time=bank_time,
+        channel=channel,
+        reason=layout.label,
+    )
     return _Reading(parsed, may_settle)
 
 
@@ -104,8 +116,14 @@ class SmsReader:
     time when a message comes without its SMSC time (tests pass a fixed one).
     """
 
-    def __init__(self, extra_senders: Mapping[str, Sequence[str]] = {}, templates_dir: Path | None = None,
-                 *, extra_templates: Sequence[Path] = (), now: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        extra_senders: Mapping[str, Sequence[str]] = {},
+        templates_dir: Path | None = None,
+        *,
+        extra_templates: Sequence[Path] = (),
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
         self._dialects, self._shared_others = load_dialects(template_paths(templates_dir, list(extra_templates)))
         self._senders = SenderDirectory({bank: d.senders for bank, d in self._dialects.items()}, extra_senders)
         self._now = now or (lambda: datetime.now(UTC))
@@ -131,17 +149,26 @@ class SmsReader:
         if readings:
             first = readings[0]
             if any(not _same_reading(first, other) for other in readings[1:]):
-                return replace(unsure, reason="unparsed: layouts disagree: " + ", ".join(r.parsed.reason for r in readings))
+                return replace(
+                    unsure, reason="unparsed: layouts disagree: " + ", ".join(r.parsed.reason for r in readings)
+                )
             verdict = "settles" if first.may_settle else "does not settle"
             if first.parsed.kind is Kind.DEPOSIT and not first.may_settle:
                 verdict += f" ({first.parsed.channel or 'not a customer payment'})"
-            return replace(first.parsed, bank=dialect.bank, sender_trusted=True, settles=first.may_settle,
-                           reason=f"{first.parsed.kind.value} by {first.parsed.reason}; {verdict}")
+            return replace(
+                first.parsed,
+                bank=dialect.bank,
+                sender_trusted=True,
+                settles=first.may_settle,
+                reason=f"{first.parsed.kind.value} by {first.parsed.reason}; {verdict}",
+            )
         if mismatches:
             return replace(unsure, reason="unparsed: " + "; ".join(mismatches))
         for rule in dialect.others + self._shared_others:
             if rule.applies(text):
-                return ParsedSms(kind=Kind.OTHER, bank=dialect.bank, sender_trusted=True, reason=f"other: {rule.reason}")
+                return ParsedSms(
+                    kind=Kind.OTHER, bank=dialect.bank, sender_trusted=True, reason=f"other: {rule.reason}"
+                )
         return replace(unsure, reason=f"unparsed: no {dialect.bank} layout matches")
 
     def _foreign(self, sender: str | None, text: str, reference: datetime) -> ParsedSms:
@@ -155,9 +182,13 @@ class SmsReader:
         banks = sorted({claim.bank for claim in claims if claim.bank})
         claim = claims[0] if len(banks) == 1 else replace(claims[0], bank=None)
         log.info("SMS from untrusted %s reads as a %s %s", sender, "/".join(banks), claim.kind.value)
-        return replace(claim, kind=Kind.OTHER, settles=False, sender_trusted=False,
-                       reason=f"other: {who}; the text reads as a {'/'.join(banks)} {claim.kind.value}, "
-                              "which is not trusted")
+        return replace(
+            claim,
+            kind=Kind.OTHER,
+            settles=False,
+            sender_trusted=False,
+            reason=f"other: {who}; the text reads as a {'/'.join(banks)} {claim.kind.value}, which is not trusted",
+        )
 
 
 def _read_layouts(layouts: Sequence[Layout], text: str, reference: datetime) -> tuple[list[_Reading], list[str]]:

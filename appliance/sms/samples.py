@@ -4,6 +4,7 @@ Used by ``carttocart sms test-template`` and by the tests (every built-in
 dialect's samples are test cases). A field the sample does not name is
 expected to be empty, so a sample pins the whole result, not just its amount.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -18,8 +19,17 @@ from appliance.sms.normalize import normalize_digits
 from appliance.sms.reader import SmsReader
 from appliance.sms.template import Sample
 
-_FIELDS = ("bank", "amount_rial", "balance_rial", "account", "counterpart_card", "bank_time", "channel",
-           "settles", "sender_trusted")
+_FIELDS = (
+    "bank",
+    "amount_rial",
+    "balance_rial",
+    "account",
+    "counterpart_card",
+    "bank_time",
+    "channel",
+    "settles",
+    "sender_trusted",
+)
 
 
 def sample_sender(bank: str) -> str:
@@ -60,7 +70,9 @@ def compare(parsed: ParsedSms, expect: dict[str, Any], bank: str) -> list[str]:
     wanted = {k: (None if v == "" else v) for k, v in wanted.items()}
     if "account" in wanted and wanted["account"] is not None:
         wanted["account"] = normalize_digits(str(wanted["account"]))
-    problems = [f"kind: got {parsed.kind.value}, expected {kind.value} ({parsed.reason})"] if parsed.kind is not kind else []
+    problems = (
+        [f"kind: got {parsed.kind.value}, expected {kind.value} ({parsed.reason})"] if parsed.kind is not kind else []
+    )
     for name in _FIELDS:
         got: Any = getattr(parsed, name)
         if name == "bank_time":
@@ -81,7 +93,9 @@ def sample_reader(**kwargs: Any) -> SmsReader:
     return SmsReader(extra_senders=extra, **kwargs)
 
 
-def check_samples(reader: SmsReader, banks: list[str] | None = None, sources: set[str] | None = None) -> Iterator[SampleResult]:
+def check_samples(
+    reader: SmsReader, banks: list[str] | None = None, sources: set[str] | None = None
+) -> Iterator[SampleResult]:
     """Every sample of the given banks (default: all), optionally only those from the given template files."""
     for bank, dialect in reader.dialects.items():
         if banks is not None and bank not in banks:

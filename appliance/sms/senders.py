@@ -4,6 +4,7 @@ A phone shows the same sender in several spellings (``+98700717``,
 ``0098700717``, ``Bank Mellat``/``BankMellat``); :func:`canonical_sender` folds
 those, and only those: a different name stays different (DESIGN: Trusting an SMS).
 """
+
 from __future__ import annotations
 
 import re

@@ -6,6 +6,7 @@ fields), the rules that mark a message as "other" (OTP, advert...), and
 sample messages with the result they must give. docs/bank-templates.md is the
 full reference; appliance/sms/templates/ holds the built-in dialects.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,14 +32,21 @@ PLACEHOLDERS = {
     "account": rf"(?P<account>{_ACCOUNT})",
     "card": rf"(?P<counterpart_card>{_ACCOUNT})",
     "rial": r"(?: ?ریال)",
-    "yyyy": r"(?P<year>\d{4})", "yy": r"(?P<year>\d{2})", "y": r"(?P<year>\d{1,2})",
-    "mm": r"(?P<month>\d{2})", "m": r"(?P<month>\d{1,2})",
-    "dd": r"(?P<day>\d{2})", "d": r"(?P<day>\d{1,2})",
-    "hh": r"(?P<hour>\d{2})", "h": r"(?P<hour>\d{1,2})",
-    "mi": r"(?P<minute>\d{2})", "ss": r"(?P<second>\d{2})",
+    "yyyy": r"(?P<year>\d{4})",
+    "yy": r"(?P<year>\d{2})",
+    "y": r"(?P<year>\d{1,2})",
+    "mm": r"(?P<month>\d{2})",
+    "m": r"(?P<month>\d{1,2})",
+    "dd": r"(?P<day>\d{2})",
+    "d": r"(?P<day>\d{1,2})",
+    "hh": r"(?P<hour>\d{2})",
+    "h": r"(?P<hour>\d{1,2})",
+    "mi": r"(?P<minute>\d{2})",
+    "ss": r"(?P<second>\d{2})",
 }
-FIELD_GROUPS = frozenset({"amount", "balance", "sign", "account", "counterpart_card",
-                          "year", "month", "day", "hour", "minute", "second"})
+FIELD_GROUPS = frozenset(
+    {"amount", "balance", "sign", "account", "counterpart_card", "year", "month", "day", "hour", "minute", "second"}
+)
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 DIRECTIONS = {"deposit": Kind.DEPOSIT, "withdrawal": Kind.WITHDRAWAL}
 
@@ -111,6 +119,7 @@ class Dialect:
 
 def compile_pattern(pattern: str, source: str, what: str) -> re.Pattern[str]:
     """Placeholders expanded; written against normalised text, so normalised too."""
+
     def expand(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in PLACEHOLDERS:
@@ -132,7 +141,9 @@ def _meaning(raw: Any, source: str, what: str) -> Meaning:
     settles = raw.get("settles", True)
     if not isinstance(settles, bool):
         raise TemplateError(f"{what}: settles must be true or false", source)
-    return Meaning(DIRECTIONS.get(direction) if direction else None, _optional_str(raw, "channel", source, what), settles)
+    return Meaning(
+        DIRECTIONS.get(direction) if direction else None, _optional_str(raw, "channel", source, what), settles
+    )
 
 
 def _optional_str(raw: Mapping[str, Any], key: str, source: str, what: str) -> str | None:
@@ -149,8 +160,9 @@ def _words(raw: Any, source: str, what: str) -> dict[str, dict[str, Meaning]]:
     for group, table in raw.items():
         if not isinstance(table, Mapping):
             raise TemplateError(f"{what}: words.{group} must be a table", source)
-        tables[group] = {normalize_word(word): _meaning(m, source, f"{what} words.{group}.{word}")
-                         for word, m in table.items()}
+        tables[group] = {
+            normalize_word(word): _meaning(m, source, f"{what} words.{group}.{word}") for word, m in table.items()
+        }
     return tables
 
 
@@ -171,8 +183,15 @@ def _layout(bank: str, raw: Any, file_words: Mapping[str, Mapping[str, Meaning]]
     if "amount" not in groups:
         raise TemplateError(f"{what}: a layout must capture {{amount}}", source)
     meaning = _meaning({k: raw[k] for k in ("direction", "channel", "settles") if k in raw}, source, what)
-    return Layout(bank, name, regex, meaning.direction, meaning.channel, meaning.settles,
-                  {g: t for g, t in words.items() if g in groups})
+    return Layout(
+        bank,
+        name,
+        regex,
+        meaning.direction,
+        meaning.channel,
+        meaning.settles,
+        {g: t for g, t in words.items() if g in groups},
+    )
 
 
 def _other(raw: Any, source: str, index: int) -> OtherRule:
@@ -180,12 +199,19 @@ def _other(raw: Any, source: str, index: int) -> OtherRule:
         raise TemplateError(f"other #{index + 1}: needs reason and search", source)
     what = f"other rule {raw['reason']!r}"
     unless = raw.get("unless")
-    return OtherRule(raw["reason"], compile_pattern(raw["search"], source, what),
-                     compile_pattern(unless, source, what) if unless else None)
+    return OtherRule(
+        raw["reason"],
+        compile_pattern(raw["search"], source, what),
+        compile_pattern(unless, source, what) if unless else None,
+    )
 
 
 def _sample(raw: Any, source: str, index: int) -> Sample:
-    if not isinstance(raw, Mapping) or not isinstance(raw.get("text"), str) or not isinstance(raw.get("expect"), Mapping):
+    if (
+        not isinstance(raw, Mapping)
+        or not isinstance(raw.get("text"), str)
+        or not isinstance(raw.get("expect"), Mapping)
+    ):
         raise TemplateError(f"sample #{index + 1}: needs text and an expect table", source)
     if raw["expect"].get("kind") not in {k.value for k in Kind}:
         raise TemplateError(f"sample #{index + 1}: expect.kind must be one of {[k.value for k in Kind]}", source)
@@ -200,7 +226,7 @@ def _sample(raw: Any, source: str, index: int) -> Sample:
 def dialect_from_mapping(data: Mapping[str, Any], source: str) -> Dialect:
     bank = data.get("bank")
     if not isinstance(bank, str) or not re.fullmatch(r"[a-z][a-z0-9_]*|\*", bank):
-        raise TemplateError("bank must be a lower-case key such as mellat or sina (or \"*\" for shared rules)", source)
+        raise TemplateError('bank must be a lower-case key such as mellat or sina (or "*" for shared rules)', source)
     unknown = set(data) - {"bank", "name", "senders", "words", "layouts_from", "layout", "other", "sample"}
     if unknown:
         raise TemplateError(f"unknown keys {sorted(unknown)}", source)

@@ -4,6 +4,7 @@ Pure functions over state the caller keeps in its database: the SMSCs seen
 for a sender, the last balance of an account, the merchant's cards. Each
 returns its reason so that the decision can be stored with the SMS.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,7 +30,7 @@ _SEPARATORS = re.compile(r"[\s.\-/]")
 @dataclass(frozen=True)
 class TrustDecision:
     ok: bool
-    hold: bool   # True: hold the deposit for the operator's review
+    hold: bool  # True: hold the deposit for the operator's review
     reason: str
     warning: bool = False  # settled, but the operator should know (a balance break under "warn")
 
@@ -49,7 +50,9 @@ def check_smsc(smsc: str | None, known_smscs: Collection[str]) -> TrustDecision:
         return TrustDecision(False, True, "no SMSC in the message, but this sender's SMSCs are known")
     if canonical_sender(smsc) in known:
         return TrustDecision(True, False, f"SMSC {smsc} is one seen before for this sender")
-    return TrustDecision(False, True, f"SMSC {smsc} was never seen for this sender (known: {', '.join(sorted(known_smscs))})")
+    return TrustDecision(
+        False, True, f"SMSC {smsc} was never seen for this sender (known: {', '.join(sorted(known_smscs))})"
+    )
 
 
 def check_balance(previous_balance: int | None, parsed: ParsedSms, policy: str) -> TrustDecision:

@@ -6,15 +6,16 @@ every write transaction takes the write lock up front (``BEGIN IMMEDIATE``) so
 that two writers queue instead of failing half-way. Models are bound to
 :data:`database` (a proxy) by :func:`open_database`.
 """
+
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
 import threading
-import collections
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import peewee
@@ -33,7 +34,7 @@ def open_database(url: str, busy_timeout_ms: int = 5000) -> peewee.Database:
     """Open (not yet connect) the database a URL names and bind the models to it."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        path = unquote(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else ""
+        path = unquote(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else ""
         if not path:
             raise StoreError(f"a SQLite URL is sqlite:///relative/path.db or sqlite:////absolute/path.db, got {url!r}")
         if path != ":memory:":
@@ -110,8 +111,10 @@ def rows(model: type[peewee.Model], sql: str, *params: object) -> list[Any]:
     cursor = execute(sql, *params)
     by_column = {f.column_name: f for f in model._meta.sorted_fields}
     fields = [by_column[d[0]] for d in cursor.description]
-    return [model(__no_default__=True, **{f.name: None if v is None else f.python_value(v)
-                                          for f, v in zip(fields, row)}) for row in cursor.fetchall()]
+    return [
+        model(__no_default__=True, **{f.name: None if v is None else f.python_value(v) for f, v in zip(fields, row)})
+        for row in cursor.fetchall()
+    ]
 
 
 def first(model: type[peewee.Model], sql: str, *params: object) -> Any:
@@ -124,8 +127,10 @@ def insert(model: type[peewee.Model], values: dict[str, object]) -> int:
     fields = model._meta.fields
     columns = [fields[name].column_name for name in values]
     params = [fields[name].db_value(value) for name, value in values.items()]
-    sql = (f"INSERT INTO {model._meta.table_name} ({', '.join(columns)}) "
-           f"VALUES ({', '.join('?' * len(columns))}) RETURNING id")
+    sql = (
+        f"INSERT INTO {model._meta.table_name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' * len(columns))}) RETURNING id"
+    )
     return execute(sql, *params).fetchone()[0]
 
 
@@ -150,7 +155,7 @@ class _Job:
         self.error: BaseException | None = None
 
 
-_batch_queue: "collections.deque[_Job]" = collections.deque()
+_batch_queue: collections.deque[_Job] = collections.deque()
 _batch_guard = threading.Lock()
 _batch_has_leader = False
 MAX_BATCH = 64

@@ -3,6 +3,7 @@
 Times are stored as naive UTC and read back as aware UTC (:class:`UtcDateTimeField`).
 Money columns are ``BigIntegerField`` of Rial.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +14,7 @@ import peewee
 
 from appliance.store.database import database
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class UtcDateTimeField(peewee.DateTimeField):
@@ -256,12 +257,23 @@ class ModemSample(BaseModel):
 
 
 ALL_MODELS: list[type[BaseModel]] = [
-    Meta, Card, ApiToken, Payment, PaymentCard, AmountReservation, Deposit, Event,
-    SmsMessage, SmsPart, SenderSmsc, ModemSample,
+    Meta,
+    Card,
+    ApiToken,
+    Payment,
+    PaymentCard,
+    AmountReservation,
+    Deposit,
+    Event,
+    SmsMessage,
+    SmsPart,
+    SenderSmsc,
+    ModemSample,
 ]
 
 
 # ----- 0003: webhooks and the operator's login ---------------------------------
+
 
 class WebhookSecret(BaseModel):
     """The key a token's webhook deliveries are signed with (HMAC-SHA256); the merchant verifies with it."""
@@ -322,6 +334,12 @@ class LoginAttempt(BaseModel):
     at = UtcDateTimeField(index=True)
 
 
-WEB_MODELS: list[type[BaseModel]] = [WebhookSecret, WebhookDelivery, WebhookAttempt, AdminAccount, AdminSession,
-                                     LoginAttempt]
+WEB_MODELS: list[type[BaseModel]] = [
+    WebhookSecret,
+    WebhookDelivery,
+    WebhookAttempt,
+    AdminAccount,
+    AdminSession,
+    LoginAttempt,
+]
 ALL_MODELS += WEB_MODELS

@@ -1,4 +1,5 @@
 """API tokens: made once and shown once, stored hashed, with scopes and an optional webhook URL."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -14,8 +15,9 @@ TOKEN_SCOPES = ("payments", "sms", "admin")
 
 
 class TokenCases(UseCaseCore):
-    def add_token(self, name: str, scopes: Sequence[str] = ("payments",),
-                  webhook_url: str | None = None, actor: str = "operator") -> tuple[ApiToken, str]:
+    def add_token(
+        self, name: str, scopes: Sequence[str] = ("payments",), webhook_url: str | None = None, actor: str = "operator"
+    ) -> tuple[ApiToken, str]:
         name = name.strip()
         if not name:
             raise InvalidInput("a token needs a name")
@@ -31,8 +33,14 @@ class TokenCases(UseCaseCore):
         with store.write():
             if ApiToken.get_or_none(ApiToken.name == name):
                 raise InvalidInput(f"a token named {name!r} exists already")
-            row = ApiToken.create(name=name, token_hash=token_hash(token), prefix=token[:8],
-                                  scopes=",".join(scopes), webhook_url=webhook_url, created_at=now)
+            row = ApiToken.create(
+                name=name,
+                token_hash=token_hash(token),
+                prefix=token[:8],
+                scopes=",".join(scopes),
+                webhook_url=webhook_url,
+                created_at=now,
+            )
             self.record_event("token", row.id, "token_added", actor, f"scopes {','.join(scopes)}", now=now)
         return row, token
 
@@ -40,8 +48,9 @@ class TokenCases(UseCaseCore):
         """The active token with this value, or None. ``scope`` is checked by :meth:`has_scope`."""
         if not token:
             return None
-        return store.first(ApiToken, "SELECT * FROM api_token WHERE token_hash = ? AND revoked_at IS NULL",
-                           token_hash(token.strip()))
+        return store.first(
+            ApiToken, "SELECT * FROM api_token WHERE token_hash = ? AND revoked_at IS NULL", token_hash(token.strip())
+        )
 
     @staticmethod
     def has_scope(token: ApiToken, scope: str) -> bool:

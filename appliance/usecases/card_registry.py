@@ -1,4 +1,5 @@
 """The merchant's cards: added, found, enabled or disabled; today's use against their daily ceilings."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,9 +13,16 @@ from appliance.usecases.core import TEHRAN, DepositState, UseCaseCore
 
 
 class CardCases(UseCaseCore):
-    def add_card(self, number: str, holder: str, bank: str | None = None, account: str | None = None,
-                 daily_limit_rial: int | None = None, daily_limit_count: int | None = None,
-                 actor: str = "operator") -> Card:
+    def add_card(
+        self,
+        number: str,
+        holder: str,
+        bank: str | None = None,
+        account: str | None = None,
+        daily_limit_rial: int | None = None,
+        daily_limit_count: int | None = None,
+        actor: str = "operator",
+    ) -> Card:
         try:
             number = normalize_card_number(number)
         except InvalidCardNumber as exc:
@@ -34,9 +42,16 @@ class CardCases(UseCaseCore):
         with store.write():
             if Card.get_or_none(Card.number == number):
                 raise InvalidInput(f"card {mask_card(number)} exists already")
-            card = Card.create(number=number, holder=holder, bank=bank_name, account=account or None,
-                               daily_limit_rial=daily_limit_rial, daily_limit_count=daily_limit_count,
-                               active=True, created_at=now)
+            card = Card.create(
+                number=number,
+                holder=holder,
+                bank=bank_name,
+                account=account or None,
+                daily_limit_rial=daily_limit_rial,
+                daily_limit_count=daily_limit_count,
+                active=True,
+                created_at=now,
+            )
             self.record_event("card", card.id, "card_added", actor, mask_card(number), now=now)
         return card
 
@@ -72,7 +87,11 @@ class CardCases(UseCaseCore):
         start = self._day_start(now or self.clock())
         cursor = store.execute(
             "SELECT card_id, SUM(amount), COUNT(*) FROM deposit WHERE card_id IS NOT NULL AND transfer_at >= ? "
-            "AND state NOT IN (?, ?) GROUP BY card_id", start, DepositState.FOREIGN, DepositState.DISMISSED)
+            "AND state NOT IN (?, ?) GROUP BY card_id",
+            start,
+            DepositState.FOREIGN,
+            DepositState.DISMISSED,
+        )
         return {card_id: (int(total or 0), int(count)) for card_id, total, count in cursor.fetchall()}
 
     @staticmethod
@@ -93,7 +112,6 @@ class CardCases(UseCaseCore):
             offered.append(card)
         return offered
 
-
     def get_card(self, card_id: int) -> Card:
         card = Card.get_or_none(Card.id == card_id)
         if card is None:
@@ -105,4 +123,3 @@ class CardCases(UseCaseCore):
         if not account:
             return []
         return [c for c in self.list_cards() if account_matches(account, c.number, c.account)]
-

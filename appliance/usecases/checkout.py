@@ -4,6 +4,7 @@
 unique index (across a fleet on PostgreSQL, boxes queue on an advisory lock);
 every state change is a conditional UPDATE, so exactly one racing caller wins.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -54,10 +55,10 @@ class CheckResult:
     payment: Payment
 
 
-
 class CheckoutCases(CardCases):
-    def create_payment(self, request: CreateRequest, token: ApiToken | None = None,
-                       seen_as: str | None = None) -> CreatedPayment:
+    def create_payment(
+        self, request: CreateRequest, token: ApiToken | None = None, seen_as: str | None = None
+    ) -> CreatedPayment:
         if not self.gates.clock_trusted():
             raise ApiError(Code.CLOCK_UNTRUSTED)
         if not self.gates.receiving_ok():
@@ -66,6 +67,7 @@ class CheckoutCases(CardCases):
         minutes = request.expire_minutes or self.settings.payments.expire_minutes
         expires_at = now + dt.timedelta(minutes=minutes)
         hold_until = expires_at + self.rules.quarantine
+
         def create() -> tuple[Payment, list[Card]]:
             if store.execute("SELECT 1 FROM payment WHERE fid = ?", request.fid).fetchone():
                 raise ApiError(Code.FID_DUPLICATE)
@@ -82,10 +84,17 @@ class CheckoutCases(CardCases):
                     break
             else:
                 raise ApiError(Code.NO_FREE_AMOUNT, f"all {self.offsets.capacity} amounts for this price are held")
-            self.record_event("payment", payment.id, "created", f"api:{token.name}" if token else "operator",
-                        f"amount {payment.amount} for price {payment.price}", None, State.PENDING.value,
-                        data={"fid": payment.fid, "amount": payment.amount, "cards": [c.id for c in offered]},
-                        now=now)
+            self.record_event(
+                "payment",
+                payment.id,
+                "created",
+                f"api:{token.name}" if token else "operator",
+                f"amount {payment.amount} for price {payment.price}",
+                None,
+                State.PENDING.value,
+                data={"fid": payment.fid, "amount": payment.amount, "cards": [c.id for c in offered]},
+                now=now,
+            )
             return payment, offered
 
         # The busiest write of the box: concurrent creates share one durable commit.
@@ -96,15 +105,22 @@ class CheckoutCases(CardCases):
     @staticmethod
     def _by_load(cards: list[Card]) -> list[Card]:
         """Pinned mode: the card with the fewest pending payments first, to spread the load."""
-        pending = dict(Payment.select(Payment.card, peewee.fn.COUNT(Payment.id))
-                       .where(Payment.state == State.PENDING.value).group_by(Payment.card).tuples())
+        pending = dict(
+            Payment.select(Payment.card, peewee.fn.COUNT(Payment.id))
+            .where(Payment.state == State.PENDING.value)
+            .group_by(Payment.card)
+            .tuples()
+        )
         return sorted(cards, key=lambda c: (pending.get(c.id, 0), c.id))
 
-    def _release_stale_reservations(self, now: dt.datetime, scope: int | None = None,
-                                    low: int | None = None, high: int | None = None) -> int:
+    def _release_stale_reservations(
+        self, now: dt.datetime, scope: int | None = None, low: int | None = None, high: int | None = None
+    ) -> int:
         """Release holds whose quarantine is over (all, or one scope's price range)."""
-        sql = "UPDATE amount_reservation SET active_amount = NULL, released_at = ? " \
-              "WHERE active_amount IS NOT NULL AND hold_until <= ?"
+        sql = (
+            "UPDATE amount_reservation SET active_amount = NULL, released_at = ? "
+            "WHERE active_amount IS NOT NULL AND hold_until <= ?"
+        )
         stamp = AmountReservation.hold_until.db_value(now)
         params: list[object] = [stamp, stamp]
         if scope is not None:
@@ -112,8 +128,16 @@ class CheckoutCases(CardCases):
             params += [scope, low, high]
         return store.execute(sql, *params).rowcount
 
-    def _reserve(self, request: CreateRequest, token: ApiToken | None, scope: int, cards: list[Card],
-                 now: dt.datetime, expires_at: dt.datetime, hold_until: dt.datetime) -> Payment | None:
+    def _reserve(
+        self,
+        request: CreateRequest,
+        token: ApiToken | None,
+        scope: int,
+        cards: list[Card],
+        now: dt.datetime,
+        expires_at: dt.datetime,
+        hold_until: dt.datetime,
+    ) -> Payment | None:
         """Insert the payment with the smallest free amount on ``scope``; None when none is free.
 
         The unique index on active reservations is the judge: when another
@@ -128,13 +152,28 @@ class CheckoutCases(CardCases):
             store.execute("SELECT pg_advisory_xact_lock(?, ?)", _ALLOCATION_LOCK, scope)
         low, high = request.price + self.offsets.min_offset, request.price + self.offsets.max_offset
         self._release_stale_reservations(now, scope, low, high)
-        held = {a for (a,) in store.execute(
-            "SELECT active_amount FROM amount_reservation WHERE scope = ? AND active_amount BETWEEN ? AND ?",
-            scope, low, high).fetchall()}
-        values = dict(fid=request.fid, price=request.price, state=State.PENDING.value, phone=request.phone,
-                      payer_card=request.card, callback=request.callback,
-                      card=cards[0].id if scope != ALL_CARDS_SCOPE else None, token=token.id if token else None,
-                      created_at=now, expires_at=expires_at, payer_card_mismatch=False)
+        held = {
+            a
+            for (a,) in store.execute(
+                "SELECT active_amount FROM amount_reservation WHERE scope = ? AND active_amount BETWEEN ? AND ?",
+                scope,
+                low,
+                high,
+            ).fetchall()
+        }
+        values = dict(
+            fid=request.fid,
+            price=request.price,
+            state=State.PENDING.value,
+            phone=request.phone,
+            payer_card=request.card,
+            callback=request.callback,
+            card=cards[0].id if scope != ALL_CARDS_SCOPE else None,
+            token=token.id if token else None,
+            created_at=now,
+            expires_at=expires_at,
+            payer_card_mismatch=False,
+        )
         # On PostgreSQL a savepoint lets a lost race undo only this try. SQLite needs none:
         # BEGIN IMMEDIATE already holds the database's only write lock.
         savepoint = contextlib.nullcontext if store.is_sqlite(db) else db.atomic
@@ -142,11 +181,16 @@ class CheckoutCases(CardCases):
             try:
                 with savepoint():
                     payment_id = store.insert(Payment, {**values, "amount": amount})
-                    store.insert(AmountReservation, dict(payment=payment_id, scope=scope, amount=amount,
-                                                         active_amount=amount, hold_until=hold_until))
-                    store.execute("INSERT INTO payment_card (payment_id, card_id) VALUES "
-                                  + ", ".join(["(?, ?)"] * len(cards)),
-                                  *[v for c in cards for v in (payment_id, c.id)])
+                    store.insert(
+                        AmountReservation,
+                        dict(
+                            payment=payment_id, scope=scope, amount=amount, active_amount=amount, hold_until=hold_until
+                        ),
+                    )
+                    store.execute(
+                        "INSERT INTO payment_card (payment_id, card_id) VALUES " + ", ".join(["(?, ?)"] * len(cards)),
+                        *[v for c in cards for v in (payment_id, c.id)],
+                    )
                     return Payment(id=payment_id, amount=amount, **values)
             except peewee.IntegrityError as exc:
                 if store.execute("SELECT 1 FROM payment WHERE fid = ?", request.fid).fetchone():
@@ -175,23 +219,33 @@ class CheckoutCases(CardCases):
         """The last deposit that settled this payment, if any."""
         return payment.deposits.order_by(Deposit.id.desc()).first()
 
-    def _move(self, payment: Payment, target: State, actor: str, reason: str, now: dt.datetime,
-              data: dict[str, Any] | None = None, **changes: Any) -> bool:
+    def _move(
+        self,
+        payment: Payment,
+        target: State,
+        actor: str,
+        reason: str,
+        now: dt.datetime,
+        data: dict[str, Any] | None = None,
+        **changes: Any,
+    ) -> bool:
         """Conditional UPDATE from the state we read: exactly one caller wins a race."""
         source = State(payment.state)
         if not can_move(source, target):
             raise InvalidTransition(f"payment {payment.id} cannot go from {source.value} to {target.value}")
         assignments = ", ".join(f"{Payment._meta.fields[k].column_name} = ?" for k in ["state", *changes])
         values = [target.value, *(Payment._meta.fields[k].db_value(v) for k, v in changes.items())]
-        updated = store.execute(f"UPDATE payment SET {assignments} WHERE id = ? AND state = ?",
-                                *values, payment.id, source.value).rowcount
+        updated = store.execute(
+            f"UPDATE payment SET {assignments} WHERE id = ? AND state = ?", *values, payment.id, source.value
+        ).rowcount
         if updated != 1:
             return False
         payment.state = target.value
         for key, value in changes.items():
             setattr(payment, key, value)
-        self.record_event("payment", payment.id, target.value, actor, reason, source.value, target.value,
-                    data=data, now=now)
+        self.record_event(
+            "payment", payment.id, target.value, actor, reason, source.value, target.value, data=data, now=now
+        )
         if target in (State.PAID, State.REFUNDED):
             AmountReservation.update(active_amount=None, released_at=now).where(
                 (AmountReservation.payment == payment.id) & AmountReservation.active_amount.is_null(False)
@@ -199,8 +253,10 @@ class CheckoutCases(CardCases):
         return True
 
     def _expire_if_due(self, payment: Payment, now: dt.datetime, actor: str) -> None:
-        if effective_state(State(payment.state), payment.expires_at, now) is State.EXPIRED \
-                and payment.state == State.PENDING.value:
+        if (
+            effective_state(State(payment.state), payment.expires_at, now) is State.EXPIRED
+            and payment.state == State.PENDING.value
+        ):
             if not self._move(payment, State.EXPIRED, actor, "the deadline passed", now):
                 payment.state = self.get_payment(payment.id).state
 
@@ -213,9 +269,11 @@ class CheckoutCases(CardCases):
                 raise ApiError(Code.CARD_ALREADY_SET)
             if State(payment.state) in FINAL_FOR_CARD:
                 raise ApiError(Code.PAYMENT_FINAL)
-            updated = (Payment.update(payer_card=card)
-                       .where((Payment.id == pay_id) & Payment.payer_card.is_null()
-                              & (Payment.state == State.PENDING.value)).execute())
+            updated = (
+                Payment.update(payer_card=card)
+                .where((Payment.id == pay_id) & Payment.payer_card.is_null() & (Payment.state == State.PENDING.value))
+                .execute()
+            )
             if updated != 1:
                 raise ApiError(Code.CARD_ALREADY_SET)
             payment.payer_card = card
@@ -235,15 +293,15 @@ class CheckoutCases(CardCases):
             self._expire_if_due(payment, now, "api")
             first = False
             if payment.state == State.PAID.value:
-                first = self._move(payment, State.VERIFIED, "api", "first check after payment", now,
-                                   verified_at=now)
+                first = self._move(payment, State.VERIFIED, "api", "first check after payment", now, verified_at=now)
                 if not first:
                     payment = self.get_payment(pay_id)
             code = check_code(State(payment.state), payment.payer_card_mismatch, first)
         return CheckResult(code, payment)
 
-    def list_payments(self, state: str | None = None, fid: int | None = None, amount: int | None = None,
-                      limit: int = 50) -> list[Payment]:
+    def list_payments(
+        self, state: str | None = None, fid: int | None = None, amount: int | None = None, limit: int = 50
+    ) -> list[Payment]:
         query = Payment.select().order_by(Payment.id.desc()).limit(limit)
         if state:
             query = query.where(Payment.state == state)
@@ -258,9 +316,7 @@ class CheckoutCases(CardCases):
         now = self.clock()
         count = 0
         with store.write():
-            for payment in Payment.select().where((Payment.state == State.PENDING.value)
-                                                  & (Payment.expires_at <= now)):
+            for payment in Payment.select().where((Payment.state == State.PENDING.value) & (Payment.expires_at <= now)):
                 count += self._move(payment, State.EXPIRED, "scheduler", "the deadline passed", now)
             self._release_stale_reservations(now)
         return count
-

@@ -7,6 +7,7 @@ Everything that decides (amounts, the state machine, matching) is a pure
 function in :mod:`appliance.domain`; the use cases read the facts, call them,
 and write the result. ``now`` always comes from the injected clock.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,7 +26,7 @@ from appliance.store.models import Event, Meta
 
 log = logging.getLogger(__name__)
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 TEHRAN = zoneinfo.ZoneInfo("Asia/Tehran")
 
 
@@ -34,15 +35,15 @@ def utcnow() -> dt.datetime:
 
 
 class DepositState:
-    MATCHED = "matched"        # settled a payment (on time)
-    LATE = "late"              # settled a payment as paid_late: waits for the operator
-    AMBIGUOUS = "ambiguous"    # several payments could be meant: held for review
-    UNMATCHED = "unmatched"    # no payment: held for review with hints
-    HELD = "held"              # untrusted (SMSC, balance): held for review
-    FOREIGN = "foreign"        # to an account that is not one of the merchant's cards
+    MATCHED = "matched"  # settled a payment (on time)
+    LATE = "late"  # settled a payment as paid_late: waits for the operator
+    AMBIGUOUS = "ambiguous"  # several payments could be meant: held for review
+    UNMATCHED = "unmatched"  # no payment: held for review with hints
+    HELD = "held"  # untrusted (SMSC, balance): held for review
+    FOREIGN = "foreign"  # to an account that is not one of the merchant's cards
     NOT_PAYABLE = "not_payable"  # interest, correction, reversal: money, but no customer's payment
-    DISMISSED = "dismissed"    # the operator closed it with a note
-    REFUNDED = "refunded"      # the operator gave the money back
+    DISMISSED = "dismissed"  # the operator closed it with a note
+    REFUNDED = "refunded"  # the operator gave the money back
 
     REVIEW = (UNMATCHED, AMBIGUOUS, LATE, HELD)
     ASSIGNABLE = (UNMATCHED, AMBIGUOUS, HELD)
@@ -56,10 +57,10 @@ class Gates:
     receiving_ok: Callable[[], bool] = lambda: True
 
 
-
 class UseCaseCore:
-    def __init__(self, settings: Settings, clock: Callable[[], dt.datetime] = utcnow,
-                 gates: Gates | None = None) -> None:
+    def __init__(
+        self, settings: Settings, clock: Callable[[], dt.datetime] = utcnow, gates: Gates | None = None
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self.gates = gates or Gates()
@@ -72,19 +73,41 @@ class UseCaseCore:
         self.payment_listeners: list[Callable[[int, str | None, str, dt.datetime], None]] = []
 
     # ----- events -------------------------------------------------------
-    def record_event(self, entity: str, entity_id: int, kind: str, actor: str, reason: str = "",
-               from_state: str | None = None, to_state: str | None = None,
-               data: dict[str, Any] | None = None, now: dt.datetime | None = None) -> None:
-        store.insert(Event, dict(at=now or self.clock(), entity=entity, entity_id=entity_id, kind=kind,
-                                 from_state=from_state, to_state=to_state, actor=actor, reason=reason, data=data))
+    def record_event(
+        self,
+        entity: str,
+        entity_id: int,
+        kind: str,
+        actor: str,
+        reason: str = "",
+        from_state: str | None = None,
+        to_state: str | None = None,
+        data: dict[str, Any] | None = None,
+        now: dt.datetime | None = None,
+    ) -> None:
+        store.insert(
+            Event,
+            dict(
+                at=now or self.clock(),
+                entity=entity,
+                entity_id=entity_id,
+                kind=kind,
+                from_state=from_state,
+                to_state=to_state,
+                actor=actor,
+                reason=reason,
+                data=data,
+            ),
+        )
         if entity == "payment" and to_state:
             log.info("payment %s: %s -> %s by %s (%s)", entity_id, from_state, to_state, actor, reason)
             for listener in self.payment_listeners:
                 listener(entity_id, from_state, to_state, now or self.clock())
 
     def events_for(self, entity: str, entity_id: int) -> list[Event]:
-        return list(Event.select().where((Event.entity == entity) & (Event.entity_id == entity_id))
-                    .order_by(Event.at, Event.id))
+        return list(
+            Event.select().where((Event.entity == entity) & (Event.entity_id == entity_id)).order_by(Event.at, Event.id)
+        )
 
     # ----- the box's secret ---------------------------------------------
     @property
@@ -111,4 +134,3 @@ class UseCaseCore:
             host, _, port = self.settings.server.listen.rpartition(":")
             base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '[::]', '::') else host}:{port}"
         return f"{base.rstrip('/')}/pay/{payment_id}/{payment_link_signature(self.secret, payment_id)}"
-

@@ -2,6 +2,7 @@
 
 Only ``carttocart demo`` and the demo payment page use this; a real box never does.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,7 +18,7 @@ TEHRAN = zoneinfo.ZoneInfo("Asia/Tehran")
 
 # Luhn-valid numbers on real BINs with made-up digits; the accounts are as each bank's SMS prints them.
 DEMO_CARDS = (
-    {"number": "6104337890123456", "holder": "فروشگاه نمونه", "account": "6204718359"},   # Mellat
+    {"number": "6104337890123456", "holder": "فروشگاه نمونه", "account": "6204718359"},  # Mellat
     {"number": "6037991234567893", "holder": "فروشگاه نمونه", "account": "0217730417009"},  # Melli
 )
 DEMO_SENDER = "Bank Mellat"
@@ -31,24 +32,31 @@ class BankSms:
 
 
 def add_demo_cards(service: PaymentService) -> list[Card]:
-    return [service.add_card(c["number"], c["holder"], account=c["account"], actor="demo")
-            for c in DEMO_CARDS if not Card.select().where(Card.number == c["number"]).exists()]
+    return [
+        service.add_card(c["number"], c["holder"], account=c["account"], actor="demo")
+        for c in DEMO_CARDS
+        if not Card.select().where(Card.number == c["number"]).exists()
+    ]
 
 
 def mellat_deposit_sms(account: str, amount: int, balance: int, when: dt.datetime) -> BankSms:
     """A deposit SMS in Bank Mellat's current layout (label glued to the figure, YY/MM/DD-HH:MM, Tehran time)."""
     local = jdatetime.datetime.fromgregorian(datetime=when.astimezone(TEHRAN))
-    text = (f"حساب{account}\nواریز{amount:,}\nمانده{balance:,}\n"
-            f"{local.year % 100:02d}/{local.month:02d}/{local.day:02d}-{local.hour:02d}:{local.minute:02d}")
+    text = (
+        f"حساب{account}\nواریز{amount:,}\nمانده{balance:,}\n"
+        f"{local.year % 100:02d}/{local.month:02d}/{local.day:02d}-{local.hour:02d}:{local.minute:02d}"
+    )
     return BankSms(DEMO_SENDER, text)
 
 
 def next_deposit_sms(amount: int, now: dt.datetime) -> BankSms:
     """The demo bank's SMS for a transfer of ``amount`` to the demo Mellat card, keeping the balance continuous."""
     account = DEMO_CARDS[0]["account"]
-    last = (SmsMessage.select(SmsMessage.balance)
-            .where((SmsMessage.bank == "mellat") & (SmsMessage.account == account)
-                   & SmsMessage.balance.is_null(False))
-            .order_by(SmsMessage.id.desc()).first())
+    last = (
+        SmsMessage.select(SmsMessage.balance)
+        .where((SmsMessage.bank == "mellat") & (SmsMessage.account == account) & SmsMessage.balance.is_null(False))
+        .order_by(SmsMessage.id.desc())
+        .first()
+    )
     balance = (last.balance if last else OPENING_BALANCE) + amount
     return mellat_deposit_sms(account, amount, balance, now)

@@ -4,6 +4,7 @@ A deposit comes from an SMS (see :mod:`appliance.usecases.sms_intake`), an
 operator or the HTTP hand-in. :func:`appliance.domain.matching.match` decides;
 this module reads the candidates and writes the outcome.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,6 +49,7 @@ class DepositOutcome:
     duplicate: bool = False
     events: list[str] = field(default_factory=list)
 
+
 class DepositCases(CheckoutCases):
     def record_deposit(self, new: NewDeposit) -> DepositOutcome:
         """Store a deposit and settle the payment it matches, in one transaction. Idempotent on ``dedupe_key``."""
@@ -61,11 +63,23 @@ class DepositCases(CheckoutCases):
                     return DepositOutcome(existing, existing.payment, duplicate=True)
             cards = self.cards_for_account(new.account)
             values = dict(
-                source=new.source, state=DepositState.UNMATCHED, amount=new.amount, bank=new.bank,
-                account=new.account, card=cards[0].id if len(cards) == 1 else None,
-                payer_card=new.payer_card, balance=new.balance, bank_time=new.bank_time,
-                smsc_time=new.smsc_time, received_at=received_at, transfer_at=transfer_at,
-                dedupe_key=new.dedupe_key, created_by=new.created_by, note=new.note, reason="")
+                source=new.source,
+                state=DepositState.UNMATCHED,
+                amount=new.amount,
+                bank=new.bank,
+                account=new.account,
+                card=cards[0].id if len(cards) == 1 else None,
+                payer_card=new.payer_card,
+                balance=new.balance,
+                bank_time=new.bank_time,
+                smsc_time=new.smsc_time,
+                received_at=received_at,
+                transfer_at=transfer_at,
+                dedupe_key=new.dedupe_key,
+                created_by=new.created_by,
+                note=new.note,
+                reason="",
+            )
             deposit = Deposit(id=store.insert(Deposit, values), **values)
             payment = self._settle(deposit, new, cards, now)
         return DepositOutcome(deposit, payment)
@@ -73,18 +87,27 @@ class DepositCases(CheckoutCases):
     def _settle(self, deposit: Deposit, new: NewDeposit, cards: list[Card], now: dt.datetime) -> Payment | None:
         actor = f"matcher ({new.created_by})"
         if new.account and not cards:
-            return self._close_deposit(deposit, DepositState.FOREIGN,
-                                       f"account {new.account} is not one of the merchant's cards", actor, now)
+            return self._close_deposit(
+                deposit, DepositState.FOREIGN, f"account {new.account} is not one of the merchant's cards", actor, now
+            )
         if not new.settles:
-            return self._close_deposit(deposit, DepositState.NOT_PAYABLE,
-                                       "interest, correction or reversal: no customer's payment", actor, now)
+            return self._close_deposit(
+                deposit, DepositState.NOT_PAYABLE, "interest, correction or reversal: no customer's payment", actor, now
+            )
         if new.hold_reason:
             return self._close_deposit(deposit, DepositState.HELD, new.hold_reason, actor, now)
         facts = matching.DepositFacts(
-            amount=deposit.amount, transfer_at=deposit.transfer_at,
-            card_ids=frozenset(c.id for c in cards) if cards else None, payer_card=new.payer_card)
-        outcome = matching.match(facts, self._candidates(deposit.amount, exact=True), self.rules,
-                                 near=self._candidates(deposit.amount, exact=False))
+            amount=deposit.amount,
+            transfer_at=deposit.transfer_at,
+            card_ids=frozenset(c.id for c in cards) if cards else None,
+            payer_card=new.payer_card,
+        )
+        outcome = matching.match(
+            facts,
+            self._candidates(deposit.amount, exact=True),
+            self.rules,
+            near=self._candidates(deposit.amount, exact=False),
+        )
         if isinstance(outcome, matching.Ambiguous):
             deposit.hints = list(outcome.payment_ids)
             return self._close_deposit(deposit, DepositState.AMBIGUOUS, outcome.reason, actor, now)
@@ -92,17 +115,18 @@ class DepositCases(CheckoutCases):
             deposit.hints = list(outcome.hints)
             return self._close_deposit(deposit, DepositState.UNMATCHED, outcome.reason, actor, now)
         payment = self.get_payment(outcome.payment_id)
-        return self._apply_match(deposit, payment, outcome.late, outcome.payer_card_mismatch,
-                                 outcome.reason, actor, now)
+        return self._apply_match(
+            deposit, payment, outcome.late, outcome.payer_card_mismatch, outcome.reason, actor, now
+        )
 
-    def _apply_match(self, deposit: Deposit, payment: Payment, late: bool, mismatch: bool, reason: str,
-                     actor: str, now: dt.datetime) -> Payment:
+    def _apply_match(
+        self, deposit: Deposit, payment: Payment, late: bool, mismatch: bool, reason: str, actor: str, now: dt.datetime
+    ) -> Payment:
         if payment.state == State.PENDING.value and late:
             self._move(payment, State.EXPIRED, actor, "the deadline passed before the transfer", now)
         target = State.PAID_LATE if late else State.PAID
         data = {"deposit": deposit.id, "amount": deposit.amount}
-        if not self._move(payment, target, actor, reason, now, data=data, paid_at=now,
-                          payer_card_mismatch=mismatch):
+        if not self._move(payment, target, actor, reason, now, data=data, paid_at=now, payer_card_mismatch=mismatch):
             raise InvalidTransition(f"payment {payment.id} changed while settling deposit {deposit.id}")
         deposit.payment = payment.id
         if deposit.card_id is None:
@@ -119,32 +143,74 @@ class DepositCases(CheckoutCases):
         if deposit.id is None:
             deposit.save()
         else:
-            store.execute("UPDATE deposit SET state = ?, reason = ?, payment_id = ?, card_id = ?, hints = ?, "
-                          "note = ? WHERE id = ?", state, reason, deposit.payment_id, deposit.card_id,
-                          Deposit.hints.db_value(deposit.hints), deposit.note, deposit.id)
-        self.record_event("deposit", deposit.id, state, actor, reason, previous, state,
-                    data={"amount": deposit.amount, "payment": deposit.payment_id}, now=now)
+            store.execute(
+                "UPDATE deposit SET state = ?, reason = ?, payment_id = ?, card_id = ?, hints = ?, "
+                "note = ? WHERE id = ?",
+                state,
+                reason,
+                deposit.payment_id,
+                deposit.card_id,
+                Deposit.hints.db_value(deposit.hints),
+                deposit.note,
+                deposit.id,
+            )
+        self.record_event(
+            "deposit",
+            deposit.id,
+            state,
+            actor,
+            reason,
+            previous,
+            state,
+            data={"amount": deposit.amount, "payment": deposit.payment_id},
+            now=now,
+        )
         return None
 
     def _candidates(self, amount: int, exact: bool) -> list[matching.Candidate]:
         # Runs for every deposit: hand-written SQL (see appliance/store/database.py).
         if exact:
-            payments = store.rows(Payment, "SELECT * FROM payment WHERE amount = ? AND state IN (?, ?, ?, ?) "
-                                  "ORDER BY id DESC LIMIT 50", amount, State.PENDING.value, State.EXPIRED.value,
-                                  State.PAID.value, State.VERIFIED.value)
+            payments = store.rows(
+                Payment,
+                "SELECT * FROM payment WHERE amount = ? AND state IN (?, ?, ?, ?) ORDER BY id DESC LIMIT 50",
+                amount,
+                State.PENDING.value,
+                State.EXPIRED.value,
+                State.PAID.value,
+                State.VERIFIED.value,
+            )
         else:
             span = self.offsets.max_offset
-            payments = store.rows(Payment, "SELECT * FROM payment WHERE amount BETWEEN ? AND ? AND amount <> ? "
-                                  "AND state IN (?, ?) ORDER BY id DESC LIMIT 50", amount - span, amount + span,
-                                  amount, State.PENDING.value, State.EXPIRED.value)
+            payments = store.rows(
+                Payment,
+                "SELECT * FROM payment WHERE amount BETWEEN ? AND ? AND amount <> ? "
+                "AND state IN (?, ?) ORDER BY id DESC LIMIT 50",
+                amount - span,
+                amount + span,
+                amount,
+                State.PENDING.value,
+                State.EXPIRED.value,
+            )
         offered: dict[int, set[int]] = {}
         if payments:
             ids = [p.id for p in payments]
-            for pid, cid in store.execute("SELECT payment_id, card_id FROM payment_card WHERE payment_id IN ("
-                                          + ", ".join("?" * len(ids)) + ")", *ids).fetchall():
+            for pid, cid in store.execute(
+                "SELECT payment_id, card_id FROM payment_card WHERE payment_id IN (" + ", ".join("?" * len(ids)) + ")",
+                *ids,
+            ).fetchall():
                 offered.setdefault(pid, set()).add(cid)
-        return [matching.Candidate(p.id, p.amount, State(p.state), p.created_at, p.expires_at,
-                                   frozenset(offered.get(p.id, ())), p.payer_card) for p in payments]
+        return [
+            matching.Candidate(
+                p.id,
+                p.amount,
+                State(p.state),
+                p.created_at,
+                p.expires_at,
+                frozenset(offered.get(p.id, ())),
+                p.payer_card,
+            )
+            for p in payments
+        ]
 
     def get_deposit(self, deposit_id: int) -> Deposit:
         deposit = Deposit.get_or_none(Deposit.id == deposit_id)
@@ -157,4 +223,3 @@ class DepositCases(CheckoutCases):
         if states:
             query = query.where(Deposit.state.in_(list(states)))
         return list(query)
-

@@ -4,6 +4,7 @@ The password is hashed with scrypt (memory-hard; in the standard library).
 The session cookie is 32 random bytes; only its SHA-256 is stored, with the
 session's CSRF token. Failed logins are counted per client address.
 """
+
 from __future__ import annotations
 
 import base64
@@ -14,8 +15,8 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from appliance.store import database as store
 from appliance.domain.errors import InvalidInput, LoginRefused, TooManyAttempts
+from appliance.store import database as store
 from appliance.store.models import AdminAccount, AdminSession, LoginAttempt
 
 DEFAULT_USER = "admin"
@@ -41,8 +42,9 @@ def check_password(password: str, stored: str) -> bool:
         scheme, n, r, p, salt, digest = stored.split("$")
         if scheme != "scrypt":
             return False
-        got = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r),
-                             p=int(p), dklen=32)
+        got = hashlib.scrypt(
+            password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=32
+        )
     except ValueError:
         return False
     return hmac.compare_digest(got, base64.b64decode(digest))
@@ -72,21 +74,27 @@ class Accounts:
         hashed = hash_password(password)
         now = self.clock()
         with store.write():
-            updated = (AdminAccount.update(password_hash=hashed, updated_at=now)
-                       .where(AdminAccount.username == username).execute())
+            updated = (
+                AdminAccount.update(password_hash=hashed, updated_at=now)
+                .where(AdminAccount.username == username)
+                .execute()
+            )
             if not updated:
                 AdminAccount.create(username=username, password_hash=hashed, updated_at=now)
             # A new password ends every open session.
-            AdminSession.delete().where(AdminSession.account.in_(
-                AdminAccount.select(AdminAccount.id).where(AdminAccount.username == username))).execute()
+            AdminSession.delete().where(
+                AdminSession.account.in_(AdminAccount.select(AdminAccount.id).where(AdminAccount.username == username))
+            ).execute()
 
     def login(self, username: str, password: str, address: str) -> tuple[str, Session]:
         """A new session (the cookie value, and its facts), or LoginRefused / TooManyAttempts."""
         now = self.clock()
         since = now - FAILURE_WINDOW
-        failures = list(LoginAttempt.select(LoginAttempt.at)
-                        .where((LoginAttempt.address == address) & (LoginAttempt.at > since))
-                        .order_by(LoginAttempt.at))
+        failures = list(
+            LoginAttempt.select(LoginAttempt.at)
+            .where((LoginAttempt.address == address) & (LoginAttempt.at > since))
+            .order_by(LoginAttempt.at)
+        )
         if len(failures) >= MAX_FAILURES:
             wait = failures[-MAX_FAILURES].at + FAILURE_WINDOW - now
             raise TooManyAttempts(max(1, int(wait.total_seconds())))
@@ -101,16 +109,25 @@ class Accounts:
         with store.write():
             cookie = secrets.token_urlsafe(32)
             session = Session(account.username, secrets.token_urlsafe(24), now + SESSION_LIFETIME)
-            AdminSession.create(account=account.id, session_hash=_session_hash(cookie), csrf=session.csrf,
-                                created_at=now, expires_at=session.expires_at)
+            AdminSession.create(
+                account=account.id,
+                session_hash=_session_hash(cookie),
+                csrf=session.csrf,
+                created_at=now,
+                expires_at=session.expires_at,
+            )
             AdminSession.delete().where(AdminSession.expires_at < now).execute()
         return cookie, session
 
     def session(self, cookie: str | None) -> Session | None:
         if not cookie:
             return None
-        row = (AdminSession.select(AdminSession, AdminAccount).join(AdminAccount)
-               .where(AdminSession.session_hash == _session_hash(cookie)).first())
+        row = (
+            AdminSession.select(AdminSession, AdminAccount)
+            .join(AdminAccount)
+            .where(AdminSession.session_hash == _session_hash(cookie))
+            .first()
+        )
         if row is None or row.expires_at <= self.clock():
             return None
         return Session(row.account.username, row.csrf, row.expires_at)

@@ -1,4 +1,5 @@
 """Read models for the operator's dashboard: what the pages show, as plain data (no web code here)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,8 +37,10 @@ class CardView:
     @property
     def near_ceiling(self) -> bool:
         c = self.card
-        return bool((c.daily_limit_rial and self.total_today >= 0.9 * c.daily_limit_rial)
-                    or (c.daily_limit_count and self.count_today >= 0.9 * c.daily_limit_count))
+        return bool(
+            (c.daily_limit_rial and self.total_today >= 0.9 * c.daily_limit_rial)
+            or (c.daily_limit_count and self.count_today >= 0.9 * c.daily_limit_count)
+        )
 
 
 @dataclass(frozen=True)
@@ -53,20 +56,35 @@ def modems(now: dt.datetime) -> list[ModemView]:
     names = [n for (n,) in ModemSample.select(ModemSample.modem).distinct().order_by(ModemSample.modem).tuples()]
     views = []
     for name in names:
-        latest = (ModemSample.select().where(ModemSample.modem == name)
-                  .order_by(ModemSample.at.desc(), ModemSample.id.desc()).first())
-        samples = list(ModemSample.select(ModemSample.at, ModemSample.signal_dbm)
-                       .where((ModemSample.modem == name) & (ModemSample.at >= since)
-                              & ModemSample.signal_dbm.is_null(False)).order_by(ModemSample.at))
+        latest = (
+            ModemSample.select()
+            .where(ModemSample.modem == name)
+            .order_by(ModemSample.at.desc(), ModemSample.id.desc())
+            .first()
+        )
+        samples = list(
+            ModemSample.select(ModemSample.at, ModemSample.signal_dbm)
+            .where((ModemSample.modem == name) & (ModemSample.at >= since) & ModemSample.signal_dbm.is_null(False))
+            .order_by(ModemSample.at)
+        )
         step = max(1, len(samples) // CHART_POINTS)
         points = [((now - s.at).total_seconds() / 60, s.signal_dbm) for s in samples[::step]]
         detail = latest.detail or {}
-        storage = (f"{latest.storage_used}/{latest.storage_total}"
-                   if latest.storage_total is not None else "?")
-        views.append(ModemView(name=name, at=latest.at, responsive=latest.responsive, registered=latest.registered,
-                               operator=latest.operator, signal_dbm=latest.signal_dbm, storage=storage,
-                               last_sms_at=detail.get("last_sms_at"), problems=list(detail.get("problems") or []),
-                               signal=points))
+        storage = f"{latest.storage_used}/{latest.storage_total}" if latest.storage_total is not None else "?"
+        views.append(
+            ModemView(
+                name=name,
+                at=latest.at,
+                responsive=latest.responsive,
+                registered=latest.registered,
+                operator=latest.operator,
+                signal_dbm=latest.signal_dbm,
+                storage=storage,
+                last_sms_at=detail.get("last_sms_at"),
+                problems=list(detail.get("problems") or []),
+                signal=points,
+            )
+        )
     return views
 
 
@@ -99,5 +117,7 @@ def review_queue(service: PaymentService) -> list[ReviewItem]:
 
 
 def counts(service: PaymentService) -> dict[str, Any]:
-    return {"review": Deposit.select().where(Deposit.state.in_(list(DepositState.REVIEW))).count(),
-            "pending": Payment.select().where(Payment.state == "pending").count()}
+    return {
+        "review": Deposit.select().where(Deposit.state.in_(list(DepositState.REVIEW))).count(),
+        "pending": Payment.select().where(Payment.state == "pending").count(),
+    }

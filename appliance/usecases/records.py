@@ -3,6 +3,7 @@
 Callers (the web app, the CLI) read their fields; they never query or save
 them: every change goes through a use case.
 """
+
 from appliance.store.models import ApiToken, Card, Deposit, Event, ModemSample, Payment, SmsMessage, WebhookDelivery
 
 __all__ = ["ApiToken", "Card", "Deposit", "Event", "ModemSample", "Payment", "SmsMessage", "WebhookDelivery"]

@@ -1,4 +1,5 @@
 """The operator's review queue: assign a held deposit, accept a late payment, refund, dismiss."""
+
 from __future__ import annotations
 
 from appliance.domain.cards import visible_digits_agree
@@ -17,16 +18,21 @@ class ReviewCases(DepositCases):
         with store.write():
             deposit = self.get_deposit(deposit_id)
             if deposit.state not in DepositState.ASSIGNABLE:
-                raise InvalidTransition(f"deposit {deposit_id} is {deposit.state}: only unmatched, ambiguous "
-                                        "or held deposits can be assigned")
+                raise InvalidTransition(
+                    f"deposit {deposit_id} is {deposit.state}: only unmatched, ambiguous "
+                    "or held deposits can be assigned"
+                )
             payment = Payment.get_or_none(Payment.id == pay_id)
             if payment is None:
                 raise NotFound(f"no payment {pay_id}")
             self._expire_if_due(payment, now, actor)
             if payment.state not in (State.PENDING.value, State.EXPIRED.value):
                 raise InvalidTransition(f"payment {pay_id} is {payment.state}: it cannot take a deposit")
-            mismatch = bool(payment.payer_card and deposit.payer_card and not
-                            visible_digits_agree(deposit.payer_card, payment.payer_card))
+            mismatch = bool(
+                payment.payer_card
+                and deposit.payer_card
+                and not visible_digits_agree(deposit.payer_card, payment.payer_card)
+            )
             deposit.note = note or deposit.note
             reason = f"assigned by the operator{': ' + note if note else ''}"
             return self._apply_match(deposit, payment, False, mismatch, reason, actor, now)
@@ -37,16 +43,15 @@ class ReviewCases(DepositCases):
             payment = Payment.get_or_none(Payment.id == pay_id)
             if payment is None:
                 raise NotFound(f"no payment {pay_id}")
-            if not self._move(payment, State.PAID, actor, f"late payment accepted{': ' + note if note else ''}",
-                              now):
+            if not self._move(payment, State.PAID, actor, f"late payment accepted{': ' + note if note else ''}", now):
                 raise InvalidTransition(f"payment {pay_id} changed meanwhile")
-            for deposit in Deposit.select().where((Deposit.payment == pay_id)
-                                                  & (Deposit.state == DepositState.LATE)):
+            for deposit in Deposit.select().where((Deposit.payment == pay_id) & (Deposit.state == DepositState.LATE)):
                 self._close_deposit(deposit, DepositState.MATCHED, "late payment accepted", actor, now)
         return payment
 
-    def refund(self, *, pay_id: int | None = None, deposit_id: int | None = None, actor: str,
-               note: str = "") -> Deposit:
+    def refund(
+        self, *, pay_id: int | None = None, deposit_id: int | None = None, actor: str, note: str = ""
+    ) -> Deposit:
         """Mark money as given back: a late payment's deposit, or any deposit held for review."""
         now = self.clock()
         with store.write():
@@ -76,8 +81,10 @@ class ReviewCases(DepositCases):
         with store.write():
             deposit = self.get_deposit(deposit_id)
             if deposit.state not in DepositState.ASSIGNABLE:
-                raise InvalidTransition(f"deposit {deposit_id} is {deposit.state}: only unmatched, ambiguous "
-                                        "or held deposits can be dismissed")
+                raise InvalidTransition(
+                    f"deposit {deposit_id} is {deposit.state}: only unmatched, ambiguous "
+                    "or held deposits can be dismissed"
+                )
             deposit.note = note
             self._close_deposit(deposit, DepositState.DISMISSED, f"dismissed: {note}", actor, now)
         return deposit

@@ -6,17 +6,27 @@ checkout (:mod:`~appliance.usecases.checkout`), deposits (:mod:`~appliance.useca
 and the review queue (:mod:`~appliance.usecases.review`). They share
 :class:`~appliance.usecases.core.UseCaseCore` (settings, clock, events, link key).
 """
+
 from __future__ import annotations
 
-from appliance.usecases.api_tokens import TOKEN_SCOPES
-from appliance.usecases.api_tokens import TokenCases
+from appliance.usecases.api_tokens import TOKEN_SCOPES, TokenCases
 from appliance.usecases.checkout import CheckResult, CreatedPayment, CreateRequest
-from appliance.usecases.core import Gates, DepositState, utcnow
+from appliance.usecases.core import DepositState, Gates, utcnow
 from appliance.usecases.deposits import DepositOutcome, NewDeposit
 from appliance.usecases.review import ReviewCases
 
-__all__ = ["TOKEN_SCOPES", "CheckResult", "CreateRequest", "CreatedPayment", "DepositOutcome", "DepositState",
-           "Gates", "NewDeposit", "PaymentService", "utcnow"]
+__all__ = [
+    "TOKEN_SCOPES",
+    "CheckResult",
+    "CreateRequest",
+    "CreatedPayment",
+    "DepositOutcome",
+    "DepositState",
+    "Gates",
+    "NewDeposit",
+    "PaymentService",
+    "utcnow",
+]
 
 
 class PaymentService(ReviewCases, TokenCases):

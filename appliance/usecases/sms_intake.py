@@ -12,6 +12,7 @@
    matcher in one transaction (:meth:`SmsIngest.ingest_message`).
 A crash between 1 and 3 only delays: the scheduler runs step 2 again.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -97,8 +98,7 @@ def build_ingest(service: PaymentService) -> SmsIngest:
 
 
 class SmsIngest:
-    def __init__(self, service: PaymentService, reader: SmsReader,
-                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+    def __init__(self, service: PaymentService, reader: SmsReader, clock: Callable[[], dt.datetime] = utcnow) -> None:
         self.service = service
         self.reader = reader
         self.clock = clock
@@ -112,12 +112,17 @@ class SmsIngest:
         cutoff = (now or self.clock()) - dt.timedelta(days=self.service.settings.sms.retention_days)
         stamp = SmsMessage.received_at.db_value(cutoff)
         with store.write():
-            parts = store.execute("DELETE FROM sms_part WHERE received_at < ? AND message_id IS NOT NULL "
-                                  "AND message_id IN (SELECT id FROM sms_message WHERE received_at < ?)",
-                                  stamp, stamp).rowcount
-            messages = store.execute("DELETE FROM sms_message WHERE received_at < ? AND id NOT IN "
-                                     "(SELECT message_id FROM sms_part WHERE message_id IS NOT NULL)",
-                                     stamp).rowcount
+            parts = store.execute(
+                "DELETE FROM sms_part WHERE received_at < ? AND message_id IS NOT NULL "
+                "AND message_id IN (SELECT id FROM sms_message WHERE received_at < ?)",
+                stamp,
+                stamp,
+            ).rowcount
+            messages = store.execute(
+                "DELETE FROM sms_message WHERE received_at < ? AND id NOT IN "
+                "(SELECT message_id FROM sms_part WHERE message_id IS NOT NULL)",
+                stamp,
+            ).rowcount
         if parts or messages:
             log.info("retention: deleted %d SMS (%d parts) received before %s", messages, parts, cutoff.date())
         return messages
@@ -126,13 +131,22 @@ class SmsIngest:
     def store_part(self, part: RawPart) -> bool:
         """Commit a part durably; True when it is new. Raises when the store cannot take it (keep it on the SIM)."""
         values = dict(
-            modem=part.modem, memory=part.memory, storage_index=part.index, pdu_hex=part.pdu_hex.strip().upper(),
-            pdu_hash=part.pdu_hash, sender=part.sender, smsc=part.smsc, scts=part.scts,
-            received_at=part.received_at, text=part.text, error=part.error,
+            modem=part.modem,
+            memory=part.memory,
+            storage_index=part.index,
+            pdu_hex=part.pdu_hex.strip().upper(),
+            pdu_hash=part.pdu_hash,
+            sender=part.sender,
+            smsc=part.smsc,
+            scts=part.scts,
+            received_at=part.received_at,
+            text=part.text,
+            error=part.error,
             concat_ref=part.concat.ref if part.concat else None,
             concat_total=part.concat.total if part.concat else None,
             concat_seq=part.concat.seq if part.concat else None,
-            concat_bits=part.concat.bits if part.concat else None)
+            concat_bits=part.concat.bits if part.concat else None,
+        )
         with store.write():
             if store.execute("SELECT 1 FROM sms_part WHERE pdu_hash = ?", values["pdu_hash"]).fetchone():
                 log.info("SMS part from %s seen again (slot %s); already stored", part.sender, part.index)
@@ -142,8 +156,12 @@ class SmsIngest:
                     store.insert(SmsPart, values)
             except peewee.IntegrityError:  # stored meanwhile by another box or thread
                 return False
-        log.info("stored SMS part from %s (slot %s%s)", part.sender, part.index,
-                 f", part {part.concat.seq}/{part.concat.total}" if part.concat else "")
+        log.info(
+            "stored SMS part from %s (slot %s%s)",
+            part.sender,
+            part.index,
+            f", part {part.concat.seq}/{part.concat.total}" if part.concat else "",
+        )
         return True
 
     # ----- step 2: whole messages -------------------------------------------
@@ -170,16 +188,36 @@ class SmsIngest:
             flags.append("undecodable PDU: " + "; ".join(errors))
         key = "parts:" + hashlib.sha256("".join(sorted(p.pdu_hash for p in group)).encode()).hexdigest()
         message = self.ingest_message(
-            sender=head.sender or "", text=assembled.text, smsc=head.smsc, scts=head.scts,
-            received_at=max(p.received_at for p in group), source="modem", origin=head.modem,
-            dedupe_key=key, flag="; ".join(flags) or None, parts=group, undecodable=bool(errors) and not assembled.text)
+            sender=head.sender or "",
+            text=assembled.text,
+            smsc=head.smsc,
+            scts=head.scts,
+            received_at=max(p.received_at for p in group),
+            source="modem",
+            origin=head.modem,
+            dedupe_key=key,
+            flag="; ".join(flags) or None,
+            parts=group,
+            undecodable=bool(errors) and not assembled.text,
+        )
         return 1 if message is not None else 0
 
     # ----- step 3: parse, trust, match --------------------------------------
-    def ingest_message(self, *, sender: str, text: str, smsc: str | None, scts: dt.datetime | None,
-                       received_at: dt.datetime, source: str, origin: str, dedupe_key: str,
-                       flag: str | None = None, parts: Iterable[SmsPart] = (),
-                       undecodable: bool = False) -> SmsMessage | None:
+    def ingest_message(
+        self,
+        *,
+        sender: str,
+        text: str,
+        smsc: str | None,
+        scts: dt.datetime | None,
+        received_at: dt.datetime,
+        source: str,
+        origin: str,
+        dedupe_key: str,
+        flag: str | None = None,
+        parts: Iterable[SmsPart] = (),
+        undecodable: bool = False,
+    ) -> SmsMessage | None:
         """Parse one whole SMS, check trust, record its deposit and settle, in one transaction.
 
         Idempotent on ``dedupe_key``: the same message again returns the stored one.
@@ -197,25 +235,57 @@ class SmsIngest:
                     parsed = self.reader.parse(sender or None, text, scts)
                 trusted, trust_reason, hold = self._trust(parsed, sender, smsc, scts or received_at, flag)
                 values = dict(
-                    source=source, origin=origin, sender=sender, smsc=smsc, scts=scts, received_at=received_at,
-                    text=text, parts_expected=max([p.concat_total or 1 for p in parts] + [1]),
-                    parts_present=len({p.concat_seq or 1 for p in parts}) or 1, flag=flag,
-                    kind=parsed.kind.value, bank=parsed.bank, account=parsed.account, amount=parsed.amount_rial,
-                    balance=parsed.balance_rial, parsed=_parsed_json(parsed), reason=parsed.reason,
-                    trusted=trusted, trust_reason=trust_reason, dedupe_key=dedupe_key, deposit=None)
+                    source=source,
+                    origin=origin,
+                    sender=sender,
+                    smsc=smsc,
+                    scts=scts,
+                    received_at=received_at,
+                    text=text,
+                    parts_expected=max([p.concat_total or 1 for p in parts] + [1]),
+                    parts_present=len({p.concat_seq or 1 for p in parts}) or 1,
+                    flag=flag,
+                    kind=parsed.kind.value,
+                    bank=parsed.bank,
+                    account=parsed.account,
+                    amount=parsed.amount_rial,
+                    balance=parsed.balance_rial,
+                    parsed=_parsed_json(parsed),
+                    reason=parsed.reason,
+                    trusted=trusted,
+                    trust_reason=trust_reason,
+                    dedupe_key=dedupe_key,
+                    deposit=None,
+                )
                 message = SmsMessage(id=store.insert(SmsMessage, values), **values)
                 self._link(parts, message)
                 if parsed.kind is Kind.DEPOSIT and parsed.sender_trusted and parsed.amount_rial:
-                    outcome = self.service.record_deposit(NewDeposit(
-                        amount=parsed.amount_rial, source="sms", created_by=f"sms:{origin}",
-                        account=parsed.account, bank=parsed.bank, payer_card=parsed.counterpart_card,
-                        balance=parsed.balance_rial, bank_time=parsed.bank_time, smsc_time=scts,
-                        received_at=received_at, dedupe_key=_deposit_key(parsed, dedupe_key),
-                        settles=parsed.settles, hold_reason=hold))
+                    outcome = self.service.record_deposit(
+                        NewDeposit(
+                            amount=parsed.amount_rial,
+                            source="sms",
+                            created_by=f"sms:{origin}",
+                            account=parsed.account,
+                            bank=parsed.bank,
+                            payer_card=parsed.counterpart_card,
+                            balance=parsed.balance_rial,
+                            bank_time=parsed.bank_time,
+                            smsc_time=scts,
+                            received_at=received_at,
+                            dedupe_key=_deposit_key(parsed, dedupe_key),
+                            settles=parsed.settles,
+                            hold_reason=hold,
+                        )
+                    )
                     message.deposit = outcome.deposit.id
                     store.execute("UPDATE sms_message SET deposit_id = ? WHERE id = ?", outcome.deposit.id, message.id)
-                    log.info("SMS %s from %s: deposit %s -> %s", message.id, sender, outcome.deposit.id,
-                             outcome.deposit.state)
+                    log.info(
+                        "SMS %s from %s: deposit %s -> %s",
+                        message.id,
+                        sender,
+                        outcome.deposit.id,
+                        outcome.deposit.state,
+                    )
                 else:
                     log.info("SMS %s from %s: %s (%s)", message.id, sender, parsed.kind.value, parsed.reason)
                 return message
@@ -231,11 +301,15 @@ class SmsIngest:
     def _link(parts: list[SmsPart], message: SmsMessage) -> None:
         ids = [p.id for p in parts if p.id is not None]
         if ids:
-            store.execute(f"UPDATE sms_part SET message_id = ? WHERE message_id IS NULL AND id IN "
-                          f"({', '.join('?' * len(ids))})", message.id, *ids)
+            store.execute(
+                f"UPDATE sms_part SET message_id = ? WHERE message_id IS NULL AND id IN ({', '.join('?' * len(ids))})",
+                message.id,
+                *ids,
+            )
 
-    def _trust(self, parsed: ParsedSms, sender: str, smsc: str | None, seen_at: dt.datetime,
-               flag: str | None) -> tuple[bool, str, str | None]:
+    def _trust(
+        self, parsed: ParsedSms, sender: str, smsc: str | None, seen_at: dt.datetime, flag: str | None
+    ) -> tuple[bool, str, str | None]:
         """(trusted, the reasons, why to hold the deposit or None). Learns the sender's SMSC as it goes."""
         if not parsed.sender_trusted:
             return False, "sender is on no bank's allow-list: stored, not a deposit", None
@@ -261,8 +335,9 @@ class SmsIngest:
 
     def _learn_smsc(self, sender: str, smsc: str, at: dt.datetime) -> None:
         stamp = SenderSmsc.last_seen.db_value(at)
-        updated = store.execute("UPDATE sender_smsc SET last_seen = ?, count = count + 1 WHERE sender = ? AND smsc = ?",
-                                stamp, sender, smsc).rowcount
+        updated = store.execute(
+            "UPDATE sender_smsc SET last_seen = ?, count = count + 1 WHERE sender = ? AND smsc = ?", stamp, sender, smsc
+        ).rowcount
         if not updated:
             SenderSmsc.create(sender=sender, smsc=smsc, first_seen=at, last_seen=at)
 
@@ -272,7 +347,11 @@ class SmsIngest:
             return None
         row = store.execute(
             "SELECT balance FROM sms_message WHERE bank = ? AND account = ? AND balance IS NOT NULL AND trusted = ? "
-            "ORDER BY id DESC LIMIT 1", parsed.bank, parsed.account, True).fetchone()
+            "ORDER BY id DESC LIMIT 1",
+            parsed.bank,
+            parsed.account,
+            True,
+        ).fetchone()
         return row[0] if row else None
 
 
@@ -306,15 +385,24 @@ def _deposit_key(parsed: ParsedSms, message_key: str) -> str:
     identify a transfer; without a balance or time, only the message itself does.
     """
     if parsed.balance_rial is not None and parsed.bank_time is not None:
-        ident = f"{parsed.bank}|{parsed.account}|{parsed.amount_rial}|{parsed.balance_rial}|{parsed.bank_time.isoformat()}"
+        ident = (
+            f"{parsed.bank}|{parsed.account}|{parsed.amount_rial}|{parsed.balance_rial}|{parsed.bank_time.isoformat()}"
+        )
         return "sms:" + hashlib.sha256(ident.encode()).hexdigest()[:40]
     return "msg:" + message_key[-40:]
 
 
 def _parsed_json(parsed: ParsedSms) -> dict[str, object]:
-    return {"kind": parsed.kind.value, "bank": parsed.bank, "amount_rial": parsed.amount_rial,
-            "balance_rial": parsed.balance_rial, "account": parsed.account,
-            "counterpart_card": parsed.counterpart_card,
-            "bank_time": parsed.bank_time.isoformat() if parsed.bank_time else None,
-            "channel": parsed.channel, "settles": parsed.settles, "sender_trusted": parsed.sender_trusted,
-            "reason": parsed.reason}
+    return {
+        "kind": parsed.kind.value,
+        "bank": parsed.bank,
+        "amount_rial": parsed.amount_rial,
+        "balance_rial": parsed.balance_rial,
+        "account": parsed.account,
+        "counterpart_card": parsed.counterpart_card,
+        "bank_time": parsed.bank_time.isoformat() if parsed.bank_time else None,
+        "channel": parsed.channel,
+        "settles": parsed.settles,
+        "sender_trusted": parsed.sender_trusted,
+        "reason": parsed.reason,
+    }

@@ -2,6 +2,7 @@
 
 Health reads these; nothing here changes data.
 """
+
 from __future__ import annotations
 
 import functools
@@ -22,6 +23,7 @@ def per_thread_connection(callback: Callable[..., Any]) -> Callable[..., Any]:
     request itself; after a database error the connection is closed so the
     next request on this thread starts clean (a restarted PostgreSQL, say).
     """
+
     @functools.wraps(callback)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         db = store.ensure_connection()
@@ -30,6 +32,7 @@ def per_thread_connection(callback: Callable[..., Any]) -> Callable[..., Any]:
         except (peewee.OperationalError, peewee.InterfaceError):
             db.close()
             raise
+
     return wrapper
 
 
@@ -44,6 +47,10 @@ def database_status() -> str:
 
 def waiting_work() -> dict[str, Any]:
     """What waits for someone: deposits for the operator, webhook deliveries for the shop."""
-    return {"review_queue": Deposit.select().where(Deposit.state.in_(list(DepositState.REVIEW))).count(),
-            "webhooks": {state: WebhookDelivery.select().where(WebhookDelivery.state == state).count()
-                         for state in ("pending", "failed")}}
+    return {
+        "review_queue": Deposit.select().where(Deposit.state.in_(list(DepositState.REVIEW))).count(),
+        "webhooks": {
+            state: WebhookDelivery.select().where(WebhookDelivery.state == state).count()
+            for state in ("pending", "failed")
+        },
+    }

@@ -9,6 +9,7 @@ Signature (DESIGN.md "Telling the shop"): header ``X-CartToCart-Signature:
 v1=<hex>`` where hex is HMAC-SHA256(key=the token's webhook secret,
 message=``<X-CartToCart-Timestamp>.<raw body>``).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,8 +24,8 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from appliance.store import database as store
 from appliance.domain.errors import InvalidInput, NotFound
+from appliance.store import database as store
 from appliance.store.models import ApiToken, Payment, WebhookAttempt, WebhookDelivery, WebhookSecret
 from appliance.usecases.service import PaymentService
 
@@ -74,8 +75,9 @@ def verify_signature(secret: str, timestamp: str, body: bytes, header: str) -> b
 
 
 def http_post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> PostResult:
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json", **headers})
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json", **headers}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return PostResult(response.status, None)
@@ -92,7 +94,7 @@ class WebhookQueue:
         self.poster = poster
         self.timeout = timeout
 
-    def install(self) -> "WebhookQueue":
+    def install(self) -> WebhookQueue:
         self.service.payment_listeners.append(self.enqueue)
         return self
 
@@ -102,8 +104,9 @@ class WebhookQueue:
         row = WebhookSecret.get_or_none(WebhookSecret.token == token.id)
         if row is None:
             with store.write():
-                WebhookSecret.insert(token=token.id, secret="whsec_" + secrets.token_urlsafe(32),
-                                     created_at=self.clock()).on_conflict_ignore().execute()
+                WebhookSecret.insert(
+                    token=token.id, secret="whsec_" + secrets.token_urlsafe(32), created_at=self.clock()
+                ).on_conflict_ignore().execute()
             row = WebhookSecret.get(WebhookSecret.token == token.id)
         return row.secret
 
@@ -116,18 +119,34 @@ class WebhookQueue:
         token = ApiToken.get_by_id(payment.token_id)
         if not token.webhook_url or token.revoked_at is not None:
             return
-        body = {"event": EVENT, "id": secrets.token_hex(8), "pay_id": payment.id, "fid": payment.fid,
-                "amount": payment.amount, "price": payment.price, "from": from_state, "state": to_state,
-                "at": int(now.timestamp())}
-        WebhookDelivery.create(token=token.id, payment=payment.id, url=token.webhook_url,
-                               body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-                               state=DeliveryState.PENDING, next_attempt_at=now, created_at=now)
+        body = {
+            "event": EVENT,
+            "id": secrets.token_hex(8),
+            "pay_id": payment.id,
+            "fid": payment.fid,
+            "amount": payment.amount,
+            "price": payment.price,
+            "from": from_state,
+            "state": to_state,
+            "at": int(now.timestamp()),
+        }
+        WebhookDelivery.create(
+            token=token.id,
+            payment=payment.id,
+            url=token.webhook_url,
+            body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+            state=DeliveryState.PENDING,
+            next_attempt_at=now,
+            created_at=now,
+        )
 
     def due(self, now: dt.datetime, limit: int = 20) -> list[WebhookDelivery]:
-        return list(WebhookDelivery.select()
-                    .where((WebhookDelivery.state == DeliveryState.PENDING)
-                           & (WebhookDelivery.next_attempt_at <= now))
-                    .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(limit))
+        return list(
+            WebhookDelivery.select()
+            .where((WebhookDelivery.state == DeliveryState.PENDING) & (WebhookDelivery.next_attempt_at <= now))
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+            .limit(limit)
+        )
 
     def deliver_due(self) -> int:
         """The scheduler's job: post every due delivery once. Returns how many were delivered."""
@@ -140,27 +159,37 @@ class WebhookQueue:
     def _claim(self, delivery: WebhookDelivery) -> bool:
         """Move its next attempt out of reach of other workers; exactly one claimer wins."""
         with store.write():
-            claimed = (WebhookDelivery.update(next_attempt_at=self.clock() + dt.timedelta(seconds=CLAIM_SECONDS))
-                       .where((WebhookDelivery.id == delivery.id)
-                              & (WebhookDelivery.next_attempt_at == delivery.next_attempt_at)
-                              & (WebhookDelivery.state == DeliveryState.PENDING)).execute())
+            claimed = (
+                WebhookDelivery.update(next_attempt_at=self.clock() + dt.timedelta(seconds=CLAIM_SECONDS))
+                .where(
+                    (WebhookDelivery.id == delivery.id)
+                    & (WebhookDelivery.next_attempt_at == delivery.next_attempt_at)
+                    & (WebhookDelivery.state == DeliveryState.PENDING)
+                )
+                .execute()
+            )
         return claimed == 1
 
     def _attempt(self, delivery: WebhookDelivery) -> bool:
         token = ApiToken.get_by_id(delivery.token_id)
         body = delivery.body.encode("utf-8")
         stamp = int(self.clock().timestamp())
-        headers = {TIMESTAMP_HEADER: str(stamp), SIGNATURE_HEADER: signature(self.secret_for(token), stamp, body),
-                   DELIVERY_HEADER: str(delivery.id), "X-CartToCart-Event": EVENT,
-                   "User-Agent": "CartToCart-Webhook/1"}
+        headers = {
+            TIMESTAMP_HEADER: str(stamp),
+            SIGNATURE_HEADER: signature(self.secret_for(token), stamp, body),
+            DELIVERY_HEADER: str(delivery.id),
+            "X-CartToCart-Event": EVENT,
+            "User-Agent": "CartToCart-Webhook/1",
+        }
         started = time.monotonic()
         result = self.poster(delivery.url, body, headers, self.timeout)
         duration = int((time.monotonic() - started) * 1000)
         now = self.clock()
         attempts = delivery.attempts + 1
         with store.write():
-            WebhookAttempt.create(delivery=delivery.id, at=now, http_status=result.http_status,
-                                  error=result.error, duration_ms=duration)
+            WebhookAttempt.create(
+                delivery=delivery.id, at=now, http_status=result.http_status, error=result.error, duration_ms=duration
+            )
             changes: dict[str, object] = {"attempts": attempts, "last_error": result.error}
             if result.ok:
                 changes.update(state=DeliveryState.DELIVERED, delivered_at=now)
@@ -170,8 +199,14 @@ class WebhookQueue:
                 changes.update(next_attempt_at=now + dt.timedelta(seconds=BACKOFF_SECONDS[attempts - 1]))
             WebhookDelivery.update(**changes).where(WebhookDelivery.id == delivery.id).execute()
         level = logging.INFO if result.ok else logging.WARNING
-        log.log(level, "webhook %s to %s: attempt %d -> %s", delivery.id, delivery.url, attempts,
-                result.http_status or result.error)
+        log.log(
+            level,
+            "webhook %s to %s: attempt %d -> %s",
+            delivery.id,
+            delivery.url,
+            attempts,
+            result.http_status or result.error,
+        )
         return result.ok
 
     def redeliver(self, delivery_id: int, actor: str) -> WebhookDelivery:

@@ -9,6 +9,7 @@ SMS path: the first boot creates a token, a card and a payment, prints
 bank's deposit SMS, and waits for /api/check to answer code 201; later boots
 check that the payment is still there (the database survived).
 """
+
 import json
 import os
 import subprocess
@@ -71,17 +72,24 @@ def say(tag: str, payload: dict) -> None:
 def payment_scenario(boot: int, report: dict) -> None:
     if boot == 1:
         token = as_service_user("token", "add", "ci-shop").splitlines()[-1].strip()
-        report["card_add"] = as_service_user("card", "add", "--number", CARD["number"], "--holder", CARD["holder"],
-                                             "--account", CARD["account"])
-        status, created = http("POST", "/api/create", token, {"price": 1_000_000, "fid": 1001,
-                                                               "callback": "https://shop.example/back"})
+        report["card_add"] = as_service_user(
+            "card", "add", "--number", CARD["number"], "--holder", CARD["holder"], "--account", CARD["account"]
+        )
+        status, created = http(
+            "POST", "/api/create", token, {"price": 1_000_000, "fid": 1001, "callback": "https://shop.example/back"}
+        )
         report["create"] = {"status": status, "body": created}
         if status != 200:
             return
         STATE.write_text(json.dumps({"token": token, "pay_id": created["pay_id"]}))
         say("CI-SMS-WANTED", {"amount": created["amount"], "account": CARD["account"]})
-        check = wait_until(lambda: (lambda r: r if r[1].get("code") == 201 else None)(
-            http("POST", "/api/check", token, {"pay_id": created["pay_id"]})), timeout=150, step=2)
+        check = wait_until(
+            lambda: (lambda r: r if r[1].get("code") == 201 else None)(
+                http("POST", "/api/check", token, {"pay_id": created["pay_id"]})
+            ),
+            timeout=150,
+            step=2,
+        )
         report["check"] = check[1] if check else http("POST", "/api/check", token, {"pay_id": created["pay_id"]})[1]
     else:
         state = json.loads(STATE.read_text())
@@ -103,8 +111,11 @@ def main() -> None:
     report["config_mode"] = oct(os.stat(CONFIG).st_mode & 0o777) if os.path.exists(CONFIG) else None
     report["tty_gsm"] = os.path.realpath("/dev/ttyGSM") if os.path.exists("/dev/ttyGSM") else None
     report["mm_ignore"] = run("udevadm", "info", "-q", "property", "-n", "/dev/ttyGSM") if report["tty_gsm"] else ""
-    report["watchdog"] = Path("/sys/class/watchdog/watchdog0/state").read_text().strip() \
-        if Path("/sys/class/watchdog/watchdog0/state").exists() else None
+    report["watchdog"] = (
+        Path("/sys/class/watchdog/watchdog0/state").read_text().strip()
+        if Path("/sys/class/watchdog/watchdog0/state").exists()
+        else None
+    )
     report["devices"] = [line for line in Path("/proc/devices").read_text().splitlines() if "tty" in line]
     if SCENARIO.exists() and SCENARIO.read_text().strip() == "payment":
         try:
@@ -114,10 +125,12 @@ def main() -> None:
     report["doctor"] = run("/opt/carttocart/venv/bin/carttocart", "--config", CONFIG, "doctor")
     report["failed"] = run("systemctl", "--failed", "--plain", "--no-legend")
     for unit in [line.split()[0] for line in report["failed"].splitlines() if line.strip()]:
-        report.setdefault("failed_logs", {})[unit] = run("journalctl", "-b", "-o", "cat", "--no-pager", "-n", "15",
-                                                         "-u", unit)
-    report["journal"] = run("journalctl", "-b", "-o", "cat", "--no-pager", "-n", "60",
-                            "-u", "carttocart*", "-u", "ci-smoke")
+        report.setdefault("failed_logs", {})[unit] = run(
+            "journalctl", "-b", "-o", "cat", "--no-pager", "-n", "15", "-u", unit
+        )
+    report["journal"] = run(
+        "journalctl", "-b", "-o", "cat", "--no-pager", "-n", "60", "-u", "carttocart*", "-u", "ci-smoke"
+    )
     results = Path("/data/ci")
     results.mkdir(exist_ok=True)
     (results / f"result-{boot}.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))

@@ -10,6 +10,7 @@ Profiles: ``sim800`` (SIMCom), ``huawei`` (a stick in stick mode), ``ec25``
 full storage, SIM PIN, network loss, slow answers, a URC inside an answer.
 :class:`SimulatorClient` offers the same control methods over a socket.
 """
+
 from modem.simulator.control import ControlError, SimulatorClient
 from modem.simulator.core import Simulator, SimulatorError
 from modem.simulator.profiles import PROFILES, Profile

@@ -5,6 +5,7 @@ picks a free port; :attr:`ControlServer.address` tells which). Each request is
 one line ``{"op": "deliver_sms", "args": {...}}``; each answer one line
 ``{"ok": true, "result": ...}`` or ``{"ok": false, "error": "..."}``.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,9 +14,10 @@ import os
 import socket
 import socketserver
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 # What the server drives: a modem.simulator.core.Simulator, whose methods named in OPERATIONS it calls by
 # name. Not imported: the simulator starts this server, and the two would import each other.
@@ -24,9 +26,26 @@ Simulator = Any
 log = logging.getLogger(__name__)
 
 # The operations a client may call; the argument names are those of Simulator's methods.
-OPERATIONS = ("deliver_sms", "deliver_pdu", "hang", "garbage", "urc", "unplug", "replug", "reboot", "brownout", "fill_storage",
-              "require_pin", "lose_network", "restore_network", "slow", "urc_in_answer", "stored",
-              "pending_at_smsc", "status")
+OPERATIONS = (
+    "deliver_sms",
+    "deliver_pdu",
+    "hang",
+    "garbage",
+    "urc",
+    "unplug",
+    "replug",
+    "reboot",
+    "brownout",
+    "fill_storage",
+    "require_pin",
+    "lose_network",
+    "restore_network",
+    "slow",
+    "urc_in_answer",
+    "stored",
+    "pending_at_smsc",
+    "status",
+)
 
 
 class ControlError(RuntimeError):
@@ -89,7 +108,7 @@ class ControlServer:
         if family == socket.AF_UNIX:
             Path(where).parent.mkdir(parents=True, exist_ok=True)
             if os.path.exists(where):
-                os.unlink(where)        # a stale socket from a killed run
+                os.unlink(where)  # a stale socket from a killed run
             self._server: socketserver.BaseServer = _UnixServer(where, _Handler)
             self._path = where
             self.address = f"unix:{where}"
@@ -157,12 +176,31 @@ class SimulatorClient:
             raise ControlError(reply.get("error", "refused"))
         return reply.get("result")
 
-    def deliver_sms(self, sender: str, text: str, *, smsc: str | None = None, scts: datetime | None = None,
-                    encoding: str = "auto", ref_bits: int = 8, order: Sequence[int] | None = None,
-                    drop: Sequence[int] = (), repeat: Sequence[int] = ()) -> list[str]:
-        return self.call("deliver_sms", sender=sender, text=text, smsc=smsc,
-                         scts=scts.isoformat() if scts else None, encoding=encoding, ref_bits=ref_bits,
-                         order=list(order) if order is not None else None, drop=list(drop), repeat=list(repeat))
+    def deliver_sms(
+        self,
+        sender: str,
+        text: str,
+        *,
+        smsc: str | None = None,
+        scts: datetime | None = None,
+        encoding: str = "auto",
+        ref_bits: int = 8,
+        order: Sequence[int] | None = None,
+        drop: Sequence[int] = (),
+        repeat: Sequence[int] = (),
+    ) -> list[str]:
+        return self.call(
+            "deliver_sms",
+            sender=sender,
+            text=text,
+            smsc=smsc,
+            scts=scts.isoformat() if scts else None,
+            encoding=encoding,
+            ref_bits=ref_bits,
+            order=list(order) if order is not None else None,
+            drop=list(drop),
+            repeat=list(repeat),
+        )
 
     def deliver_pdu(self, pdu_hex: str) -> None:
         self.call("deliver_pdu", pdu_hex=pdu_hex)

@@ -11,6 +11,7 @@ to the "SMSC" queue, which delivers whenever the modem can receive (powered,
 not hung, registered, SIM unlocked, booted, room in the storage for new SMS)
 and otherwise keeps them until it can.
 """
+
 from __future__ import annotations
 
 import collections
@@ -39,7 +40,7 @@ from modem.simulator.profiles import PROFILES
 log = logging.getLogger(__name__)
 
 IRAN_TIME = timezone(timedelta(hours=3, minutes=30))
-_WRITE_TIMEOUT = 0.2      # a full port for this long: the unread input is lost, as a UART's would be
+_WRITE_TIMEOUT = 0.2  # a full port for this long: the unread input is lost, as a UART's would be
 
 
 class SimulatorError(RuntimeError):
@@ -82,16 +83,25 @@ class _Scheduler:
                 _, _, fn = heapq.heappop(self._heap)
             try:
                 fn()
-            except Exception:   # a faulty timer must not kill the simulator; it is logged with its trace
+            except Exception:  # a faulty timer must not kill the simulator; it is logged with its trace
                 log.exception("modem simulator: scheduled action failed")
 
 
 class Simulator:
     """A fake GSM modem on a pty, behind a stable symlink. See the module docstring."""
 
-    def __init__(self, link: str | Path, profile: str = "sim800", *, control: str | None = None,
-                 capacity: int | None = None, boot_seconds: float = 0.2, noise_seconds: float = 5.0,
-                 ack_seconds: float = 15.0, smsc: str = "+9891100500") -> None:
+    def __init__(
+        self,
+        link: str | Path,
+        profile: str = "sim800",
+        *,
+        control: str | None = None,
+        capacity: int | None = None,
+        boot_seconds: float = 0.2,
+        noise_seconds: float = 5.0,
+        ack_seconds: float = 15.0,
+        smsc: str = "+9891100500",
+    ) -> None:
         if profile not in PROFILES:
             raise SimulatorError(f"unknown profile {profile!r}; known: {', '.join(sorted(PROFILES))}")
         self.profile = PROFILES[profile]
@@ -103,8 +113,8 @@ class Simulator:
         self.ack_seconds = ack_seconds
         self.default_smsc = smsc
         self.engine = ModemEngine(self.profile, capacity=capacity, smsc=smsc)
-        self._lock = threading.RLock()          # the modem's state
-        self._write_lock = threading.Lock()     # one writer on the master at a time
+        self._lock = threading.RLock()  # the modem's state
+        self._write_lock = threading.Lock()  # one writer on the master at a time
         self._scheduler = _Scheduler()
         self._master: int | None = None
         self._slave: int | None = None
@@ -117,14 +127,14 @@ class Simulator:
         self._hung_until = 0.0
         self._hang_epoch = 0
         self._slow = 0.0
-        self._inject: list[str] = []             # literal URCs to put inside the next answer
-        self._hold_urcs = False                  # next URCs go inside the next answer
+        self._inject: list[str] = []  # literal URCs to put inside the next answer
+        self._hold_urcs = False  # next URCs go inside the next answer
         self._memfull_reported = False
         self._network_epoch = 0
         self._replug_name: str | None = None
         self._ref = random.Random().randrange(0, 65536)
-        self.commands: list[str] = []            # every command line received, for tests and debugging
-        self.generation = 0                      # +1 at every plug-in
+        self.commands: list[str] = []  # every command line received, for tests and debugging
+        self.generation = 0  # +1 at every plug-in
 
     # ---- lifecycle -----------------------------------------------------------------------
     @property
@@ -145,6 +155,7 @@ class Simulator:
         self._schedule_noise()
         if self._control_address:
             from modem.simulator.control import ControlServer
+
             self._control_server = ControlServer(self, self._control_address)
             self._control_server.start()
         log.info("modem simulator %s on %s", self.profile.name, self._link)
@@ -182,8 +193,7 @@ class Simulator:
             self._unplug_requested.clear()
             self._unplug_done.clear()
             self._point_link(os.ttyname(slave))
-            self._reader = threading.Thread(target=self._read_loop, args=(master,), name="modemsim-reader",
-                                            daemon=True)
+            self._reader = threading.Thread(target=self._read_loop, args=(master,), name="modemsim-reader", daemon=True)
             self._reader.start()
         self._boot()
 
@@ -193,7 +203,7 @@ class Simulator:
         if tmp.is_symlink() or tmp.exists():
             tmp.unlink()
         os.symlink(target, tmp)
-        os.replace(tmp, self._link)       # atomic: a client never sees the link missing while re-pointed
+        os.replace(tmp, self._link)  # atomic: a client never sees the link missing while re-pointed
 
     def _unplug_now(self) -> None:
         with self._lock:
@@ -206,7 +216,7 @@ class Simulator:
         os.write(self._wake_w, b"x")
         if self._reader is not threading.current_thread():
             self._unplug_done.wait(5)
-        with self._lock, self._write_lock:       # no writer may hold the fd number while it is closed
+        with self._lock, self._write_lock:  # no writer may hold the fd number while it is closed
             for fd in (self._master, self._slave):
                 if fd is not None:
                     os.close(fd)
@@ -231,7 +241,7 @@ class Simulator:
             except BlockingIOError:
                 continue
             except OSError as exc:
-                if exc.errno == errno.EIO:       # no slave open (cannot happen while we hold ours), keep going
+                if exc.errno == errno.EIO:  # no slave open (cannot happen while we hold ours), keep going
                     continue
                 break
             for byte in data:
@@ -239,7 +249,7 @@ class Simulator:
                     line = buffer.decode("latin-1")
                     buffer.clear()
                     self._on_line(line)
-                elif byte in (0x1B, 0x1A):       # ESC aborts, Ctrl-Z ends an (unsupported) SMS body
+                elif byte in (0x1B, 0x1A):  # ESC aborts, Ctrl-Z ends an (unsupported) SMS body
                     buffer.clear()
                 elif byte == 0x0A and not buffer:
                     continue
@@ -258,7 +268,7 @@ class Simulator:
             view = memoryview(data)
             while view:
                 try:
-                    view = view[os.write(master, view):]
+                    view = view[os.write(master, view) :]
                 except BlockingIOError:
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
@@ -280,7 +290,7 @@ class Simulator:
             echo = self.engine.settings.echo
             try:
                 answer = self.engine.handle(line)
-            except Exception:   # a simulator bug must not silence the modem for the rest of a test run
+            except Exception:  # a simulator bug must not silence the modem for the rest of a test run
                 log.exception("modem simulator: %r raised; answering ERROR", line)
                 answer = Answer(final="ERROR")
             delay = self._slow
@@ -323,7 +333,7 @@ class Simulator:
         out = ""
         if answer.info:
             out += "\r\n" + "".join(line + answer.line_end for line in answer.info)
-        for urc in injected:                 # between the information lines and the final result
+        for urc in injected:  # between the information lines and the final result
             out += "\r\n" + urc + "\r\n"
         if answer.final is not None:
             out += "\r\n" + answer.final + "\r\n"
@@ -389,8 +399,15 @@ class Simulator:
     # ---- the network side ----------------------------------------------------------------
     def _can_receive(self) -> bool:
         e = self.engine
-        return (self._master is not None and not self._hung() and e.registered and e.sim_ready and e.sms_ready
-                and e.awaiting_ack is None and e.free_index(e.new_sms_memory) is not None)
+        return (
+            self._master is not None
+            and not self._hung()
+            and e.registered
+            and e.sim_ready
+            and e.sms_ready
+            and e.awaiting_ack is None
+            and e.free_index(e.new_sms_memory) is not None
+        )
 
     def _flush_smsc(self) -> None:
         """Deliver what the SMSC holds, as far as the modem can take it; URCs go out in one burst."""
@@ -399,8 +416,14 @@ class Simulator:
             while self._smsc_queue and self._can_receive():
                 urcs.extend(self._receive(self._smsc_queue.popleft()))
             e = self.engine
-            if (self._smsc_queue and self._master is not None and e.sim_ready and e.sms_ready
-                    and e.free_index(e.new_sms_memory) is None and not self._memfull_reported):
+            if (
+                self._smsc_queue
+                and self._master is not None
+                and e.sim_ready
+                and e.sms_ready
+                and e.free_index(e.new_sms_memory) is None
+                and not self._memfull_reported
+            ):
                 self._memfull_reported = True
                 if self.profile.memfull_urc:
                     urcs.append(self.profile.memfull_urc.format(mem=e.new_sms_memory))
@@ -414,7 +437,7 @@ class Simulator:
                 self._await_ack(pdu)
             return [f"+CMT: {self.profile.alpha},{tpdu_length(pdu)}\r\n{pdu}"]
         stored = self.engine.store(pdu)
-        assert stored is not None      # _can_receive checked for room
+        assert stored is not None  # _can_receive checked for room
         memory, index = stored
         if mode != 0 and mt in (1, 3):
             return [f'+CMTI: "{memory}",{index}']
@@ -438,9 +461,19 @@ class Simulator:
         self._scheduler.call_later(self.ack_seconds, expire)
 
     # ---- the control API (the same over the control socket) ------------------------------
-    def deliver_sms(self, sender: str, text: str, *, smsc: str | None = None, scts: datetime | None = None,
-                    encoding: str = "auto", ref_bits: int = 8, order: Sequence[int] | None = None,
-                    drop: Sequence[int] = (), repeat: Sequence[int] = ()) -> list[str]:
+    def deliver_sms(
+        self,
+        sender: str,
+        text: str,
+        *,
+        smsc: str | None = None,
+        scts: datetime | None = None,
+        encoding: str = "auto",
+        ref_bits: int = 8,
+        order: Sequence[int] | None = None,
+        drop: Sequence[int] = (),
+        repeat: Sequence[int] = (),
+    ) -> list[str]:
         """Send one SMS from ``sender``; split into parts as a network would. Returns the PDUs delivered.
 
         ``order`` is the order of the parts (0-based); ``drop`` parts never arrive; ``repeat`` parts
@@ -449,9 +482,15 @@ class Simulator:
         with self._lock:
             self._ref = (self._ref + 1) % (256 if ref_bits == 8 else 65536)
             ref = self._ref
-        pdus = encode_deliver(sender, text, smsc=smsc or self.default_smsc,
-                              scts=scts or datetime.now(IRAN_TIME).replace(microsecond=0),
-                              encoding=encoding, ref=ref, ref_bits=ref_bits)
+        pdus = encode_deliver(
+            sender,
+            text,
+            smsc=smsc or self.default_smsc,
+            scts=scts or datetime.now(IRAN_TIME).replace(microsecond=0),
+            encoding=encoding,
+            ref=ref,
+            ref_bits=ref_bits,
+        )
         sequence = list(order) if order is not None else list(range(len(pdus)))
         if sorted(sequence) != list(range(len(pdus))):
             raise SimulatorError(f"order must be a permutation of 0..{len(pdus) - 1}, got {sequence}")
@@ -493,7 +532,7 @@ class Simulator:
 
     def brownout(self) -> None:
         """A power dip (a weak supply under a 2 A burst): the warning, power-up noise, then a reboot."""
-        self._emit_urcs(["UNDER-VOLTAGE WARNNING"])      # sic: the SIMCom manual's spelling
+        self._emit_urcs(["UNDER-VOLTAGE WARNNING"])  # sic: the SIMCom manual's spelling
         self._send(b"\x00\xff\xff\x00")
         self.reboot()
 
@@ -536,8 +575,9 @@ class Simulator:
         with self._lock:
             memory = self.engine.new_sms_memory
             while self.engine.free_index(memory) is not None:
-                pdu = encode_deliver(sender, f"filler {len(pdus) + 1}",
-                                     scts=datetime.now(IRAN_TIME).replace(microsecond=0))[0]
+                pdu = encode_deliver(
+                    sender, f"filler {len(pdus) + 1}", scts=datetime.now(IRAN_TIME).replace(microsecond=0)
+                )[0]
                 self.engine.store(pdu, memory)
                 pdus.append(pdu)
             self._memfull_reported = False
@@ -601,7 +641,17 @@ class Simulator:
     def status(self) -> dict[str, Any]:
         with self._lock:
             e = self.engine
-            return {"profile": self.profile.name, "link": str(self._link), "plugged": self._master is not None,
-                    "hung": self._hung(), "registered": e.registered, "sim_ready": e.sim_ready,
-                    "sms_ready": e.sms_ready, "stored": len(e.stored()), "pending_at_smsc": len(self._smsc_queue),
-                    "cnmi": list(e.settings.cnmi), "cpms": list(e.settings.cpms), "generation": self.generation}
+            return {
+                "profile": self.profile.name,
+                "link": str(self._link),
+                "plugged": self._master is not None,
+                "hung": self._hung(),
+                "registered": e.registered,
+                "sim_ready": e.sim_ready,
+                "sms_ready": e.sms_ready,
+                "stored": len(e.stored()),
+                "pending_at_smsc": len(self._smsc_queue),
+                "cnmi": list(e.settings.cnmi),
+                "cpms": list(e.settings.cpms),
+                "generation": self.generation,
+            }

@@ -6,6 +6,7 @@ command line into an :class:`Answer`. The transport in :mod:`modem.simulator.cor
 frames the answer on the wire, delays it, interleaves URCs and acts on the
 answer's side effects (reboot, space freed, SIM unlocked).
 """
+
 from __future__ import annotations
 
 import re
@@ -15,34 +16,58 @@ from modem.pdu_encode import tpdu_length
 from modem.simulator.profiles import Profile
 
 # 27.005 §3.2.5 / 27.007 §9.2: the codes the simulator uses, with their verbose (CMEE=2) text.
-CMS_TEXT = {302: "operation not allowed", 303: "operation not supported", 304: "invalid PDU mode parameter",
-            311: "SIM PIN required", 314: "SIM busy", 321: "invalid memory index", 322: "memory full",
-            340: "no +CNMA acknowledgement expected", 500: "unknown error"}
-CME_TEXT = {3: "operation not allowed", 4: "operation not supported", 11: "SIM PIN required",
-            14: "SIM busy", 16: "incorrect password", 30: "no network service", 100: "unknown"}
+CMS_TEXT = {
+    302: "operation not allowed",
+    303: "operation not supported",
+    304: "invalid PDU mode parameter",
+    311: "SIM PIN required",
+    314: "SIM busy",
+    321: "invalid memory index",
+    322: "memory full",
+    340: "no +CNMA acknowledgement expected",
+    500: "unknown error",
+}
+CME_TEXT = {
+    3: "operation not allowed",
+    4: "operation not supported",
+    11: "SIM PIN required",
+    14: "SIM busy",
+    16: "incorrect password",
+    30: "no network service",
+    100: "unknown",
+}
 
 STAT_UNREAD, STAT_READ = 0, 1
 
-IDENTITY = {"+CGMI": "manufacturer", "+GMI": "manufacturer", "+CGMM": "model", "+GMM": "model",
-            "+CGMR": "revision", "+GMR": "revision", "+CGSN": "imei", "+GSN": "imei"}
+IDENTITY = {
+    "+CGMI": "manufacturer",
+    "+GMI": "manufacturer",
+    "+CGMM": "model",
+    "+GMM": "model",
+    "+CGMR": "revision",
+    "+GMR": "revision",
+    "+CGSN": "imei",
+    "+GSN": "imei",
+}
 # Settings the product and Gammu send that change nothing we simulate (USSD, MMS link, caller id, calls).
 ACCEPTED = frozenset({"+CUSD", "+CMMS", "+CLIP", "+CRC", "+CVHU", "+CHUP"})
 
 
 @dataclass
 class Answer:
-    info: list[str] = field(default_factory=list)   # information lines (a PDU is a line of its own)
-    final: str | None = "OK"                        # None: no final result (the modem stays silent)
-    reboot: bool = False                            # AT+CFUN=1,1 and friends: reboot after answering
-    space_freed: bool = False                       # a delete made room: the SMSC may re-deliver
-    unlocked: bool = False                          # AT+CPIN accepted: emit +CPIN: READY, then SMS Ready
-    acked: bool = False                             # AT+CNMA acknowledged the pending +CMT
-    line_end: str = "\r\n"                          # Huawei ends CLAC lines with \r\r\n
+    info: list[str] = field(default_factory=list)  # information lines (a PDU is a line of its own)
+    final: str | None = "OK"  # None: no final result (the modem stays silent)
+    reboot: bool = False  # AT+CFUN=1,1 and friends: reboot after answering
+    space_freed: bool = False  # a delete made room: the SMSC may re-deliver
+    unlocked: bool = False  # AT+CPIN accepted: emit +CPIN: READY, then SMS Ready
+    acked: bool = False  # AT+CNMA acknowledged the pending +CMT
+    line_end: str = "\r\n"  # Huawei ends CLAC lines with \r\r\n
 
 
 @dataclass
 class Settings:
     """What ATZ, AT&F and a reboot put back to the defaults."""
+
     echo: bool = True
     cmee: int = 0
     cmgf: int = 0
@@ -65,9 +90,9 @@ class ModemEngine:
         self.storage: dict[str, dict[int, list]] = {name: {} for name in capacities}
         self.settings = self._default_settings()
         self.smsc = smsc
-        self.pin: str | None = None          # the PIN the SIM wants; None once unlocked
-        self.registered = True               # network registration (lose_network clears it)
-        self.sms_ready = True                # False between a boot and "SMS Ready": SMS commands get "SIM busy"
+        self.pin: str | None = None  # the PIN the SIM wants; None once unlocked
+        self.registered = True  # network registration (lose_network clears it)
+        self.sms_ready = True  # False between a boot and "SMS Ready": SMS commands get "SIM busy"
         self.awaiting_ack: str | None = None  # with CSMS=1, the +CMT PDU the host has not acknowledged yet
 
     # ---- state -------------------------------------------------------------------------
@@ -199,8 +224,10 @@ class ModemEngine:
     def _cmd_clac(self, op: str, arg: str) -> Answer:
         if self.profile.clac is None:
             return Answer(final="ERROR")
-        return Answer(info=["AT" + c if self.profile.name == "ec25" else c for c in self.profile.clac],
-                      line_end=self.profile.clac_line_end)
+        return Answer(
+            info=["AT" + c if self.profile.name == "ec25" else c for c in self.profile.clac],
+            line_end=self.profile.clac_line_end,
+        )
 
     # settings
     def _cmd_cmee(self, op: str, arg: str) -> Answer:
@@ -306,7 +333,7 @@ class ModemEngine:
             return Answer(final=self.cms(303) if self.settings.cmee else "ERROR")
         if not 1 <= len(values) <= 5:
             return Answer(final="ERROR")
-        values += list(self.settings.cnmi[len(values):])
+        values += list(self.settings.cnmi[len(values) :])
         if any(v not in allowed for v, allowed in zip(values, self.profile.cnmi_allowed)):
             return Answer(final="ERROR")
         self.settings.cnmi = tuple(values)  # type: ignore[assignment]
@@ -320,8 +347,11 @@ class ModemEngine:
             name = self.profile.operator_numeric if fmt == 2 else self.profile.operator_long
             return Answer(info=[f'+COPS: 0,{fmt},"{name}",7'])
         if op == "=?":
-            return Answer(info=[f'+COPS: (2,"{self.profile.operator_long}","MCI","{self.profile.operator_numeric}",7),,'
-                                "(0-4),(0-2)"])
+            return Answer(
+                info=[
+                    f'+COPS: (2,"{self.profile.operator_long}","MCI","{self.profile.operator_numeric}",7),,(0-4),(0-2)'
+                ]
+            )
         values = [v.strip() for v in arg.split(",")]
         if op == "=" and len(values) >= 2 and values[0] == "3" and values[1] in ("0", "1", "2"):
             self.settings.cops_format = int(values[1])
@@ -372,8 +402,9 @@ class ModemEngine:
         if gate:
             return Answer(final=gate)
         if op == "?":
-            return Answer(info=["+CPMS: " + ",".join(f'"{m}",{self.used(m)},{self.capacity[m]}'
-                                                     for m in self.settings.cpms)])
+            return Answer(
+                info=["+CPMS: " + ",".join(f'"{m}",{self.used(m)},{self.capacity[m]}' for m in self.settings.cpms)]
+            )
         if op != "=":
             return Answer(final="ERROR")
         names = [n for n in arg.split(",") if n.strip()]

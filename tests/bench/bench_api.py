@@ -10,6 +10,7 @@ Finally counts duplicate amounts among every payment the run created.
 Targets (issue 2): check >= 60% of the ceiling, create >= 30% on SQLite,
 no duplicate amount among 10,000+ creates.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -95,8 +96,13 @@ def wrk(url: str, seconds: int, connections: int, script: str | None = None, env
 
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     total = int(re.search(r"(\d+) requests in", out).group(1))
-    return {"rps": rps, "p50_ms": pct("50"), "p99_ms": pct("99"), "requests": total,
-            "non_2xx": int(non2xx.group(1)) if non2xx else 0}
+    return {
+        "rps": rps,
+        "p50_ms": pct("50"),
+        "p99_ms": pct("99"),
+        "requests": total,
+        "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+    }
 
 
 def main() -> None:
@@ -109,20 +115,31 @@ def main() -> None:
         sys.exit("bench_api needs wrk: apt-get install wrk")
 
     work = Path(tempfile.mkdtemp(prefix="c2c-bench-"))
-    config = Path(subprocess.run(CLI + ["init", "--dir", str(work)], capture_output=True, text=True,
-                                 check=True, cwd=ROOT).stdout.strip())
+    config = Path(
+        subprocess.run(
+            CLI + ["init", "--dir", str(work)], capture_output=True, text=True, check=True, cwd=ROOT
+        ).stdout.strip()
+    )
     text = config.read_text().replace("threads = 8", f"threads = {args.threads}")
     config.write_text(text)
     base = CLI + ["--config", str(config)]
-    subprocess.run(base + ["card", "add", "--number", "6037991234567893", "--holder", "bench"], check=True,
-                   capture_output=True, cwd=ROOT)
-    token = subprocess.run(base + ["token", "add", "bench"], check=True, capture_output=True, text=True,
-                           cwd=ROOT).stdout.strip()
+    subprocess.run(
+        base + ["card", "add", "--number", "6037991234567893", "--holder", "bench"],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    token = subprocess.run(
+        base + ["token", "add", "bench"], check=True, capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
     port, ceiling_port = free_port(), free_port()
-    server = subprocess.Popen(base + ["serve", "--listen", f"127.0.0.1:{port}"], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    ceiling = subprocess.Popen([sys.executable, "-c", CEILING_APP, str(ceiling_port), str(args.threads)],
-                               cwd=ROOT)
+    server = subprocess.Popen(
+        base + ["serve", "--listen", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    ceiling = subprocess.Popen([sys.executable, "-c", CEILING_APP, str(ceiling_port), str(args.threads)], cwd=ROOT)
     results: dict[str, dict] = {}
     try:
         wait_http(f"http://127.0.0.1:{port}/api/health")
@@ -131,17 +148,17 @@ def main() -> None:
         scripts.mkdir()
         (scripts / "create.lua").write_text(CREATE_LUA.replace("TOKEN", json.dumps(token)))
         results["ceiling"] = wrk(f"http://127.0.0.1:{ceiling_port}/api/ceiling", args.seconds, args.connections)
-        results["create"] = wrk(f"http://127.0.0.1:{port}", args.seconds, args.connections,
-                                str(scripts / "create.lua"))
+        results["create"] = wrk(f"http://127.0.0.1:{port}", args.seconds, args.connections, str(scripts / "create.lua"))
         db = sqlite3.connect(work / "carttocart.db")
         created = db.execute("SELECT COUNT(*) FROM payment").fetchone()[0]
-        (scripts / "check.lua").write_text(CHECK_LUA.replace("TOKEN", json.dumps(token))
-                                           .replace("MAXID", str(max(created, 1))))
-        results["check"] = wrk(f"http://127.0.0.1:{port}", args.seconds, args.connections,
-                               str(scripts / "check.lua"))
-        duplicates = db.execute("SELECT COUNT(*) FROM (SELECT amount FROM amount_reservation "
-                                "WHERE active_amount IS NOT NULL GROUP BY scope, amount HAVING COUNT(*) > 1)"
-                                ).fetchone()[0]
+        (scripts / "check.lua").write_text(
+            CHECK_LUA.replace("TOKEN", json.dumps(token)).replace("MAXID", str(max(created, 1)))
+        )
+        results["check"] = wrk(f"http://127.0.0.1:{port}", args.seconds, args.connections, str(scripts / "check.lua"))
+        duplicates = db.execute(
+            "SELECT COUNT(*) FROM (SELECT amount FROM amount_reservation "
+            "WHERE active_amount IS NOT NULL GROUP BY scope, amount HAVING COUNT(*) > 1)"
+        ).fetchone()[0]
         db.close()
     finally:
         server.terminate()
@@ -150,8 +167,10 @@ def main() -> None:
         ceiling.wait(10)
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"API load, {args.connections} concurrent keep-alive clients over loopback, {args.seconds} s each, "
-          f"waitress with {args.threads} threads, SQLite (WAL, synchronous=FULL), {os.cpu_count()} cores")
+    print(
+        f"API load, {args.connections} concurrent keep-alive clients over loopback, {args.seconds} s each, "
+        f"waitress with {args.threads} threads, SQLite (WAL, synchronous=FULL), {os.cpu_count()} cores"
+    )
     print(f"{'endpoint':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'of ceiling':>12}{'non-2xx':>9}")
     for name in ("ceiling", "check", "create"):
         r = results[name]

@@ -6,6 +6,7 @@ median, 99th percentile and worst, in microseconds.
 
     .venv/bin/python tests/bench/bench_bank_sms.py [--rounds N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,8 +36,10 @@ def timed(fn: Callable[[], object], rounds: int) -> list[float]:
 def report(label: str, micros: list[float]) -> None:
     ordered = sorted(micros)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    print(f"{label:<38} n={len(micros):>6}  mean {statistics.fmean(micros):7.1f} us  "
-          f"median {statistics.median(micros):7.1f} us  p99 {p99:7.1f} us  max {ordered[-1]:8.1f} us")
+    print(
+        f"{label:<38} n={len(micros):>6}  mean {statistics.fmean(micros):7.1f} us  "
+        f"median {statistics.median(micros):7.1f} us  p99 {p99:7.1f} us  max {ordered[-1]:8.1f} us"
+    )
 
 
 def main() -> None:
@@ -58,7 +61,8 @@ def main() -> None:
         "parse, foreign sender (all dialects)": [("+989351122334", r["text"]) for r in rows],
         "parse, CRLF + Persian digits + RLM": [
             (sender(r), "\u200f" + r["text"].replace("\n", "\r\n").translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")))
-            for r in rows],
+            for r in rows
+        ],
     }
     for label, messages in cases.items():
         micros: list[float] = []

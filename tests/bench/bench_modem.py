@@ -6,6 +6,7 @@ simulator for comparison (skipped when gammu-smsd is not installed).
 
     .venv/bin/python tests/bench/bench_modem.py [--messages 200] [--profile sim800] [--gammu-messages 40]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,10 @@ def _figures(name: str, latencies: list[float], lost: int) -> None:
         print(f"{name:42s} no message arrived ({lost} sent)")
         return
     p99 = ms[min(len(ms) - 1, int(round(0.99 * (len(ms) - 1))))]
-    print(f"{name:42s} n={len(ms):4d}  p50={statistics.median(ms):8.1f} ms  p99={p99:8.1f} ms  "
-          f"max={ms[-1]:8.1f} ms  not arrived={lost}")
+    print(
+        f"{name:42s} n={len(ms):4d}  p50={statistics.median(ms):8.1f} ms  p99={p99:8.1f} ms  "
+        f"max={ms[-1]:8.1f} ms  not arrived={lost}"
+    )
 
 
 class _Sink:
@@ -85,12 +88,13 @@ def bench_gammu_smsd(workdir: Path, profile: str, messages: int, pace: float) ->
         _wait(lambda: sim.status()["sms_ready"], 10)
         config = workdir / "smsdrc"
         # Default settings, except what the files backend needs to run at all.
-        config.write_text(f"[gammu]\nport = {sim.link}\nconnection = at115200\n\n"
-                          f"[smsd]\nservice = files\ninboxpath = {inbox}/\noutboxpath = {workdir}/\n"
-                          f"sentsmspath = {workdir}/\nerrorsmspath = {workdir}/\ninboxformat = unicode\n"
-                          f"logfile = {workdir / 'smsd.log'}\n")
-        smsd = subprocess.Popen(["gammu-smsd", "-c", str(config)], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        config.write_text(
+            f"[gammu]\nport = {sim.link}\nconnection = at115200\n\n"
+            f"[smsd]\nservice = files\ninboxpath = {inbox}/\noutboxpath = {workdir}/\n"
+            f"sentsmspath = {workdir}/\nerrorsmspath = {workdir}/\ninboxformat = unicode\n"
+            f"logfile = {workdir / 'smsd.log'}\n"
+        )
+        smsd = subprocess.Popen(["gammu-smsd", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             _wait(lambda: "AT+CMGL" in " ".join(sim.commands), 60)
             sent: dict[str, float] = {}

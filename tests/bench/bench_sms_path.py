@@ -11,6 +11,7 @@ of simulated modem (the daemon people use today) for comparison.
 
 Targets (issue 3): p99 under 100 ms from modem to paid; RSS under 60 MB.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,13 +28,14 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from appliance.usecases.checkout import CreateRequest  # noqa: E402
-from appliance.usecases.demo_bank import mellat_deposit_sms  # noqa: E402
+from bench_modem import _wait as wait  # noqa: E402  (same folder)
+from bench_modem import bench_gammu_smsd  # noqa: E402  (same folder)
+
 from appliance.runtime import build_service  # noqa: E402
 from appliance.settings import load_settings  # noqa: E402
+from appliance.usecases.checkout import CreateRequest  # noqa: E402
+from appliance.usecases.demo_bank import mellat_deposit_sms  # noqa: E402
 from modem.simulator import Simulator  # noqa: E402
-
-from bench_modem import _wait as wait, bench_gammu_smsd  # noqa: E402  (same folder)
 
 CLI = [sys.executable, "-m", "appliance.cli"]
 CARD, ACCOUNT = "6104337890123456", "6204718359"
@@ -41,6 +43,7 @@ CARD, ACCOUNT = "6104337890123456", "6204718359"
 
 def free_port() -> int:
     import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -66,8 +69,11 @@ def main() -> None:
     parser.add_argument("--gammu-messages", type=int, default=30)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="c2c-smsbench-"))
-    config = Path(subprocess.run(CLI + ["init", "--dir", str(work)], capture_output=True, text=True, check=True,
-                                 cwd=ROOT).stdout.strip())
+    config = Path(
+        subprocess.run(
+            CLI + ["init", "--dir", str(work)], capture_output=True, text=True, check=True, cwd=ROOT
+        ).stdout.strip()
+    )
     link = work / "sim" / "ttyUSB0"
     link.parent.mkdir()
     with config.open("a") as f:
@@ -76,29 +82,43 @@ def main() -> None:
     service = build_service(settings)
     service.add_card(CARD, "bench", account=ACCOUNT)
     total = args.messages + args.burst
-    payments = [service.create_payment(CreateRequest(price=1_000_000 + 10_000 * (i % 500), fid=i + 1,
-                                                     expire_minutes=600)).payment for i in range(total)]
+    payments = [
+        service.create_payment(
+            CreateRequest(price=1_000_000 + 10_000 * (i % 500), fid=i + 1, expire_minutes=600)
+        ).payment
+        for i in range(total)
+    ]
     db = sqlite3.connect(work / "carttocart.db", isolation_level=None)
     balance = 50_000_000
 
     with Simulator(link, "sim800", noise_seconds=3600) as sim:
-        server = subprocess.Popen(CLI + ["--config", str(config), "serve", "--listen", f"127.0.0.1:{free_port()}"], cwd=ROOT,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            CLI + ["--config", str(config), "serve", "--listen", f"127.0.0.1:{free_port()}"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             assert wait(lambda: "AT+CMGL=4" in " ".join(sim.commands), 30), "the service never swept the modem"
             time.sleep(1.0)
             idle = rss_mb(server.pid)
             committed, paid = [], []
-            for payment in payments[:args.messages]:
+            for payment in payments[: args.messages]:
                 balance += payment.amount
                 sms = mellat_deposit_sms(ACCOUNT, payment.amount, balance, service.clock())
                 t0 = time.perf_counter()
                 sim.deliver_sms(sms.sender, sms.text)
-                wait(lambda: db.execute("SELECT 1 FROM sms_part WHERE text LIKE ?",
-                                        (f"%{payment.amount:,}%",)).fetchone(), 10)
+                wait(
+                    lambda: db.execute(
+                        "SELECT 1 FROM sms_part WHERE text LIKE ?", (f"%{payment.amount:,}%",)
+                    ).fetchone(),
+                    10,
+                )
                 committed.append(time.perf_counter() - t0)
-                wait(lambda: db.execute("SELECT state FROM payment WHERE id = ?",
-                                        (payment.id,)).fetchone()[0] == "paid", 10)
+                wait(
+                    lambda: db.execute("SELECT state FROM payment WHERE id = ?", (payment.id,)).fetchone()[0] == "paid",
+                    10,
+                )
                 paid.append(time.perf_counter() - t0)
             peak = [idle]
             sampling = threading.Event()
@@ -107,17 +127,23 @@ def main() -> None:
                 while not sampling.is_set():
                     peak.append(rss_mb(server.pid))
                     time.sleep(0.05)
+
             sampler = threading.Thread(target=sample)
             sampler.start()
-            burst = payments[args.messages:]
+            burst = payments[args.messages :]
             t0 = time.perf_counter()
             for payment in burst:
                 balance += payment.amount
                 sms = mellat_deposit_sms(ACCOUNT, payment.amount, balance, service.clock())
                 sim.deliver_sms(sms.sender, sms.text)
             ids = ",".join(str(p.id) for p in burst)
-            wait(lambda: db.execute(f"SELECT COUNT(*) FROM payment WHERE id IN ({ids}) AND state = 'paid'"
-                                    ).fetchone()[0] == len(burst), 120)
+            wait(
+                lambda: (
+                    db.execute(f"SELECT COUNT(*) FROM payment WHERE id IN ({ids}) AND state = 'paid'").fetchone()[0]
+                    == len(burst)
+                ),
+                120,
+            )
             burst_seconds = time.perf_counter() - t0
             sampling.set()
             sampler.join()
@@ -125,8 +151,10 @@ def main() -> None:
             server.terminate()
             server.wait(20)
 
-    print(f"SMS path, SIM800 simulator on a pty, service as a process, SQLite on disk, {args.messages} deposits "
-          "one at a time")
+    print(
+        f"SMS path, SIM800 simulator on a pty, service as a process, SQLite on disk, {args.messages} deposits "
+        "one at a time"
+    )
     print(f"  modem -> part committed      {percentiles(committed)}")
     print(f"  modem -> payment paid        {percentiles(paid)}")
     print(f"  burst of {len(burst)} deposits: all paid in {burst_seconds:.2f} s")

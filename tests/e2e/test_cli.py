@@ -1,4 +1,5 @@
 """The ``carttocart`` command as an operator or a provisioning script uses it: real processes, real files."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,7 @@ CLI = [sys.executable, "-m", "appliance.cli"]
 
 def run(*args: str, config: Path | None = None, check: bool = True, env: dict | None = None):
     cmd = CLI + (["--config", str(config)] if config else []) + list(args)
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60,
-                          env={**os.environ, **(env or {})})
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})})
     if check and proc.returncode != 0:
         raise AssertionError(f"{' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
     return proc
@@ -56,8 +56,19 @@ def test_token_add_prints_only_the_token(config: Path):
 
 
 def test_cards_and_a_hand_recorded_deposit(config: Path):
-    run("card", "add", "--number", MELLI_CARD, "--holder", "شاهین محسنی", "--account", "30417",
-        "--daily-limit", "۵۰٬۰۰۰٬۰۰۰", config=config)
+    run(
+        "card",
+        "add",
+        "--number",
+        MELLI_CARD,
+        "--holder",
+        "شاهین محسنی",
+        "--account",
+        "30417",
+        "--daily-limit",
+        "۵۰٬۰۰۰٬۰۰۰",
+        config=config,
+    )
     run("card", "add", "--number", MELLAT_CARD, "--holder", "شاهین محسنی", config=config)
     bad = run("card", "add", "--number", "6037991234567894", "--holder", "x", config=config, check=False)
     assert bad.returncode == 1 and "Luhn" in bad.stderr and bad.stdout == ""
@@ -67,14 +78,24 @@ def test_cards_and_a_hand_recorded_deposit(config: Path):
     assert "disabled" in run("card", "list", config=config).stdout
 
     # A payment through the service, then a deposit by hand settles it.
-    from appliance.usecases.checkout import CreateRequest
     from appliance.runtime import build_service
     from appliance.settings import load_settings
+    from appliance.usecases.checkout import CreateRequest
 
     service = build_service(load_settings(config, env={}))
     payment = service.create_payment(CreateRequest(price=250_000, fid=31)).payment
-    out = run("deposit", "add", "--amount", str(payment.amount), "--account", "30417", "--at",
-              "1405/09/06 10:15", "--json", config=config).stdout
+    out = run(
+        "deposit",
+        "add",
+        "--amount",
+        str(payment.amount),
+        "--account",
+        "30417",
+        "--at",
+        "1405/09/06 10:15",
+        "--json",
+        config=config,
+    ).stdout
     result = json.loads(out)
     assert result["payment"] is None and result["state"] == "unmatched"  # a transfer the day before the payment existed
     out = json.loads(run("deposit", "add", "--amount", str(payment.amount), "--json", config=config).stdout)
@@ -110,18 +131,25 @@ def test_serve_runs_waitress_and_stops_on_sigterm(config: Path):
     run("card", "add", "--number", MELLI_CARD, "--holder", "x", config=config)
     token = run("token", "add", "shop", config=config).stdout.strip()
     port = _free_port()
-    proc = subprocess.Popen(CLI + ["--config", str(config), "serve", "--listen", f"127.0.0.1:{port}"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        CLI + ["--config", str(config), "serve", "--listen", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
+
         def health() -> dict | None:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1) as resp:
                     return json.loads(resp.read())
             except OSError:
                 return None
+
         assert wait_until(health, 20, what="the server")["status"] == "ok"
-        req = urllib.request.Request(f"http://127.0.0.1:{port}/api/create", data=b"price=120000&fid=1",
-                                     headers={"token": token}, method="POST")
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/create", data=b"price=120000&fid=1", headers={"token": token}, method="POST"
+        )
         with urllib.request.urlopen(req, timeout=5) as resp:
             assert resp.headers["Server"] == "carttocart"  # waitress, not Bottle's development server
             assert json.loads(resp.read())["amount"] == 120010

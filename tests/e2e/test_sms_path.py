@@ -1,5 +1,6 @@
 """The whole SMS path with real processes: the modem simulator on a real pseudo-terminal, the service,
 SQLite on disk. Includes the crash test: the service is SIGKILLed during a burst and restarted."""
+
 from __future__ import annotations
 
 import json
@@ -29,15 +30,20 @@ SAMAN_SENDER = "+989999920000"
 def saman_deposit_text(amount: int, balance: int, when) -> str:
     """Saman's layout (two UCS2 parts once the header is there): the multipart case."""
     import jdatetime
-    j = jdatetime.datetime.fromgregorian(datetime=when.astimezone(jdatetime.datetime.now().tzinfo
-                                                                   or __import__("zoneinfo").ZoneInfo("Asia/Tehran")))
-    return (f"بانك سامان\nواريز مبلغ  {amount:,}ريال\nبه  {SAMAN[1]}\nمانده {balance:,}\n"
-            f"{j.year}/{j.month}/{j.day}\n{j:%H:%M}")
+
+    j = jdatetime.datetime.fromgregorian(
+        datetime=when.astimezone(jdatetime.datetime.now().tzinfo or __import__("zoneinfo").ZoneInfo("Asia/Tehran"))
+    )
+    return (
+        f"بانك سامان\nواريز مبلغ  {amount:,}ريال\nبه  {SAMAN[1]}\nمانده {balance:,}\n"
+        f"{j.year}/{j.month}/{j.day}\n{j:%H:%M}"
+    )
 
 
 def run(*args: str, config: Path) -> str:
-    return subprocess.run(CLI + ["--config", str(config), *args], capture_output=True, text=True, check=True,
-                          cwd=ROOT, timeout=60).stdout
+    return subprocess.run(
+        CLI + ["--config", str(config), *args], capture_output=True, text=True, check=True, cwd=ROOT, timeout=60
+    ).stdout
 
 
 def free_port() -> int:
@@ -57,8 +63,12 @@ class Box:
 
     def start(self) -> None:
         with open(self.config.parent / "serve.log", "ab") as log:  # the child keeps its own copy
-            self.proc = subprocess.Popen(CLI + ["--config", str(self.config), "serve", "--listen",
-                                                f"127.0.0.1:{self.port}"], cwd=ROOT, stdout=log, stderr=log)
+            self.proc = subprocess.Popen(
+                CLI + ["--config", str(self.config), "serve", "--listen", f"127.0.0.1:{self.port}"],
+                cwd=ROOT,
+                stdout=log,
+                stderr=log,
+            )
         wait_until(self.health, 30, what="the service to answer")
 
     def health(self) -> dict | None:
@@ -83,13 +93,17 @@ class Box:
     def service(self):  # the same store, from the test process
         from appliance.runtime import build_service
         from appliance.settings import load_settings
+
         return build_service(load_settings(self.config, env={}))
 
 
 @pytest.fixture
 def box(tmp_path: Path) -> Iterator[Box]:
-    config = Path(subprocess.run(CLI + ["init", "--dir", str(tmp_path / "box")], capture_output=True, text=True,
-                                 check=True, cwd=ROOT).stdout.strip())
+    config = Path(
+        subprocess.run(
+            CLI + ["init", "--dir", str(tmp_path / "box")], capture_output=True, text=True, check=True, cwd=ROOT
+        ).stdout.strip()
+    )
     link = tmp_path / "sim" / "ttyUSB0"
     control = f"unix:{tmp_path / 'sim' / 'control.sock'}"
     with config.open("a", encoding="utf-8") as f:
@@ -99,10 +113,15 @@ def box(tmp_path: Path) -> Iterator[Box]:
     token = run("token", "add", "shop", config=config).strip()
     link.parent.mkdir()
     with open(tmp_path / "simulator.log", "ab") as log:
-        sim = subprocess.Popen(CLI + ["simulate", "--link", str(link), "--profile", "sim800", "--control", control],
-                               cwd=ROOT, stdout=log, stderr=log)
+        sim = subprocess.Popen(
+            CLI + ["simulate", "--link", str(link), "--profile", "sim800", "--control", control],
+            cwd=ROOT,
+            stdout=log,
+            stderr=log,
+        )
     the_box = Box(config, link, control, free_port(), token)
     from modem.simulator import SimulatorClient
+
     client = SimulatorClient(control)
 
     def simulator_up() -> bool:
@@ -111,6 +130,7 @@ def box(tmp_path: Path) -> Iterator[Box]:
             return True
         except (OSError, Exception):  # noqa: BLE001 -- not up yet, whatever the error
             return False
+
     wait_until(simulator_up, 20, what="the simulator")
     client.close()
     try:
@@ -133,8 +153,9 @@ def test_a_deposit_sms_through_the_modem_pays_the_payment(box: Box):
         sim.deliver_sms(sms.sender, sms.text)
         wait_until(lambda: service.get_payment(payment.id).state == "paid", 15, what="the payment to be paid")
         wait_until(lambda: sim.stored() == [], 15, what="the SIM to be empty")
-    req = urllib.request.Request(f"http://127.0.0.1:{box.port}/api/check?pay_id={payment.id}",
-                                 headers={"token": box.token})
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{box.port}/api/check?pay_id={payment.id}", headers={"token": box.token}
+    )
     with urllib.request.urlopen(req, timeout=5) as resp:
         assert json.loads(resp.read())["code"] == 201
 
@@ -143,14 +164,15 @@ def test_a_deposit_sms_through_the_modem_pays_the_payment(box: Box):
 @pytest.mark.timeout(300)
 def test_sigkill_during_a_burst_loses_nothing_and_doubles_nothing(box: Box):
     """30 deposit SMS (every third one multipart); the service is killed three times at random moments."""
-    from appliance.usecases.checkout import CreateRequest
     from appliance.store.models import Deposit, Event, Payment, SmsMessage, SmsPart
+    from appliance.usecases.checkout import CreateRequest
     from modem.simulator import SimulatorClient
 
     rng = random.Random(int(os.environ.get("CARTTOCART_TEST_SEED", "0")) or None)
     service = box.service()
-    payments = [service.create_payment(CreateRequest(price=1_000_000 + 10_000 * i, fid=100 + i)).payment
-                for i in range(30)]
+    payments = [
+        service.create_payment(CreateRequest(price=1_000_000 + 10_000 * i, fid=100 + i)).payment for i in range(30)
+    ]
     balances = {"mellat": 48_000_000, "saman": 300_000_000}
     box.start()
     with SimulatorClient(box.control) as sim:
@@ -171,6 +193,7 @@ def test_sigkill_during_a_burst_loses_nothing_and_doubles_nothing(box: Box):
 
         def all_paid() -> bool:
             return Payment.select().where(Payment.state == "paid").count() == len(payments)
+
         wait_until(all_paid, 120, what="every payment to be paid")
         wait_until(lambda: sim.stored() == [], 30, what="the SIM to be empty")
 
@@ -178,8 +201,11 @@ def test_sigkill_during_a_burst_loses_nothing_and_doubles_nothing(box: Box):
     assert Deposit.select().count() == len(payments)
     assert Deposit.select().where(Deposit.state != "matched").count() == 0
     for payment in payments:
-        paid_events = Event.select().where((Event.entity == "payment") & (Event.entity_id == payment.id)
-                                           & (Event.to_state == "paid")).count()
+        paid_events = (
+            Event.select()
+            .where((Event.entity == "payment") & (Event.entity_id == payment.id) & (Event.to_state == "paid"))
+            .count()
+        )
         assert paid_events == 1, payment.id
     multipart = SmsMessage.select().where(SmsMessage.parts_expected > 1).count()
     assert multipart == 10

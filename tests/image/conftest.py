@@ -1,4 +1,5 @@
 """Helpers for the appliance tests: a real pseudo-terminal modem that answers AT commands."""
+
 from __future__ import annotations
 
 import os
@@ -40,6 +41,7 @@ class PtyModem:
         while not self._stop.is_set():
             try:
                 import select
+
                 ready, _, _ = select.select([self.master], [], [], 0.05)
                 if not ready:
                     continue

@@ -1,28 +1,33 @@
 """The clock from the modem's network time (AT+CCLK?, 3GPP TS 27.007), against a real pty modem."""
+
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from appliance.box import clock
 from appliance.domain.errors import ClockError
 
-UTC = timezone.utc
+UTC = UTC
 
 
-@pytest.mark.parametrize(("reply", "expected"), [
-    ('+CCLK: "26/11/28,12:34:56+14"\r\nOK', datetime(2026, 11, 28, 9, 4, 56, tzinfo=UTC)),  # Tehran, +3:30
-    ('+CCLK: "26/11/28,00:10:00-08"', datetime(2026, 11, 28, 2, 10, tzinfo=UTC)),
-    ('+CCLK: "26/01/01,00:00:00"', datetime(2026, 1, 1, tzinfo=UTC)),
-])
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        ('+CCLK: "26/11/28,12:34:56+14"\r\nOK', datetime(2026, 11, 28, 9, 4, 56, tzinfo=UTC)),  # Tehran, +3:30
+        ('+CCLK: "26/11/28,00:10:00-08"', datetime(2026, 11, 28, 2, 10, tzinfo=UTC)),
+        ('+CCLK: "26/01/01,00:00:00"', datetime(2026, 1, 1, tzinfo=UTC)),
+    ],
+)
 def test_cclk_is_read_as_utc_with_the_zone_in_quarter_hours(reply, expected):
     assert clock.parse_cclk(reply) == expected
 
 
-@pytest.mark.parametrize("reply", ['+CCLK: "04/01/01,00:00:08+00"', '+CCLK: "80/01/06,00:00:00"', "ERROR",
-                                   '+CCLK: "26/13/45,99:00:00"'])
+@pytest.mark.parametrize(
+    "reply", ['+CCLK: "04/01/01,00:00:08+00"', '+CCLK: "80/01/06,00:00:00"', "ERROR", '+CCLK: "26/13/45,99:00:00"']
+)
 def test_factory_dates_and_garbage_are_refused(reply):
     with pytest.raises(ClockError):
         clock.parse_cclk(reply)

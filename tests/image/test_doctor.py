@@ -1,4 +1,5 @@
 """``carttocart doctor`` against real files, a real SQLite database, a real HTTP server and a pty modem."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from appliance.cli import main
 from appliance.box.doctor import FAIL, OK, SKIP, WARN, Doctor, Places
+from appliance.cli import main
 
 
 class Health(BaseHTTPRequestHandler):
@@ -46,8 +47,13 @@ def box(tmp_path: Path):
     db.parent.mkdir()
     with sqlite3.connect(db) as connection:
         connection.execute("CREATE TABLE t (x)")
-    places = Places(proc=tmp_path / "proc", sys_class_net=tmp_path / "net",
-                    ntp_sync_file=tmp_path / "synchronized", modem_sync_file=tmp_path / "modem-time", root=tmp_path)
+    places = Places(
+        proc=tmp_path / "proc",
+        sys_class_net=tmp_path / "net",
+        ntp_sync_file=tmp_path / "synchronized",
+        modem_sync_file=tmp_path / "modem-time",
+        root=tmp_path,
+    )
     return tmp_path, db, places
 
 
@@ -66,8 +72,15 @@ def test_a_healthy_box_passes_every_check(box, api):
     places.ntp_sync_file.touch()
     found = by_check(Doctor(str(write_config(folder, api, db)), places).run())
     assert {k: f.status for k, f in found.items()} == {
-        "config": OK, "api": OK, "database": OK, "modems": WARN, "ModemManager": OK, "clock": OK,
-        "disk": OK, "tunnel": SKIP}
+        "config": OK,
+        "api": OK,
+        "database": OK,
+        "modems": WARN,
+        "ModemManager": OK,
+        "clock": OK,
+        "disk": OK,
+        "tunnel": SKIP,
+    }
 
 
 def test_an_invalid_config_is_reported_with_its_keys_and_nothing_else_is_checked(box):
@@ -98,7 +111,9 @@ def test_modem_manager_running_is_a_failure(box, api):
 
 def test_an_api_that_does_not_answer_fails(box):
     folder, db, places = box
-    found = by_check(Doctor(str(write_config(folder, 9, db)), places).run(), )
+    found = by_check(
+        Doctor(str(write_config(folder, 9, db)), places).run(),
+    )
     assert found["api"].status == FAIL and "does not answer" in found["api"].message
 
 

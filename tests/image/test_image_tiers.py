@@ -10,6 +10,7 @@ read-only root, a modem simulator behind an emulated USB serial adapter.
 They need root, network access to deb.debian.org and PyPI, and the Debian
 packages of image/test/install-deps.sh (installed by the first fixture).
 """
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -38,8 +39,9 @@ pytestmark = pytest.mark.slow
 
 
 def run(*cmd: str | Path, timeout: float, env: dict | None = None) -> subprocess.CompletedProcess:
-    result = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=timeout,
-                            env={**os.environ, **(env or {})})
+    result = subprocess.run(
+        [str(c) for c in cmd], capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})}
+    )
     print(result.stdout[-4000:], result.stderr[-4000:], sep="\n")
     return result
 
@@ -115,8 +117,9 @@ def test_tier2_the_stage_boots_as_a_container_and_provisions_from_the_boot_parti
 
 
 def simulator_available() -> bool:
-    probe = subprocess.run([sys.executable, "-m", "appliance.cli", "simulate", "--help"],
-                           capture_output=True, timeout=60)
+    probe = subprocess.run(
+        [sys.executable, "-m", "appliance.cli", "simulate", "--help"], capture_output=True, timeout=60
+    )
     return probe.returncode == 0
 
 
@@ -130,8 +133,9 @@ def deposit_sms(amount: int, account: str, now: datetime) -> str:
 
 def read_from_data_partition(img: Path, path: str, scratch: Path) -> dict | None:
     """A file from the image's /data partition, read with debugfs (no mount, no loop device)."""
-    table = json.loads(subprocess.run(["sfdisk", "--json", str(img)], capture_output=True, text=True,
-                                      check=True, timeout=30).stdout)["partitiontable"]
+    table = json.loads(
+        subprocess.run(["sfdisk", "--json", str(img)], capture_output=True, text=True, check=True, timeout=30).stdout
+    )["partitiontable"]
     data = table["partitions"][2]
     sector = table.get("sectorsize", 512)
     part = scratch / "data.ext4"
@@ -176,31 +180,74 @@ def test_tier3_a_disk_image_boots_twice_in_qemu_reads_an_sms_and_keeps_its_data(
     simulator = None
     with_modem = simulator_available()
     config = tmp_path / "carttocart.toml"
-    config.write_text(BOOT_CONFIG.read_text() + (
-        '\n[[modems]]\nname = "sim"\nport = "/dev/ttyGSM"\nprofile = "sim800"\n' if with_modem else ""))
+    config.write_text(
+        BOOT_CONFIG.read_text()
+        + ('\n[[modems]]\nname = "sim"\nport = "/dev/ttyGSM"\nprofile = "sim800"\n' if with_modem else "")
+    )
     try:
         started = time.monotonic()
-        assert run(TEST / "mkimg.sh", rootfs, box / "box.img", config, timeout=300,
-                   env={"CI_SCENARIO": "payment" if with_modem else "health"}).returncode == 0
+        assert (
+            run(
+                TEST / "mkimg.sh",
+                rootfs,
+                box / "box.img",
+                config,
+                timeout=300,
+                env={"CI_SCENARIO": "payment" if with_modem else "health"},
+            ).returncode
+            == 0
+        )
         print(f"tier 3 image assembled in {time.monotonic() - started:.1f} s")
         link, control = box / "modem", f"unix:{box / 'modem.sock'}"
         if with_modem:
-            simulator = subprocess.Popen([sys.executable, "-m", "appliance.cli", "simulate", "--link", str(link),
-                                          "--profile", "sim800", "--control", control])
+            simulator = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "appliance.cli",
+                    "simulate",
+                    "--link",
+                    str(link),
+                    "--profile",
+                    "sim800",
+                    "--control",
+                    control,
+                ]
+            )
             assert wait_until(link.exists, timeout=30), "the modem simulator did not start"
         results = []
         for boot in (1, 2):
             console = Console(box / f"console-{boot}.log")
             started = time.monotonic()
-            qemu = subprocess.Popen([str(TEST / "boot-qemu.sh"), str(box / "box.img"), str(console.path),
-                                     str(link) if with_modem else "", "420"], env={**os.environ, "READONLY_ROOT": "1"})
+            qemu = subprocess.Popen(
+                [
+                    str(TEST / "boot-qemu.sh"),
+                    str(box / "box.img"),
+                    str(console.path),
+                    str(link) if with_modem else "",
+                    "420",
+                ],
+                env={**os.environ, "READONLY_ROOT": "1"},
+            )
             injected = False
             while qemu.poll() is None:
                 wanted = console.lines("CI-SMS-WANTED")
                 if wanted and with_modem and not injected:
-                    text = deposit_sms(wanted[-1]["amount"], wanted[-1]["account"], datetime.now(timezone.utc))
-                    sent = run(sys.executable, "-m", "appliance.cli", "simulate", "send", "--control", control,
-                               "--sender", "Bank Mellat", "--text", text, timeout=60)
+                    text = deposit_sms(wanted[-1]["amount"], wanted[-1]["account"], datetime.now(UTC))
+                    sent = run(
+                        sys.executable,
+                        "-m",
+                        "appliance.cli",
+                        "simulate",
+                        "send",
+                        "--control",
+                        control,
+                        "--sender",
+                        "Bank Mellat",
+                        "--text",
+                        text,
+                        timeout=60,
+                    )
                     assert sent.returncode == 0
                     injected = True
                 wait_until(lambda: qemu.poll() is not None, timeout=2)
@@ -222,13 +269,16 @@ def test_tier3_a_disk_image_boots_twice_in_qemu_reads_an_sms_and_keeps_its_data(
         assert first["boot"] == 1 and second["boot"] == 2  # the counter lives on /data
         assert "carttocart.toml" not in first["boot_files"]
         if not with_modem:
-            pytest.skip("the SMS -> payment path needs `carttocart simulate` (the modem simulator), "
-                        "not on this branch yet; udev naming, hardening and persistence were checked")
+            pytest.skip(
+                "the SMS -> payment path needs `carttocart simulate` (the modem simulator), "
+                "not on this branch yet; udev naming, hardening and persistence were checked"
+            )
         assert first.get("create", {}).get("status") == 200, first
         assert first["check"]["code"] == 201, f"the deposit SMS did not settle the payment: {first['check']}"
         # The contract answers 201 to the first check after payment, 200 "already verified" after that.
-        assert second["check"]["code"] == 200 and second["check"]["state"] == "verified", \
+        assert second["check"]["code"] == 200 and second["check"]["state"] == "verified", (
             f"the settled payment did not survive the reboot: {second['check']}"
+        )
         assert second["check"]["paid_at"] == first["check"]["paid_at"]
     finally:
         if simulator is not None:

@@ -1,21 +1,21 @@
 """The first-boot import of carttocart.toml from the boot partition (real files, real loader)."""
+
 from __future__ import annotations
 
 import stat
 import tomllib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from appliance.box.provision import dump_toml, provision
 from appliance.cli import main
 from appliance.domain.errors import ProvisionError
-from appliance.box.provision import dump_toml, provision
 from appliance.settings import load_settings
-
 from tests.image.conftest import REPO
 
-NOW = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 DEFAULTS = REPO / "image" / "stage-carttocart" / "01-app" / "files" / "image-defaults.toml"
 SECRET = "s3cret-signing-key-0123456789abcdefgh"
 
@@ -92,8 +92,9 @@ def test_a_file_that_is_not_toml_gets_an_error_file(card, etc):
 def test_editing_the_card_again_reprovisions_and_clears_the_old_error(card, etc):
     write(card / "carttocart.toml.error.txt", "old")
     provision(write(card / "carttocart.toml", VALID), etc / "config.toml", NOW, defaults=DEFAULTS)
-    provision(write(card / "carttocart.toml", '[box]\nname = "Shop Two"\n'), etc / "config.toml", NOW,
-              defaults=DEFAULTS)
+    provision(
+        write(card / "carttocart.toml", '[box]\nname = "Shop Two"\n'), etc / "config.toml", NOW, defaults=DEFAULTS
+    )
     settings = load_settings(etc / "config.toml", env={})
     assert settings.box.name == "Shop Two"
     assert settings.security.secret_key == ""  # a re-provisioning replaces, it does not merge with the old
@@ -128,7 +129,9 @@ def test_the_boot_example_is_valid_over_the_image_defaults(card, etc):
 
 
 def test_the_written_toml_reads_back_identically():
-    data = {"box": {"name": 'quote " back\\slash\nnew «line»', "demo": False},
-            "sms": {"senders": {"mellat": ["Bank Mellat", "6104"], "weird key": []}},
-            "modems": [{"name": "a", "baudrate": 115200}, {"name": "b", "rtscts": True}]}
+    data = {
+        "box": {"name": 'quote " back\\slash\nnew «line»', "demo": False},
+        "sms": {"senders": {"mellat": ["Bank Mellat", "6104"], "weird key": []}},
+        "modems": [{"name": "a", "baudrate": 115200}, {"name": "b", "rtscts": True}],
+    }
     assert tomllib.loads(dump_toml(data)) == data

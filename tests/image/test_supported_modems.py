@@ -1,4 +1,5 @@
 """config/modems.toml (the supported modems) and the udev rules generated from it."""
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,13 @@ def test_every_supported_modem_says_how_to_reach_its_at_port():
 
 
 def test_the_shipped_udev_rules_are_generated_from_the_list():
-    generated = subprocess.run([sys.executable, str(REPO / "image" / "gen-udev-rules.py"), str(MODEMS)],
-                               capture_output=True, text=True, check=True, timeout=30).stdout
+    generated = subprocess.run(
+        [sys.executable, str(REPO / "image" / "gen-udev-rules.py"), str(MODEMS)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    ).stdout
     assert RULES.read_text(encoding="utf-8") == generated, "run image/gen-udev-rules.py > " + str(RULES)
     usb = [m for m in tomllib.loads(MODEMS.read_text(encoding="utf-8"))["modems"] if m["connection"] == "usb"]
     assert generated.count('SYMLINK+="ttyGSM"') == len(usb)

@@ -1,4 +1,5 @@
 """sd_notify over a real AF_UNIX datagram socket, as systemd listens for it."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Fixtures shared by the modem library's tests: simulators on real pseudo-terminals."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator

@@ -1,4 +1,5 @@
 """Races decided by the database, not by timing: on SQLite and on PostgreSQL."""
+
 from __future__ import annotations
 
 import subprocess
@@ -9,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from appliance.store import database as store
-from appliance.usecases.checkout import CreateRequest
 from appliance.domain.codes import Code
 from appliance.domain.errors import ApiError
+from appliance.store import database as store
 from appliance.store.models import Payment
+from appliance.usecases.checkout import CreateRequest
 from appliance.usecases.service import NewDeposit
 
 THREADS = 32
@@ -23,6 +24,7 @@ def _in_connection(fn):
     def run(*args):
         with store.connection():
             return fn(*args)
+
     return run
 
 
@@ -32,8 +34,9 @@ def test_32_threads_never_get_the_same_amount(two_cards):
     @_in_connection
     def worker(i: int) -> list[int]:
         barrier.wait()
-        return [two_cards.create_payment(CreateRequest(price=120_000, fid=i * 1000 + n)).payment.amount
-                for n in range(8)]
+        return [
+            two_cards.create_payment(CreateRequest(price=120_000, fid=i * 1000 + n)).payment.amount for n in range(8)
+        ]
 
     with ThreadPoolExecutor(THREADS) as pool:
         amounts = [a for chunk in pool.map(worker, range(THREADS)) for a in chunk]
@@ -98,8 +101,16 @@ def test_boxes_sharing_one_store_never_share_an_amount(two_cards, db_url, tmp_pa
     script = tmp_path / "box.py"
     script.write_text(BOX_SCRIPT)
     root = Path(__file__).resolve().parents[2]
-    procs = [subprocess.Popen([sys.executable, str(script), db_url, str(box), "60"], cwd=root,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for box in range(4)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(script), db_url, str(box), "60"],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for box in range(4)
+    ]
     amounts = []
     for proc in procs:
         out, err = proc.communicate(timeout=100)

@@ -1,4 +1,5 @@
 """Group commit: callers share a durable commit, but each keeps its own outcome."""
+
 from __future__ import annotations
 
 import threading
@@ -22,6 +23,7 @@ def test_concurrent_writers_each_get_their_own_result_and_failure(service):
             if i % 4 == 0:
                 raise ValueError(f"writer {i} fails after writing")
             return f"done {i}"
+
         try:
             return store.batched_write(unit)
         except ValueError as exc:

@@ -1,4 +1,5 @@
 """SMS ingestion over a real store: parts first, reassembly, parse, trust, match; nothing lost or doubled."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,11 +7,10 @@ import hashlib
 
 import pytest
 
-from appliance.usecases.checkout import CreateRequest
-from appliance.usecases.sms_intake import Concat, RawPart, SmsIngest
 from appliance.store.models import Deposit, Payment, SenderSmsc, SmsMessage, SmsPart
-from appliance.usecases.sms_intake import build_reader
+from appliance.usecases.checkout import CreateRequest
 from appliance.usecases.service import DepositState
+from appliance.usecases.sms_intake import Concat, RawPart, SmsIngest, build_reader
 
 TEHRAN = dt.timezone(dt.timedelta(hours=3, minutes=30))
 SMSC = "+9891100500"
@@ -23,6 +23,7 @@ def ingest(two_cards, clock):
 
 def mellat_text(amount: int, balance: int, when: dt.datetime) -> str:
     import jdatetime
+
     j = jdatetime.datetime.fromgregorian(datetime=when.astimezone(TEHRAN))
     return f"حساب6204718359\nواریز{amount:,}\nمانده{balance:,}\n{j.year % 100:02d}/{j.month:02d}/{j.day:02d}-{j:%H:%M}"
 
@@ -30,8 +31,19 @@ def mellat_text(amount: int, balance: int, when: dt.datetime) -> str:
 def part(text: str, clock, *, sender="Bank Mellat", smsc=SMSC, concat=None, index=1, scts=None, error=None):
     scts = scts or clock()
     fake_pdu = hashlib.sha256(f"{sender}|{text}|{scts.isoformat()}|{concat}|{smsc}".encode()).hexdigest().upper()
-    return RawPart(modem="m1", pdu_hex=fake_pdu, received_at=clock(), memory="SM", index=index, sender=sender,
-                   smsc=smsc, scts=scts, text=text, concat=concat, error=error)
+    return RawPart(
+        modem="m1",
+        pdu_hex=fake_pdu,
+        received_at=clock(),
+        memory="SM",
+        index=index,
+        sender=sender,
+        smsc=smsc,
+        scts=scts,
+        text=text,
+        concat=concat,
+        error=error,
+    )
 
 
 def pay(service, fid=1, price=120_000):
@@ -80,8 +92,11 @@ def test_multipart_out_of_order_and_repeated(ingest, two_cards, clock, bits):
     chunks = [text[:20], text[20:40], text[40:]]
     order = [2, 0, 2, 1]  # out of order, part 3 twice
     for n, i in enumerate(order):
-        ingest.store_part(part(chunks[i], clock, concat=Concat(77, 3, i + 1, bits), index=n + 1,
-                               scts=clock() + dt.timedelta(seconds=i)))
+        ingest.store_part(
+            part(
+                chunks[i], clock, concat=Concat(77, 3, i + 1, bits), index=n + 1, scts=clock() + dt.timedelta(seconds=i)
+            )
+        )
         if n < 3:
             assert ingest.process_ready() == 0 or n == 3
     ingest.process_ready()

@@ -1,12 +1,13 @@
 """The payment use cases over a real store: SQLite file and PostgreSQL (``db_url`` runs both)."""
+
 from __future__ import annotations
 
 import pytest
 
-from appliance.usecases.checkout import CreateRequest
 from appliance.domain.codes import Code
 from appliance.domain.errors import ApiError, InvalidInput, InvalidTransition
 from appliance.store.models import AmountReservation, Event, Payment
+from appliance.usecases.checkout import CreateRequest
 from appliance.usecases.service import DepositState, NewDeposit
 from tests.conftest import MELLAT_CARD, MELLI_CARD, SAMAN_CARD
 
@@ -128,8 +129,13 @@ def test_late_transfer_is_held_until_the_operator_accepts(two_cards, clock):
     assert two_cards.check(p.id).code is Code.EXPIRED
     two_cards.accept_late(p.id, "operator:test")
     assert two_cards.check(p.id).code is Code.VERIFIED_FIRST
-    assert [e.to_state for e in two_cards.events_for("payment", p.id)] == \
-        ["pending", "expired", "paid_late", "paid", "verified"]
+    assert [e.to_state for e in two_cards.events_for("payment", p.id)] == [
+        "pending",
+        "expired",
+        "paid_late",
+        "paid",
+        "verified",
+    ]
 
 
 def test_late_payment_refunded(two_cards, clock):
@@ -164,8 +170,7 @@ def test_unmatched_deposit_gets_hints_and_can_be_assigned(two_cards):
 
 def test_foreign_account_settles_nothing(two_cards):
     p = create(two_cards, 1)
-    outcome = two_cards.record_deposit(NewDeposit(amount=p.amount, source="sms", created_by="t",
-                                                  account="9999999999"))
+    outcome = two_cards.record_deposit(NewDeposit(amount=p.amount, source="sms", created_by="t", account="9999999999"))
     assert outcome.deposit.state == DepositState.FOREIGN and outcome.payment is None
     assert Payment.get_by_id(p.id).state == "pending"
 
@@ -174,8 +179,9 @@ def test_interest_settles_nothing_and_held_deposit_waits(two_cards):
     p = create(two_cards, 1)
     interest = two_cards.record_deposit(NewDeposit(amount=p.amount, source="sms", created_by="t", settles=False))
     assert interest.deposit.state == DepositState.NOT_PAYABLE
-    held = two_cards.record_deposit(NewDeposit(amount=p.amount, source="sms", created_by="t",
-                                               hold_reason="SMSC differs from the bank's"))
+    held = two_cards.record_deposit(
+        NewDeposit(amount=p.amount, source="sms", created_by="t", hold_reason="SMSC differs from the bank's")
+    )
     assert held.deposit.state == DepositState.HELD and Payment.get_by_id(p.id).state == "pending"
     dismissed = two_cards.dismiss_deposit(held.deposit.id, "operator:test", "forged SMS")
     assert dismissed.state == DepositState.DISMISSED
@@ -238,6 +244,6 @@ def test_the_database_itself_refuses_two_active_holds_on_one_amount(two_cards):
             AmountReservation.update(active_amount=a.amount).where(AmountReservation.payment == b.id).execute()
     # once released (NULL), any number of old rows may share the amount
     with store.write():
-        AmountReservation.update(active_amount=None, released_at=dt.datetime.now(dt.timezone.utc)).execute()
+        AmountReservation.update(active_amount=None, released_at=dt.datetime.now(dt.UTC)).execute()
         AmountReservation.update(amount=a.amount).execute()
     assert AmountReservation.select().where(AmountReservation.amount == a.amount).count() == 2

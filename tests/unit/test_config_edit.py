@@ -1,7 +1,7 @@
 import pytest
 
-from appliance.cli.init_cmd import write_config
 from appliance.box.config_file import add_modem
+from appliance.cli.init_cmd import write_config
 from appliance.domain.errors import ConfigError, InvalidInput
 from appliance.settings import ModemSettings, load_settings
 

@@ -3,14 +3,28 @@ import datetime as dt
 from appliance.domain.matching import Ambiguous, Candidate, DepositFacts, Matched, MatchRules, Unmatched, match
 from appliance.domain.payments import State
 
-T0 = dt.datetime(2026, 11, 28, 8, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 11, 28, 8, 0, tzinfo=dt.UTC)
 RULES = MatchRules(quarantine=dt.timedelta(hours=24), clock_skew=dt.timedelta(minutes=2))
 
 
-def cand(pid: int, amount: int = 120010, state: State = State.PENDING, created: int = 0, expires: int = 15,
-         cards=frozenset({1, 2}), payer=None) -> Candidate:
-    return Candidate(pid, amount, state, T0 + dt.timedelta(minutes=created), T0 + dt.timedelta(minutes=expires),
-                     frozenset(cards), payer)
+def cand(
+    pid: int,
+    amount: int = 120010,
+    state: State = State.PENDING,
+    created: int = 0,
+    expires: int = 15,
+    cards=frozenset({1, 2}),
+    payer=None,
+) -> Candidate:
+    return Candidate(
+        pid,
+        amount,
+        state,
+        T0 + dt.timedelta(minutes=created),
+        T0 + dt.timedelta(minutes=expires),
+        frozenset(cards),
+        payer,
+    )
 
 
 def dep(minutes: float, amount: int = 120010, cards=None, payer=None) -> DepositFacts:

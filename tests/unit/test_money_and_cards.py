@@ -1,19 +1,33 @@
 import pytest
 
-from appliance.sms import account_matches
-
 from appliance.domain.cards import (
-    InvalidCardNumber, bank_for_card, group_card, luhn_valid, mask_card,
-    normalize_card_number, visible_digits_agree,
+    InvalidCardNumber,
+    bank_for_card,
+    group_card,
+    luhn_valid,
+    mask_card,
+    normalize_card_number,
+    visible_digits_agree,
 )
 from appliance.domain.money import format_rial, parse_whole_number, rial_to_toman_text
+from appliance.sms import account_matches
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("120000", 120000), ("۱۲۰۰۰۰", 120000), ("١٢٠٠٠٠", 120000), ("120,000", 120000),
-    ("۱۲۰٬۰۰۰", 120000), ("120،000", 120000), (" 120000 ", 120000), ("\u200f۱۲۰۰۰۰", 120000),
-    (120000, 120000), ("-5", -5),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("120000", 120000),
+        ("۱۲۰۰۰۰", 120000),
+        ("١٢٠٠٠٠", 120000),
+        ("120,000", 120000),
+        ("۱۲۰٬۰۰۰", 120000),
+        ("120،000", 120000),
+        (" 120000 ", 120000),
+        ("\u200f۱۲۰۰۰۰", 120000),
+        (120000, 120000),
+        ("-5", -5),
+    ],
+)
 def test_whole_numbers_in_every_script(text, expected):
     assert parse_whole_number(text) == expected
 
@@ -46,18 +60,38 @@ def test_card_numbers():
     assert group_card("6037991234567893") == "6037 9912 3456 7893"
 
 
-@pytest.mark.parametrize("shown, agrees", [
-    ("603799******7893", True), ("6037-99**-****-7893", True), ("7893", True), ("*7893", True),
-    ("603799******7894", False), ("7894", False), ("610433*7893", False), ("", True),
-])
+@pytest.mark.parametrize(
+    "shown, agrees",
+    [
+        ("603799******7893", True),
+        ("6037-99**-****-7893", True),
+        ("7893", True),
+        ("*7893", True),
+        ("603799******7894", False),
+        ("7894", False),
+        ("610433*7893", False),
+        ("", True),
+    ],
+)
 def test_masked_payer_cards(shown, agrees):
     assert visible_digits_agree(shown, "6037991234567893") is agrees
 
 
-@pytest.mark.parametrize("printed, matches", [
-    ("6204718359", True), ("620-4718-359", True), ("4718359", False), ("۶۲۰۴۷۱۸۳۵۹", True),
-    ("6204718358", False), ("8359", True), ("359", False), ("", False), (None, False),
-    ("610433*3456", True), ("610433*3457", False),
-])
+@pytest.mark.parametrize(
+    "printed, matches",
+    [
+        ("6204718359", True),
+        ("620-4718-359", True),
+        ("4718359", False),
+        ("۶۲۰۴۷۱۸۳۵۹", True),
+        ("6204718358", False),
+        ("8359", True),
+        ("359", False),
+        ("", False),
+        (None, False),
+        ("610433*3456", True),
+        ("610433*3457", False),
+    ],
+)
 def test_account_designates_card(printed, matches):
     assert account_matches(printed, "6104337890123456", "6204718359") is matches

@@ -20,8 +20,15 @@ def db_url(sqlite_url: str) -> str:
 
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
@@ -81,10 +88,16 @@ class Receiver:
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                receiver.hits.append({"method": self.command, "path": self.path, "headers": self.headers,  # case-insensitive
-                                      "body": body})
+                receiver.hits.append(
+                    {
+                        "method": self.command,
+                        "path": self.path,
+                        "headers": self.headers,  # case-insensitive
+                        "body": body,
+                    }
+                )
                 status = receiver.answers.pop(0) if receiver.answers else 200
-                page = "<!doctype html><html><body><h1 id='shop'>shop</h1></body></html>".encode()
+                page = b"<!doctype html><html><body><h1 id='shop'>shop</h1></body></html>"
                 self.send_response(status)
                 self.send_header("Content-Type", "text/html")
                 self.send_header("Content-Length", str(len(page)))

@@ -1,4 +1,5 @@
 """``carttocart demo`` in its own process, as a newcomer runs it, and a tiny client for its API."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,12 @@ def free_port() -> int:
 
 def api(base: str, path: str, token: str, fields: dict | None = None) -> dict:
     data = "&".join(f"{k}={urllib.request.quote(str(v))}" for k, v in (fields or {}).items()).encode()
-    req = urllib.request.Request(base + path, data=data if fields is not None else None, headers={"token": token},
-                                 method="POST" if fields is not None else "GET")
+    req = urllib.request.Request(
+        base + path,
+        data=data if fields is not None else None,
+        headers={"token": token},
+        method="POST" if fields is not None else "GET",
+    )
     try:
         with urllib.request.urlopen(req, timeout=10) as resp:
             return json.loads(resp.read())
@@ -41,8 +46,12 @@ class DemoBox:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = open(folder.parent / "demo.log", "w+")
-        self.proc = subprocess.Popen(CLI + ["demo", "--dir", str(folder), "--listen", f"127.0.0.1:{self.port}"],
-                                     stdout=self.log, stderr=subprocess.STDOUT, text=True)
+        self.proc = subprocess.Popen(
+            CLI + ["demo", "--dir", str(folder), "--listen", f"127.0.0.1:{self.port}"],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
 
         def healthy() -> bool:
             try:
@@ -50,12 +59,18 @@ class DemoBox:
                     return resp.status == 200
             except OSError:
                 return False
+
         wait_until(healthy, 30, what="the demo box")
         self.token = (folder / "demo-token.txt").read_text().strip()
 
     def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-        proc = subprocess.run(CLI + ["--config", str(self.folder / "carttocart.toml"), *args], input=stdin,
-                              capture_output=True, text=True, timeout=60)
+        proc = subprocess.run(
+            CLI + ["--config", str(self.folder / "carttocart.toml"), *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert proc.returncode == 0, proc.stderr
         return proc
 
@@ -66,5 +81,3 @@ class DemoBox:
         text = self.log.read()
         self.log.close()
         return text
-
-

@@ -1,4 +1,5 @@
 """Every code of the contract, through real HTTP on loopback (form, multipart and JSON bodies)."""
+
 from __future__ import annotations
 
 import json
@@ -33,27 +34,39 @@ def test_json_and_multipart_bodies(http_server):
     status, body = http_server.post_json("/api/create", {"price": "130000", "fid": 9001, "unknown": [1, 2]})
     assert (status, body["code"], body["amount"]) == (200, 200, 130010)
     boundary = "XyZ"
-    parts = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
-                    for k, v in {"price": "۱۴۰۰۰۰", "fid": "9002"}.items()) + f"--{boundary}--\r\n"
-    status, body = http_server.request("POST", "/api/create", data=parts.encode(),
-                                       headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    parts = (
+        "".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+            for k, v in {"price": "۱۴۰۰۰۰", "fid": "9002"}.items()
+        )
+        + f"--{boundary}--\r\n"
+    )
+    status, body = http_server.request(
+        "POST",
+        "/api/create",
+        data=parts.encode(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
     assert (status, body["code"], body["amount"]) == (200, 200, 140010)
 
 
-@pytest.mark.parametrize("fields, status, code", [
-    ({"price": "abc"}, 500, 0),
-    ({"price": ""}, 500, 0),
-    ({"price": "12.5"}, 500, 0),
-    ({"price": 9999}, 500, 1),
-    ({"price": 10**12}, 400, 18),
-    ({"fid": ""}, 500, 2),
-    ({"fid": "INV-1"}, 400, 15),
-    ({"card": "1234"}, 500, -3),
-    ({"phone": "12345"}, 400, 14),
-    ({"callback": "javascript:alert(1)"}, 400, 13),
-    ({"expire_minutes": 0}, 400, 12),
-    ({"expire_minutes": 100000}, 400, 12),
-])
+@pytest.mark.parametrize(
+    "fields, status, code",
+    [
+        ({"price": "abc"}, 500, 0),
+        ({"price": ""}, 500, 0),
+        ({"price": "12.5"}, 500, 0),
+        ({"price": 9999}, 500, 1),
+        ({"price": 10**12}, 400, 18),
+        ({"fid": ""}, 500, 2),
+        ({"fid": "INV-1"}, 400, 15),
+        ({"card": "1234"}, 500, -3),
+        ({"phone": "12345"}, 400, 14),
+        ({"callback": "javascript:alert(1)"}, 400, 13),
+        ({"expire_minutes": 0}, 400, 12),
+        ({"expire_minutes": 100000}, 400, 12),
+    ],
+)
 def test_create_validation_codes(http_server, fields, status, code):
     got_status, body = create(http_server, **fields)
     assert (got_status, body["code"], body["status"]) == (status, code, False)
@@ -69,8 +82,12 @@ def test_duplicate_fid_is_code_3(http_server):
 
 def test_token_header_is_required(http_server):
     for token in ("", "wrong"):
-        for method, path in (("POST", "/api/create"), ("GET", "/api/check?pay_id=1"), ("GET", "/api/carts"),
-                             ("POST", "/api/setCard")):
+        for method, path in (
+            ("POST", "/api/create"),
+            ("GET", "/api/check?pay_id=1"),
+            ("GET", "/api/carts"),
+            ("POST", "/api/setCard"),
+        ):
             status, body = http_server.request(method, path, token=token)
             assert (status, body["code"]) == (403, 403)
 
@@ -93,17 +110,21 @@ def test_404_and_405_are_json(http_server):
 
 
 def test_oversize_and_malformed_bodies(http_server):
-    status, body = http_server.request("POST", "/api/create", data=b"x" * 70_000,
-                                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    status, body = http_server.request(
+        "POST", "/api/create", data=b"x" * 70_000, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert (status, body["code"]) == (413, 16)
-    status, body = http_server.request("POST", "/api/create", data=b"{not json",
-                                       headers={"Content-Type": "application/json"})
+    status, body = http_server.request(
+        "POST", "/api/create", data=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert (status, body["code"]) == (400, 17)
-    status, body = http_server.request("POST", "/api/create", data=b"[1,2]",
-                                       headers={"Content-Type": "application/json"})
+    status, body = http_server.request(
+        "POST", "/api/create", data=b"[1,2]", headers={"Content-Type": "application/json"}
+    )
     assert (status, body["code"]) == (400, 17)
-    status, body = http_server.request("POST", "/api/create", data=b"\xff\xfe{",
-                                       headers={"Content-Type": "application/json"})
+    status, body = http_server.request(
+        "POST", "/api/create", data=b"\xff\xfe{", headers={"Content-Type": "application/json"}
+    )
     assert (status, body["code"]) == (400, 17)
     assert Payment.select().count() == 0
 
@@ -143,8 +164,9 @@ def test_set_card_codes_and_199(http_server, two_cards, clock):
     assert (status, body["code"]) == (200, 200)
     status, body = http_server.post_form("/api/setCard", {"pay_id": pay_id, "card": SAMAN_CARD})
     assert (status, body["code"]) == (500, -2)
-    two_cards.record_deposit(NewDeposit(amount=created["amount"], source="sms", created_by="test",
-                                        payer_card="603799******7893"))
+    two_cards.record_deposit(
+        NewDeposit(amount=created["amount"], source="sms", created_by="test", payer_card="603799******7893")
+    )
     status, body = http_server.get(f"/api/check?pay_id={pay_id}")
     assert (status, body["code"]) == (200, 199)
     _, other = create(http_server)
@@ -201,15 +223,16 @@ def test_health_short_without_token_detailed_with(http_server):
 
 
 def test_openapi_matches_the_routes(http_server):
-    from web.app import create_app
     from web.api.openapi import api_routes
+    from web.app import create_app
 
     status, doc = http_server.get("/api/openapi.json", token="")
     assert status == 200 and doc["openapi"].startswith("3.1")
     documented = {(path, method) for path, ops in doc["paths"].items() for method in ops}
     app = create_app.__wrapped__ if hasattr(create_app, "__wrapped__") else create_app
-    from tests.conftest import make_settings as ms
     from appliance.usecases.service import PaymentService as PS
+    from tests.conftest import make_settings as ms
+
     routes = api_routes(app(PS(ms("sqlite:///:memory:")), ms("sqlite:///:memory:")))
     assert documented == routes
     # every seed code appears in the document

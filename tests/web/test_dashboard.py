@@ -1,4 +1,5 @@
 """The operator's dashboard: login, CSRF, rate limiting, and every review action through a real browser."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,10 +11,10 @@ import urllib.request
 
 import pytest
 
-from appliance.usecases.operator_login import MAX_FAILURES, SESSION_LIFETIME, Accounts, check_password, hash_password
-from appliance.usecases.checkout import CreateRequest
 from appliance.domain.errors import InvalidInput
 from appliance.store.models import Card, Deposit, Payment
+from appliance.usecases.checkout import CreateRequest
+from appliance.usecases.operator_login import MAX_FAILURES, SESSION_LIFETIME, Accounts, check_password, hash_password
 from appliance.usecases.service import DepositState, NewDeposit, PaymentService
 from appliance.usecases.webhooks import WebhookQueue
 from tests.conftest import SAMAN_CARD, serving
@@ -58,8 +59,10 @@ def _review_through_the_browser(service: PaymentService, clock, browser_page: Br
     mellat = "6204718359"
 
     def deposit(amount: int, **kw) -> Deposit:
-        return service.record_deposit(NewDeposit(amount=amount, source="sms", created_by="t", account=mellat,
-                                                 bank_time=clock(), **kw)).deposit
+        return service.record_deposit(
+            NewDeposit(amount=amount, source="sms", created_by="t", account=mellat, bank_time=clock(), **kw)
+        ).deposit
+
     stray = deposit(777_770)
     held = deposit(640_000, hold_reason="SMSC differs from the bank's")
     late1 = deposit(late_ok.amount)
@@ -68,7 +71,10 @@ def _review_through_the_browser(service: PaymentService, clock, browser_page: Br
 
     with serving(service, webhooks=queue) as http:
         detail = http.get("/api/health", token=token_value)[1]
-        assert detail["review_queue"] == 4 and detail["webhooks"] == {"pending": 7, "failed": 0}  # 3 created, 2 expired, 2 paid_late
+        assert detail["review_queue"] == 4 and detail["webhooks"] == {
+            "pending": 7,
+            "failed": 0,
+        }  # 3 created, 2 expired, 2 paid_late
         page = browser_page.page
         _login(page, http.base, "wrong password")
         assert "نادرست" in page.locator("#error").inner_text()
@@ -76,12 +82,16 @@ def _review_through_the_browser(service: PaymentService, clock, browser_page: Br
         page.wait_for_url(f"{http.base}/admin")
 
         # A POST without the session's CSRF token (or from another origin) changes nothing.
-        refused = page.request.post(f"{http.base}/admin/review/dismiss",
-                                    form={"deposit_id": str(held.id), "note": "forged"})
+        refused = page.request.post(
+            f"{http.base}/admin/review/dismiss", form={"deposit_id": str(held.id), "note": "forged"}
+        )
         assert refused.status == 403
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.content()).group(1)
-        foreign = page.request.post(f"{http.base}/admin/review/dismiss", headers={"Origin": "http://evil.example"},
-                                    form={"deposit_id": str(held.id), "note": "forged", "csrf": csrf})
+        foreign = page.request.post(
+            f"{http.base}/admin/review/dismiss",
+            headers={"Origin": "http://evil.example"},
+            form={"deposit_id": str(held.id), "note": "forged", "csrf": csrf},
+        )
         assert foreign.status == 403
         assert Deposit.get_by_id(held.id).state == "held"
 
@@ -199,8 +209,11 @@ def test_the_session_cookie_is_secure_behind_https(make_service, sqlite_url, clo
         nonce = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
         fields = {"csrf": nonce, "username": "admin", "password": PASSWORD}
         # Sent by hand: the cookie jar keeps no Secure cookie over plain http.
-        request = urllib.request.Request(http.base + "/admin/login", headers={"Cookie": f"c2c_login={nonce}"},
-                                         data=urllib.parse.urlencode(fields).encode())
+        request = urllib.request.Request(
+            http.base + "/admin/login",
+            headers={"Cookie": f"c2c_login={nonce}"},
+            data=urllib.parse.urlencode(fields).encode(),
+        )
         try:
             client.opener.open(request, timeout=10)
         except urllib.error.HTTPError as exc:  # the 303, not followed
@@ -250,15 +263,17 @@ def test_login_sticks_when_the_box_clock_is_years_away_from_real_time(two_cards,
     The cookie jar (like a browser) judges an absolute ``Expires`` by the real clock, so the cookie
     carries a relative ``Max-Age``; the box itself still ends the session after its lifetime.
     """
-    clock.now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(days=365 * years)
+    clock.now = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=365 * years)
     Accounts(clock).set_password(PASSWORD)
     with serving(two_cards) as http:
         client = Client(http.base)
         _, form = client.call("/admin/login")
         nonce = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
-        request = urllib.request.Request(http.base + "/admin/login", headers={"Cookie": f"c2c_login={nonce}"},
-                                         data=urllib.parse.urlencode(
-                                             {"csrf": nonce, "username": "admin", "password": PASSWORD}).encode())
+        request = urllib.request.Request(
+            http.base + "/admin/login",
+            headers={"Cookie": f"c2c_login={nonce}"},
+            data=urllib.parse.urlencode({"csrf": nonce, "username": "admin", "password": PASSWORD}).encode(),
+        )
         with pytest.raises(urllib.error.HTTPError) as answer:  # the 303, not followed
             client.opener.open(request, timeout=10)
         with answer.value as redirect:

@@ -1,4 +1,5 @@
 """Persian presentation of amounts, card numbers and the countdown."""
+
 from __future__ import annotations
 
 from web import fa
@@ -22,6 +23,7 @@ def test_cards_and_clock():
 def test_the_callback_keeps_the_shops_query():
     class P:
         id, fid, callback = 17, 42, "https://shop.example/back?order=7#top"
+
     assert callback_url(P, "paid") == "https://shop.example/back?order=7&pay_id=17&fid=42&status=paid#top"
     P.callback = None
     assert callback_url(P, "paid") is None

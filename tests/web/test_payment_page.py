@@ -1,4 +1,5 @@
 """The payment page in a real headless Chromium: the demo box's whole path, expiry, no external request."""
+
 from __future__ import annotations
 
 import urllib.error
@@ -43,10 +44,15 @@ def demo_box(tmp_path: Path) -> Iterator[DemoBox]:
 
 
 @pytest.mark.slow
-def test_a_newcomer_pays_in_the_browser_and_finds_it_in_the_dashboard(demo_box: DemoBox, receiver: Receiver,
-                                                                       browser_page: BrowserPage):
-    created = api(demo_box.base, "/api/create", demo_box.token,
-                   {"price": 120000, "fid": 4242, "callback": f"{receiver.url}/back?order=7"})
+def test_a_newcomer_pays_in_the_browser_and_finds_it_in_the_dashboard(
+    demo_box: DemoBox, receiver: Receiver, browser_page: BrowserPage
+):
+    created = api(
+        demo_box.base,
+        "/api/create",
+        demo_box.token,
+        {"price": 120000, "fid": 4242, "callback": f"{receiver.url}/back?order=7"},
+    )
     assert created["code"] == 200, created
     pay_id = created["pay_id"]
     page = browser_page.page
@@ -100,12 +106,14 @@ def test_a_newcomer_pays_in_the_browser_and_finds_it_in_the_dashboard(demo_box: 
 
 
 @pytest.mark.slow
-def test_an_expired_payment_says_so_and_offers_the_way_back(two_cards: PaymentService, clock, receiver: Receiver,
-                                                           browser_page: BrowserPage):
+def test_an_expired_payment_says_so_and_offers_the_way_back(
+    two_cards: PaymentService, clock, receiver: Receiver, browser_page: BrowserPage
+):
     _, token = two_cards.add_token("shop")
     with serving(two_cards, token) as http:
-        status, created = http.post_form("/api/create", {"price": 250000, "fid": 77, "expire_minutes": 5,
-                                                         "callback": f"{receiver.url}/cb"})
+        status, created = http.post_form(
+            "/api/create", {"price": 250000, "fid": 77, "expire_minutes": 5, "callback": f"{receiver.url}/cb"}
+        )
         assert status == 200
         page = browser_page.page
         page.goto(on(http, created["link"]))
@@ -116,17 +124,25 @@ def test_an_expired_payment_says_so_and_offers_the_way_back(two_cards: PaymentSe
         browser_page.screenshot("pay-expired")
         page.click("#back")
         page.wait_for_url(f"{receiver.url}/cb*")
-        assert parse_qs(urlsplit(page.url).query) == {"pay_id": [str(created["pay_id"])], "fid": ["77"],
-                                                      "status": ["expired"]}
+        assert parse_qs(urlsplit(page.url).query) == {
+            "pay_id": [str(created["pay_id"])],
+            "fid": ["77"],
+            "status": ["expired"],
+        }
         assert http.get(f"/api/check?pay_id={created['pay_id']}")[1]["code"] == 6
     assert browser_page.foreign_requests() == []
 
 
 def test_the_link_cannot_be_guessed(http_server):
-    status, created = http_server.post_form("/api/create", {"price": 120000, "fid": 5, "callback": "https://s.example/"})
+    status, created = http_server.post_form(
+        "/api/create", {"price": 120000, "fid": 5, "callback": "https://s.example/"}
+    )
     good = urlsplit(created["link"]).path
     assert fetch(http_server.base + good)[0] == 200
-    for bad in (good[:-1] + ("A" if good[-1] != "A" else "B"), f"/pay/{created['pay_id'] + 1}/{good.rsplit('/', 1)[1]}"):
+    for bad in (
+        good[:-1] + ("A" if good[-1] != "A" else "B"),
+        f"/pay/{created['pay_id'] + 1}/{good.rsplit('/', 1)[1]}",
+    ):
         assert fetch(http_server.base + bad)[0] == 404
 
 
@@ -154,6 +170,7 @@ def test_the_payer_card_form_follows_the_setcard_rules(make_service, sqlite_url,
 
         def post(card: str) -> str:
             return fetch(link + "/card", f"card={urllib.request.quote(card)}".encode())[1]  # after the 303
+
         assert post("1234").endswith("notice=card_error_-3")
         assert post("۶۰۳۷۹۹۱۲۳۴۵۶۷۸۹۳").endswith("notice=card_saved")
         assert post("6037991234567893").endswith("notice=card_error_-2")
@@ -188,8 +205,9 @@ def test_a_late_transfer_tells_the_customer_the_shop_will_review_it(two_cards: P
     with serving(two_cards, token) as http:
         _, created = http.post_form("/api/create", {"price": 120000, "fid": 12, "callback": "https://s.example/"})
         clock.advance(minutes=40)
-        two_cards.record_deposit(NewDeposit(amount=created["amount"], source="sms", created_by="t",
-                                            account="6204718359", bank_time=clock()))
+        two_cards.record_deposit(
+            NewDeposit(amount=created["amount"], source="sms", created_by="t", account="6204718359", bank_time=clock())
+        )
         status, _, html = fetch(on(http, created["link"]))
         assert status == 200 and "واریز شما پس از پایان مهلت رسید" in html
         assert "status=expired" in html  # what check answers (6) until the operator accepts it

@@ -1,8 +1,9 @@
 """POST /api/sms: bank SMS handed in over HTTP take the modem's path (trust, idempotency), scope ``sms``."""
+
 from __future__ import annotations
 
-from appliance.usecases.demo_bank import mellat_deposit_sms
 from appliance.store.models import Deposit, Payment, SmsMessage
+from appliance.usecases.demo_bank import mellat_deposit_sms
 from tests.conftest import serving
 
 
@@ -40,9 +41,14 @@ def test_scope_and_validation(two_cards, clock):
     with serving(two_cards, phone) as http:
         assert http.post_json("/api/sms", {"sender": "Bank Mellat", "text": "x"}, token=shop)[1]["code"] == 19
         assert http.post_json("/api/sms", {"sender": "Bank Mellat", "text": "x"}, token="nope")[1]["code"] == 403
-        for fields in ({"sender": "Bank Mellat"}, {"text": "x"}, {"sender": "", "text": " "},
-                       {"sender": "Bank Mellat", "text": ["x"]}, {"sender": "B", "text": "x", "sent_at": "yesterday"},
-                       {"sender": "B", "text": "x", "sent_at": "2026-11-28T08:00:00"}):
+        for fields in (
+            {"sender": "Bank Mellat"},
+            {"text": "x"},
+            {"sender": "", "text": " "},
+            {"sender": "Bank Mellat", "text": ["x"]},
+            {"sender": "B", "text": "x", "sent_at": "yesterday"},
+            {"sender": "B", "text": "x", "sent_at": "2026-11-28T08:00:00"},
+        ):
             status, body = http.post_json("/api/sms", fields)
             assert (status, body["code"]) == (400, 20), fields
         assert SmsMessage.select().count() == 0

@@ -1,16 +1,23 @@
 """Webhooks: a persistent queue, signed bodies, retries with backoff, every attempt logged, redelivery."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from appliance.usecases.checkout import CreateRequest
-from appliance.store.models import Event, WebhookAttempt, WebhookDelivery
 from appliance.runtime import open_store
+from appliance.store.models import Event, WebhookAttempt, WebhookDelivery
+from appliance.usecases.checkout import CreateRequest
 from appliance.usecases.service import NewDeposit, PaymentService
 from appliance.usecases.webhooks import (
-    BACKOFF_SECONDS, DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookQueue, signature, verify_signature,
+    BACKOFF_SECONDS,
+    DELIVERY_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    WebhookQueue,
+    signature,
+    verify_signature,
 )
 from tests.conftest import MELLAT_CARD
 from tests.polling import wait_until
@@ -58,8 +65,13 @@ def test_a_receiver_failing_twice_gets_exactly_one_good_delivery_across_a_restar
             assert not verify_signature(secret, headers[TIMESTAMP_HEADER], body + b" ", headers[SIGNATURE_HEADER])
             assert not verify_signature("whsec_other", headers[TIMESTAMP_HEADER], body, headers[SIGNATURE_HEADER])
         sent = json.loads(body)
-        assert (sent["event"], sent["pay_id"], sent["fid"], sent["state"], sent["from"]) == \
-            ("payment.state_changed", payment.id, 1, "pending", None)
+        assert (sent["event"], sent["pay_id"], sent["fid"], sent["state"], sent["from"]) == (
+            "payment.state_changed",
+            payment.id,
+            1,
+            "pending",
+            None,
+        )
         delivery = WebhookDelivery.get_by_id(int(receiver.hits[0]["headers"][DELIVERY_HEADER]))
         assert (delivery.state, delivery.attempts) == ("delivered", 3)
         assert [a.http_status for a in WebhookAttempt.select().order_by(WebhookAttempt.id)] == [500, 503, 200]
@@ -68,7 +80,8 @@ def test_a_receiver_failing_twice_gets_exactly_one_good_delivery_across_a_restar
 
 
 def test_every_state_change_is_queued_in_its_transaction_and_the_operator_can_redeliver(
-        make_service, sqlite_url, clock, receiver: Receiver):
+    make_service, sqlite_url, clock, receiver: Receiver
+):
     service = make_service(sqlite_url)
     service.add_card(MELLAT_CARD, "x", account="6204718359")
     queue = WebhookQueue(service).install()
@@ -79,8 +92,11 @@ def test_every_state_change_is_queued_in_its_transaction_and_the_operator_can_re
     service.record_deposit(NewDeposit(amount=p.amount, source="sms", created_by="t", account="6204718359"))
     service.check(p.id)
     assert queue.deliver_due() == 3
-    assert [(json.loads(h["body"])["from"], json.loads(h["body"])["state"]) for h in receiver.hits] == \
-        [(None, "pending"), ("pending", "paid"), ("paid", "verified")]
+    assert [(json.loads(h["body"])["from"], json.loads(h["body"])["state"]) for h in receiver.hits] == [
+        (None, "pending"),
+        ("pending", "paid"),
+        ("paid", "verified"),
+    ]
 
     last = queue.list_deliveries()[0]
     queue.redeliver(last.id, "operator:test")
@@ -98,6 +114,7 @@ def test_a_delivery_that_never_succeeds_is_marked_failed(make_service, sqlite_ur
 
         answers.append((url, body))
         return PostResult(None, "ConnectionRefusedError: [Errno 111]")
+
     queue = WebhookQueue(service, poster=refuse).install()
     token, _ = service.add_token("shop", webhook_url="http://127.0.0.1:9/none")
     service.create_payment(CreateRequest(price=120000, fid=1), token)
@@ -114,7 +131,7 @@ def test_the_signature_is_hmac_sha256_over_timestamp_dot_body():
     import hashlib
     import hmac
 
-    expected = hmac.new(b"k", b"1700000000.{\"a\":1}", hashlib.sha256).hexdigest()
+    expected = hmac.new(b"k", b'1700000000.{"a":1}', hashlib.sha256).hexdigest()
     assert signature("k", 1700000000, b'{"a":1}') == "v1=" + expected
     assert not verify_signature("k", "not-a-number", b"", "v1=00")
 

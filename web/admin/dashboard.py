@@ -5,6 +5,7 @@ SameSite=Strict, and Secure when the box is served over https; every POST
 carries the session's CSRF token (and a foreign Origin is refused); failed
 logins are rate-limited per address. Pages are Persian first; ``?lang=en``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,11 +18,11 @@ from urllib.parse import quote, urlsplit
 
 import bottle
 
-from appliance.usecases import overview as views
-from appliance.usecases.operator_login import SESSION_LIFETIME, Accounts, Session
 from appliance.domain.cards import mask_card
 from appliance.domain.errors import CartToCartError, InvalidInput, LoginRefused, NotFound, TooManyAttempts
 from appliance.domain.payments import State
+from appliance.usecases import overview as views
+from appliance.usecases.operator_login import SESSION_LIFETIME, Accounts, Session
 from appliance.usecases.service import PaymentService
 from appliance.usecases.webhooks import WebhookQueue
 from web import fa
@@ -45,8 +46,7 @@ def local_time(value: dt.datetime | None) -> str:
 
 
 class Dashboard:
-    def __init__(self, service: PaymentService, webhooks: WebhookQueue,
-                 health: Callable[[], dict[str, Any]]) -> None:
+    def __init__(self, service: PaymentService, webhooks: WebhookQueue, health: Callable[[], dict[str, Any]]) -> None:
         self.service = service
         self.webhooks = webhooks
         self.health = health
@@ -86,10 +86,20 @@ class Dashboard:
 
     def _render(self, name: str, session: Session | None, status: int = 200, **values: Any) -> str:
         lang = self._lang()
-        return render(name, status=status, t=translator(lang), lang=lang, session=session, fa=fa,
-                      local_time=local_time, mask_card=mask_card, path=bottle.request.path,
-                      flash=bottle.request.query.get("flash", ""), box_name=self.service.settings.box.name,
-                      **values)
+        return render(
+            name,
+            status=status,
+            t=translator(lang),
+            lang=lang,
+            session=session,
+            fa=fa,
+            local_time=local_time,
+            mask_card=mask_card,
+            path=bottle.request.path,
+            flash=bottle.request.query.get("flash", ""),
+            box_name=self.service.settings.box.name,
+            **values,
+        )
 
     def _check_origin(self) -> None:
         origin = bottle.request.get_header("Origin")
@@ -98,6 +108,7 @@ class Dashboard:
 
     def page(self, handler: Callable[..., Any]) -> Callable[..., Any]:
         """Require a session; on POST also the CSRF token. Operator errors come back as a flash message."""
+
         @functools.wraps(handler)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             session = self.accounts.session(bottle.request.get_cookie(SESSION_COOKIE))
@@ -120,16 +131,31 @@ class Dashboard:
                         back = "/admin"
                     redirect(f"{back}{'&' if '?' in back else '?'}flash=" + quote(f"error: {exc}"))
             return handler(session, *args, **kwargs)
+
         return wrapper
 
     # ----- login ------------------------------------------------------------
     def login_form(self, error: str = "", status: int = 200, retry: int = 0) -> str:
         nonce = secrets.token_urlsafe(24)
-        bottle.response.set_cookie(LOGIN_COOKIE, nonce, path="/admin/login", httponly=True, samesite="strict",
-                                   secure=self._secure(), max_age=3600)
-        return self._render("admin_login", None, status=status, nonce=nonce, error=error, retry=retry,
-                            has_password=self.accounts.has_password(),
-                            next=bottle.request.query.get("next", "/admin"))
+        bottle.response.set_cookie(
+            LOGIN_COOKIE,
+            nonce,
+            path="/admin/login",
+            httponly=True,
+            samesite="strict",
+            secure=self._secure(),
+            max_age=3600,
+        )
+        return self._render(
+            "admin_login",
+            None,
+            status=status,
+            nonce=nonce,
+            error=error,
+            retry=retry,
+            has_password=self.accounts.has_password(),
+            next=bottle.request.query.get("next", "/admin"),
+        )
 
     def login(self) -> str:
         forms = bottle.request.forms
@@ -138,8 +164,9 @@ class Dashboard:
             return self._render("admin_error", None, status=403, message_key="csrf")
         address = bottle.request.remote_addr or "?"
         try:
-            cookie, session = self.accounts.login(forms.getunicode("username", default=""),
-                                                  forms.getunicode("password", default=""), address)
+            cookie, session = self.accounts.login(
+                forms.getunicode("username", default=""), forms.getunicode("password", default=""), address
+            )
         except TooManyAttempts as exc:
             log.warning("dashboard: login rate-limited for %s", address)
             bottle.response.set_header("Retry-After", str(exc.retry_after))
@@ -151,8 +178,15 @@ class Dashboard:
         bottle.response.delete_cookie(LOGIN_COOKIE, path="/admin/login")
         # A relative lifetime: the browser's clock and the box's may disagree (a Pi without a
         # real-time clock before NTP); the store still refuses the session once it expires.
-        bottle.response.set_cookie(SESSION_COOKIE, cookie, path="/", httponly=True, samesite="strict",
-                                   secure=self._secure(), max_age=int(SESSION_LIFETIME.total_seconds()))
+        bottle.response.set_cookie(
+            SESSION_COOKIE,
+            cookie,
+            path="/",
+            httponly=True,
+            samesite="strict",
+            secure=self._secure(),
+            max_age=int(SESSION_LIFETIME.total_seconds()),
+        )
         target = forms.get("next", "/admin")
         redirect(target if target.startswith("/admin") and not target.startswith("/admin/login") else "/admin")
         return ""
@@ -165,26 +199,44 @@ class Dashboard:
     # ----- pages --------------------------------------------------------------
     def overview(self, session: Session) -> str:
         now = self.service.clock()
-        return self._render("admin_overview", session, health=self.health(), modems=views.modems(now),
-                            last_sms=views.last_sms(), counts=views.counts(self.service), now=now)
+        return self._render(
+            "admin_overview",
+            session,
+            health=self.health(),
+            modems=views.modems(now),
+            last_sms=views.last_sms(),
+            counts=views.counts(self.service),
+            now=now,
+        )
 
     def payments(self, session: Session) -> str:
         query = bottle.request.query
         fid = fa_int(query.get("fid", ""))
         amount = fa_int(query.get("amount", ""))
         state = query.get("state", "")
-        found = self.service.list_payments(state=state if state in {s.value for s in State} else None,
-                                           fid=fid, amount=amount, limit=100)
-        return self._render("admin_payments", session, payments=found, states=[s.value for s in State],
-                            q={"fid": query.get("fid", ""), "amount": query.get("amount", ""), "state": state})
+        found = self.service.list_payments(
+            state=state if state in {s.value for s in State} else None, fid=fid, amount=amount, limit=100
+        )
+        return self._render(
+            "admin_payments",
+            session,
+            payments=found,
+            states=[s.value for s in State],
+            q={"fid": query.get("fid", ""), "amount": query.get("amount", ""), "state": state},
+        )
 
     def payment(self, session: Session, pay_id: int) -> str:
         payment = self.service.find_payment(pay_id)
         if payment is None:
             raise bottle.HTTPError(404)
-        return self._render("admin_payment", session, payment=payment,
-                            events=self.service.events_for("payment", pay_id),
-                            deposits=self.service.payment_deposits(payment), cards=self.service.payment_cards(payment))
+        return self._render(
+            "admin_payment",
+            session,
+            payment=payment,
+            events=self.service.events_for("payment", pay_id),
+            deposits=self.service.payment_deposits(payment),
+            cards=self.service.payment_cards(payment),
+        )
 
     def inbox(self, session: Session) -> str:
         kind = bottle.request.query.get("kind") or None
@@ -202,8 +254,7 @@ class Dashboard:
         deposit_id = fa_int(forms.get("deposit_id", ""))
         pay_id = fa_int(forms.getunicode("pay_id", default=""))
         if action == "assign":
-            self.service.assign_deposit(_required(deposit_id, "deposit"), _required(pay_id, "payment id"),
-                                        actor, note)
+            self.service.assign_deposit(_required(deposit_id, "deposit"), _required(pay_id, "payment id"), actor, note)
         elif action == "accept-late":
             self.service.accept_late(_required(pay_id, "payment id"), actor, note)
         elif action == "refund":
@@ -219,12 +270,15 @@ class Dashboard:
 
     def add_card(self, session: Session) -> None:
         forms = bottle.request.forms
-        self.service.add_card(forms.getunicode("number", default=""), forms.getunicode("holder", default=""),
-                              bank=forms.getunicode("bank", default="").strip() or None,
-                              account=forms.getunicode("account", default="").strip() or None,
-                              daily_limit_rial=fa_int(forms.getunicode("daily_limit", default="")),
-                              daily_limit_count=fa_int(forms.getunicode("daily_count", default="")),
-                              actor=f"operator:{session.username}")
+        self.service.add_card(
+            forms.getunicode("number", default=""),
+            forms.getunicode("holder", default=""),
+            bank=forms.getunicode("bank", default="").strip() or None,
+            account=forms.getunicode("account", default="").strip() or None,
+            daily_limit_rial=fa_int(forms.getunicode("daily_limit", default="")),
+            daily_limit_count=fa_int(forms.getunicode("daily_count", default="")),
+            actor=f"operator:{session.username}",
+        )
         redirect("/admin/cards?flash=done")
 
     def card_active(self, session: Session, card_id: int) -> None:
@@ -247,12 +301,14 @@ class Dashboard:
         forms = bottle.request.forms
         scopes = [s for s in forms.getall("scope") if s] or ["payments"]
         url = forms.getunicode("webhook_url", default="").strip() or None
-        row, value = self.service.add_token(forms.getunicode("name", default=""), scopes, url,
-                                            actor=f"operator:{session.username}")
+        row, value = self.service.add_token(
+            forms.getunicode("name", default=""), scopes, url, actor=f"operator:{session.username}"
+        )
         tokens = self.service.list_tokens()
         secrets_by_token = {t.id: self.webhooks.secret_for(t) for t in tokens if t.webhook_url}
-        return self._render("admin_tokens", session, tokens=tokens, webhook_secrets=secrets_by_token,
-                            new_token=(row.name, value))
+        return self._render(
+            "admin_tokens", session, tokens=tokens, webhook_secrets=secrets_by_token, new_token=(row.name, value)
+        )
 
     def revoke_token(self, session: Session, token_id: int) -> None:
         try:
@@ -275,8 +331,9 @@ class Dashboard:
 
 def fa_int(text: str) -> int | None:
     """A whole number typed by a person: Persian or Latin digits, separators ignored; None when empty."""
-    digits = "".join(ch for ch in text.translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789"))
-                     if ch.isdigit())
+    digits = "".join(
+        ch for ch in text.translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")) if ch.isdigit()
+    )
     return int(digits) if digits else None
 
 

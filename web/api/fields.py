@@ -4,6 +4,7 @@ Fields arrive as form values or JSON, numbers as ints or text in any digit
 script. Unknown fields are ignored. Each problem raises :class:`ApiError`
 with its documented code; nothing is written before all fields are read.
 """
+
 from __future__ import annotations
 
 import re
@@ -99,8 +100,9 @@ def parse_expire_minutes(value: Any, limits: PaymentSettings) -> int | None:
     except ValueError:
         raise ApiError(Code.EXPIRE_MINUTES_INVALID, f"got {value!r}") from None
     if not limits.min_expire_minutes <= minutes <= limits.max_expire_minutes:
-        raise ApiError(Code.EXPIRE_MINUTES_INVALID,
-                       f"must be between {limits.min_expire_minutes} and {limits.max_expire_minutes}")
+        raise ApiError(
+            Code.EXPIRE_MINUTES_INVALID, f"must be between {limits.min_expire_minutes} and {limits.max_expire_minutes}"
+        )
     return minutes
 
 

@@ -4,6 +4,7 @@ Every answer is JSON ``{"status": bool, "code": int, "msg": ..., ...}`` with
 the contract's HTTP status; ``GET /api/carts`` answers a bare array, as the
 seed does. Bodies are form fields or JSON; unknown fields are ignored.
 """
+
 from __future__ import annotations
 
 import functools
@@ -14,12 +15,12 @@ from typing import Any
 
 import bottle
 
-from web.api import fields as api_input
 from appliance.domain.cards import mask_card
 from appliance.domain.codes import Code
 from appliance.domain.errors import ApiError
 from appliance.usecases.records import ApiToken, Card, Payment
 from appliance.usecases.service import PaymentService
+from web.api import fields as api_input
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,12 @@ def json_response(body: Any, status: int = 200) -> str:
 
 
 def code_body(code: Code, detail: str = "", **extra: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"status": code.http_status == 200 and code is not Code.NOT_PAID_YET,
-                            "code": code.value, "msg": code.message_en, "msg_fa": code.message_fa}
+    body: dict[str, Any] = {
+        "status": code.http_status == 200 and code is not Code.NOT_PAID_YET,
+        "code": code.value,
+        "msg": code.message_en,
+        "msg_fa": code.message_fa,
+    }
     if detail:
         body["detail"] = detail
     body.update(extra)
@@ -107,9 +112,15 @@ class MerchantApi:
             try:
                 return handler(token, *args, **kwargs)
             except ApiError as exc:
-                log.info("%s %s -> code %s (%s)", bottle.request.method, bottle.request.path,
-                         exc.code.value, exc.detail or exc.code.message_en)
+                log.info(
+                    "%s %s -> code %s (%s)",
+                    bottle.request.method,
+                    bottle.request.path,
+                    exc.code.value,
+                    exc.detail or exc.code.message_en,
+                )
                 return error_response(exc.code, exc.detail)
+
         return wrapper
 
     def create(self, token: ApiToken) -> str:
@@ -118,24 +129,28 @@ class MerchantApi:
         parts = bottle.request.urlparts  # the Host the shop reached us at: the link's base without public_url
         created = self.service.create_payment(request, token, seen_as=f"{parts.scheme}://{parts.netloc}")
         payment = created.payment
-        return json_response({
-            "status": True, "code": 200,
-            "expire": int(payment.expires_at.timestamp()),
-            "pay_id": payment.id,
-            "amount": payment.amount,
-            "price": payment.price,
-            "fid": payment.fid,
-            "link": created.link,
-            "cart": [card_json(c) for c in created.cards],
-        })
+        return json_response(
+            {
+                "status": True,
+                "code": 200,
+                "expire": int(payment.expires_at.timestamp()),
+                "pay_id": payment.id,
+                "amount": payment.amount,
+                "price": payment.price,
+                "fid": payment.fid,
+                "link": created.link,
+                "cart": [card_json(c) for c in created.cards],
+            }
+        )
 
     def set_card(self, token: ApiToken) -> str:
         fields = read_fields(self.max_body_bytes)
         pay_id = api_input.parse_pay_id(fields.get("pay_id"))
         card = api_input.parse_card(fields.get("card"))
         self.service.set_payer_card(pay_id, card)
-        return json_response({"status": True, "code": 200, "msg": "Card number registered.",
-                              "msg_fa": "شماره کارت ثبت شد."})
+        return json_response(
+            {"status": True, "code": 200, "msg": "Card number registered.", "msg_fa": "شماره کارت ثبت شد."}
+        )
 
     def check(self, token: ApiToken) -> str:
         fields = read_fields(self.max_body_bytes)
@@ -145,9 +160,14 @@ class MerchantApi:
 
     def check_extra(self, payment: Payment) -> dict[str, Any]:
         """Fields beyond the seed's, so integrations can verify what was paid (DESIGN.md)."""
-        extra: dict[str, Any] = {"pay_id": payment.id, "fid": payment.fid, "amount": payment.amount,
-                                 "price": payment.price, "state": payment.state,
-                                 "expire": int(payment.expires_at.timestamp())}
+        extra: dict[str, Any] = {
+            "pay_id": payment.id,
+            "fid": payment.fid,
+            "amount": payment.amount,
+            "price": payment.price,
+            "state": payment.state,
+            "expire": int(payment.expires_at.timestamp()),
+        }
         if payment.paid_at:
             extra["paid_at"] = int(payment.paid_at.timestamp())
             deposit = self.service.latest_deposit(payment)

@@ -3,6 +3,7 @@
 The endpoints are described here once, as data; a test compares this table
 with the app's routes so neither can drift from the other.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,8 +15,15 @@ from appliance.domain.codes import Code
 
 _STR = {"type": "string"}
 _INT_OR_STR = {"oneOf": [{"type": "integer"}, {"type": "string", "description": "digits, Persian digits allowed"}]}
-_COMMON = (Code.FORBIDDEN, Code.SCOPE_DENIED, Code.NOT_FOUND, Code.METHOD_NOT_ALLOWED, Code.BODY_TOO_LARGE,
-           Code.BODY_MALFORMED, Code.INTERNAL)
+_COMMON = (
+    Code.FORBIDDEN,
+    Code.SCOPE_DENIED,
+    Code.NOT_FOUND,
+    Code.METHOD_NOT_ALLOWED,
+    Code.BODY_TOO_LARGE,
+    Code.BODY_MALFORMED,
+    Code.INTERNAL,
+)
 
 ENDPOINTS: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/create", "post"): {
@@ -28,10 +36,22 @@ ENDPOINTS: dict[tuple[str, str], dict[str, Any]] = {
             "callback": (False, _STR, "http(s) URL the payment page returns the customer to"),
             "expire_minutes": (False, _INT_OR_STR, "minutes until expiry, within the box's limits"),
         },
-        "codes": (Code.PRICE_NOT_NUMBER, Code.PRICE_TOO_LOW, Code.PRICE_TOO_HIGH, Code.FID_MISSING,
-                  Code.FID_INVALID, Code.FID_DUPLICATE, Code.CARD_INVALID, Code.PHONE_INVALID,
-                  Code.CALLBACK_INVALID, Code.EXPIRE_MINUTES_INVALID, Code.NO_FREE_AMOUNT,
-                  Code.NO_CARD_AVAILABLE, Code.RECEIVING_DOWN, Code.CLOCK_UNTRUSTED),
+        "codes": (
+            Code.PRICE_NOT_NUMBER,
+            Code.PRICE_TOO_LOW,
+            Code.PRICE_TOO_HIGH,
+            Code.FID_MISSING,
+            Code.FID_INVALID,
+            Code.FID_DUPLICATE,
+            Code.CARD_INVALID,
+            Code.PHONE_INVALID,
+            Code.CALLBACK_INVALID,
+            Code.EXPIRE_MINUTES_INVALID,
+            Code.NO_FREE_AMOUNT,
+            Code.NO_CARD_AVAILABLE,
+            Code.RECEIVING_DOWN,
+            Code.CLOCK_UNTRUSTED,
+        ),
         "success": "200: {status, code: 200, expire, pay_id, amount, price, fid, link, cart: [{number, name, bank}]}",
     },
     ("/api/setCard", "post"): {
@@ -40,17 +60,29 @@ ENDPOINTS: dict[tuple[str, str], dict[str, Any]] = {
             "pay_id": (True, _INT_OR_STR, "the payment's id"),
             "card": (True, _STR, "the payer's 16-digit card number"),
         },
-        "codes": (Code.PAY_ID_MISSING, Code.PAY_ID_UNKNOWN, Code.CARD_INVALID, Code.CARD_ALREADY_SET,
-                  Code.PAYMENT_FINAL),
+        "codes": (
+            Code.PAY_ID_MISSING,
+            Code.PAY_ID_UNKNOWN,
+            Code.CARD_INVALID,
+            Code.CARD_ALREADY_SET,
+            Code.PAYMENT_FINAL,
+        ),
         "success": "200: {status: true, code: 200, msg}",
     },
     ("/api/check", "get"): {
         "summary": "Check a payment: 7 pending, 6 expired, 201 first verification, 200 again, 199 card differs",
         "fields": {"pay_id": (True, _INT_OR_STR, "the payment's id")},
-        "codes": (Code.PAY_ID_MISSING, Code.PAY_ID_UNKNOWN, Code.EXPIRED, Code.NOT_PAID_YET,
-                  Code.VERIFIED_FIRST, Code.VERIFIED_AGAIN, Code.PAYER_CARD_MISMATCH),
+        "codes": (
+            Code.PAY_ID_MISSING,
+            Code.PAY_ID_UNKNOWN,
+            Code.EXPIRED,
+            Code.NOT_PAID_YET,
+            Code.VERIFIED_FIRST,
+            Code.VERIFIED_AGAIN,
+            Code.PAYER_CARD_MISMATCH,
+        ),
         "success": "200 with code 7, 201, 200 or 199: {status, code, msg, pay_id, fid, amount, price, state, "
-                   "expire, paid_at, payer_card}",
+        "expire, paid_at, payer_card}",
     },
     ("/api/check", "post"): {"same_as": ("/api/check", "get")},
     ("/api/carts", "get"): {
@@ -71,7 +103,7 @@ ENDPOINTS: dict[tuple[str, str], dict[str, Any]] = {
         "codes": (Code.SMS_INVALID,),
         "token": "scope sms",
         "success": "200: {status: true, code: 200, sms_id, kind, trusted, duplicate, "
-                   "deposit: {id, state, amount, pay_id} | null}",
+        "deposit: {id, state, amount, pay_id} | null}",
     },
     ("/api/health", "get"): {
         "summary": "Health: a short public form; the detailed form with a token",
@@ -91,10 +123,16 @@ ENDPOINTS: dict[tuple[str, str], dict[str, Any]] = {
 
 
 def _code_schema(codes: tuple[Code, ...]) -> dict[str, Any]:
-    return {"type": "object", "properties": {
-        "status": {"type": "boolean"},
-        "code": {"type": "integer", "enum": sorted(c.value for c in codes)},
-        "msg": _STR, "msg_fa": _STR, "detail": _STR}}
+    return {
+        "type": "object",
+        "properties": {
+            "status": {"type": "boolean"},
+            "code": {"type": "integer", "enum": sorted(c.value for c in codes)},
+            "msg": _STR,
+            "msg_fa": _STR,
+            "detail": _STR,
+        },
+    }
 
 
 def _operation(path: str, method: str, spec: dict[str, Any]) -> dict[str, Any]:
@@ -104,20 +142,36 @@ def _operation(path: str, method: str, spec: dict[str, Any]) -> dict[str, Any]:
     codes = tuple(spec["codes"]) + (_COMMON if token != "none" else (Code.NOT_FOUND, Code.METHOD_NOT_ALLOWED))
     parameters: list[dict[str, Any]] = []
     if token != "none":
-        parameters.append({"name": "token", "in": "header", "required": token == "required", "schema": _STR,
-                           "description": "the API token (`carttocart token add NAME`)"})
+        parameters.append(
+            {
+                "name": "token",
+                "in": "header",
+                "required": token == "required",
+                "schema": _STR,
+                "description": "the API token (`carttocart token add NAME`)",
+            }
+        )
     operation: dict[str, Any] = {"summary": spec["summary"], "parameters": parameters}
     fields = spec["fields"]
     if fields and method == "get":
-        parameters.extend({"name": name, "in": "query", "required": req, "schema": schema, "description": desc}
-                          for name, (req, schema, desc) in fields.items())
+        parameters.extend(
+            {"name": name, "in": "query", "required": req, "schema": schema, "description": desc}
+            for name, (req, schema, desc) in fields.items()
+        )
     elif fields:
-        schema = {"type": "object", "additionalProperties": True,
-                  "required": [n for n, (req, _, _) in fields.items() if req],
-                  "properties": {n: {**s, "description": d} for n, (_, s, d) in fields.items()}}
-        operation["requestBody"] = {"required": True, "content": {
-            ct: {"schema": schema} for ct in
-            ("application/x-www-form-urlencoded", "multipart/form-data", "application/json")}}
+        schema = {
+            "type": "object",
+            "additionalProperties": True,
+            "required": [n for n, (req, _, _) in fields.items() if req],
+            "properties": {n: {**s, "description": d} for n, (_, s, d) in fields.items()},
+        }
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                ct: {"schema": schema}
+                for ct in ("application/x-www-form-urlencoded", "multipart/form-data", "application/json")
+            },
+        }
     by_status: dict[int, list[Code]] = {}
     for code in codes:
         by_status.setdefault(code.http_status, []).append(code)
@@ -126,7 +180,9 @@ def _operation(path: str, method: str, spec: dict[str, Any]) -> dict[str, Any]:
             "description": "; ".join(f"code {c.value}: {c.message_en}" for c in group)
             + (f" Success: {spec['success']}" if status == 200 else ""),
             "content": {"application/json": {"schema": _code_schema(tuple(group))}},
-        } for status, group in sorted(by_status.items())}
+        }
+        for status, group in sorted(by_status.items())
+    }
     if "200" not in operation["responses"]:
         operation["responses"]["200"] = {"description": spec["success"], "content": {"application/json": {}}}
     operation["x-codes"] = sorted(c.value for c in codes)
@@ -139,9 +195,12 @@ def document(app: bottle.Bottle | None = None) -> dict[str, Any]:
         paths.setdefault(path, {})[method] = _operation(path, method, spec)
     return {
         "openapi": "3.1.0",
-        "info": {"title": "CartToCart merchant API", "version": __version__,
-                 "description": "Seed-compatible card-to-card payment API. Every answer carries `code`; "
-                                "see docs/api.md for the full table."},
+        "info": {
+            "title": "CartToCart merchant API",
+            "version": __version__,
+            "description": "Seed-compatible card-to-card payment API. Every answer carries `code`; "
+            "see docs/api.md for the full table.",
+        },
         "paths": paths,
     }
 

@@ -5,6 +5,7 @@ The message goes through the same path as one read off a modem
 balance checks, and the same idempotency (the same SMS handed in twice, or
 by a forwarder and a modem, is one deposit).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,8 +14,8 @@ from typing import Any
 
 from appliance.domain.codes import Code
 from appliance.domain.errors import ApiError
-from appliance.usecases.sms_intake import SmsIngest
 from appliance.usecases.records import ApiToken
+from appliance.usecases.sms_intake import SmsIngest
 from web.api.merchant import MerchantApi, json_response, read_fields
 
 MAX_TEXT = 2000
@@ -39,7 +40,7 @@ def parse_time(value: Any, name: str) -> dt.datetime | None:
         seconds = float(value)
         if seconds > 10**11:
             seconds /= 1000
-        return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+        return dt.datetime.fromtimestamp(seconds, dt.UTC)
     if isinstance(value, str):
         try:
             parsed = dt.datetime.fromisoformat(value.strip())
@@ -47,7 +48,7 @@ def parse_time(value: Any, name: str) -> dt.datetime | None:
             raise ApiError(Code.SMS_INVALID, f"{name} is not an ISO 8601 time") from None
         if parsed.tzinfo is None:
             raise ApiError(Code.SMS_INVALID, f"{name} needs a UTC offset (a bank SMS time without one is ambiguous)")
-        return parsed.astimezone(dt.timezone.utc)
+        return parsed.astimezone(dt.UTC)
     raise ApiError(Code.SMS_INVALID, f"{name} must be a time")
 
 
@@ -76,14 +77,33 @@ class SmsApi:
         received_at = parse_time(fields.get("received_at"), "received_at") or self.ingest.clock()
         key = message_key(sender, text, scts)
         duplicate = self.ingest.has_message(key)
-        message = self.ingest.ingest_message(sender=sender, text=text, smsc=smsc, scts=scts, received_at=received_at,
-                                             source="api", origin=f"api:{token.name}", dedupe_key=key)
+        message = self.ingest.ingest_message(
+            sender=sender,
+            text=text,
+            smsc=smsc,
+            scts=scts,
+            received_at=received_at,
+            source="api",
+            origin=f"api:{token.name}",
+            dedupe_key=key,
+        )
         if message is None:
             raise ApiError(Code.INTERNAL, "the message could not be stored")
-        body: dict[str, Any] = {"status": True, "code": 200, "sms_id": message.id, "kind": message.kind,
-                                "trusted": message.trusted, "duplicate": duplicate, "deposit": None}
+        body: dict[str, Any] = {
+            "status": True,
+            "code": 200,
+            "sms_id": message.id,
+            "kind": message.kind,
+            "trusted": message.trusted,
+            "duplicate": duplicate,
+            "deposit": None,
+        }
         if message.deposit_id:
             deposit = self.ingest.service.get_deposit(message.deposit_id)
-            body["deposit"] = {"id": deposit.id, "state": deposit.state, "amount": deposit.amount,
-                               "pay_id": deposit.payment_id}
+            body["deposit"] = {
+                "id": deposit.id,
+                "state": deposit.state,
+                "amount": deposit.amount,
+                "pay_id": deposit.payment_id,
+            }
         return json_response(body)

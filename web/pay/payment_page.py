@@ -6,6 +6,7 @@ through ``.../status``. When paid (or expired) it sends the customer to the
 shop's ``callback`` with ``pay_id``, ``fid`` and ``status`` (DESIGN.md
 "Telling the shop").
 """
+
 from __future__ import annotations
 
 import logging
@@ -15,13 +16,13 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import bottle
 
-from web.api.fields import parse_card
 from appliance.domain.errors import ApiError
-from appliance.usecases.records import Payment
 from appliance.domain.payments import State, effective_state
 from appliance.domain.security import verify
+from appliance.usecases.records import Payment
 from appliance.usecases.service import PaymentService
 from web import fa
+from web.api.fields import parse_card
 from web.api.merchant import json_response
 from web.rendering import redirect, render
 
@@ -79,16 +80,25 @@ class PaymentPages:
         payment = self._payment(pay_id, sig)
         view, seconds_left = self._view_state(payment)
         base = f"/pay/{pay_id}/{sig}"
-        cards = [{"number": c.number, "groups": fa.card_groups(c.number), "holder": c.holder,
-                  "bank": c.bank} for c in self.service.payment_cards(payment)]
+        cards = [
+            {"number": c.number, "groups": fa.card_groups(c.number), "holder": c.holder, "bank": c.bank}
+            for c in self.service.payment_cards(payment)
+        ]
         notice = bottle.request.query.get("notice", "")
         return render(
-            "pay", payment=payment, view=view, seconds_left=seconds_left, cards=cards, base=base,
-            box_name=self.service.settings.box.name, fa=fa, notice=notice,
-            ask_card=(self.service.settings.payments.ask_payer_card and view == "pending"
-                      and not payment.payer_card),
+            "pay",
+            payment=payment,
+            view=view,
+            seconds_left=seconds_left,
+            cards=cards,
+            base=base,
+            box_name=self.service.settings.box.name,
+            fa=fa,
+            notice=notice,
+            ask_card=(self.service.settings.payments.ask_payer_card and view == "pending" and not payment.payer_card),
             demo=self.demo_bank is not None and view == "pending",
-            back=callback_url(payment, CALLBACK_STATUS.get(view, "")) if view != "pending" else None)
+            back=callback_url(payment, CALLBACK_STATUS.get(view, "")) if view != "pending" else None,
+        )
 
     def status(self, pay_id: int, sig: str) -> str:
         payment = self._payment(pay_id, sig)

@@ -7,6 +7,7 @@ be re-runnable). On PostgreSQL an advisory lock makes the boxes of a fleet
 migrate one at a time. Rule: once a version has shipped, its migration is
 never edited; a change of the models comes with a new migration.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -54,7 +55,8 @@ def migrate(db: peewee.Database) -> int:
                 with store.write():
                     module.apply(db)
                     Meta.insert(key="schema_version", value=str(number)).on_conflict(
-                        conflict_target=[Meta.key], update={Meta.value: str(number)}).execute()
+                        conflict_target=[Meta.key], update={Meta.value: str(number)}
+                    ).execute()
                 version = number
             return version
         finally:

@@ -1,4 +1,5 @@
 """0002: the SMS path: raw parts, messages with their parse and trust, learned SMSCs, modem health."""
+
 from __future__ import annotations
 
 import peewee

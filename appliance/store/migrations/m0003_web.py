@@ -1,4 +1,5 @@
 """0003: webhook secrets, deliveries and attempts; the dashboard's login, sessions and failed attempts."""
+
 from __future__ import annotations
 
 import peewee

@@ -4,6 +4,7 @@ If Gammu identifies each profile and reads back (and links) every SMS we
 inject, the simulator's framing, storage listing and PDUs are faithful enough
 that our own gateway is not merely tested against its own assumptions.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,18 +15,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.polling import wait_until
-
 from modem.simulator import Simulator
+from tests.polling import wait_until
 
 pytestmark = pytest.mark.skipif(not shutil.which("gammu"), reason="needs Debian's gammu (make system-deps)")
 
-PERSIAN = ("بانک ملی ایران\nواریز: ۱,۲۵۰,۰۰۰ ریال\nبه کارت 6037-99**-****-1234\nمانده: ۲۵,۰۰۰,۰۰۰ ریال\n"
-           "تاریخ: 1402/12/15-14:25 " * 2)
+PERSIAN = (
+    "بانک ملی ایران\nواریز: ۱,۲۵۰,۰۰۰ ریال\nبه کارت 6037-99**-****-1234\nمانده: ۲۵,۰۰۰,۰۰۰ ریال\n"
+    "تاریخ: 1402/12/15-14:25 " * 2
+)
 GSM_LONG = "Deposit 1,250,000 IRR to card 6037-99**-****-1234 {ref 42} [ok] " * 3
-IDENTITY = {"sim800": ("SIMCOM_Ltd", "865067020000001"), "huawei": ("Huawei", "867000000000002"),
-            "ec25": ("Quectel", "866000000000003")}
-
+IDENTITY = {
+    "sim800": ("SIMCOM_Ltd", "865067020000001"),
+    "huawei": ("Huawei", "867000000000002"),
+    "ec25": ("Quectel", "866000000000003"),
+}
 
 
 @pytest.fixture(params=sorted(IDENTITY))
@@ -37,8 +41,9 @@ def sim(request, tmp_path: Path) -> Iterator[Simulator]:
 
 def _gammurc(tmp_path: Path, sim: Simulator) -> Path:
     rc = tmp_path / "gammurc"
-    rc.write_text(f"[gammu]\nport = {sim.link}\nconnection = at115200\nlogfile = {tmp_path / 'gammu.log'}\n"
-                  "logformat = textall\n")
+    rc.write_text(
+        f"[gammu]\nport = {sim.link}\nconnection = at115200\nlogfile = {tmp_path / 'gammu.log'}\nlogformat = textall\n"
+    )
     return rc
 
 
@@ -60,9 +65,9 @@ def test_gammu_identifies_the_profile(sim: Simulator, tmp_path: Path) -> None:
 
 
 def test_gammu_reads_and_links_every_sms(sim: Simulator, tmp_path: Path) -> None:
-    delivered = sim.deliver_sms("bank melli", PERSIAN)                          # UCS2, 8-bit reference
+    delivered = sim.deliver_sms("bank melli", PERSIAN)  # UCS2, 8-bit reference
     delivered += sim.deliver_sms("10007000", GSM_LONG, ref_bits=16, order=[1, 0])  # GSM-7, 16-bit, reversed
-    delivered += sim.deliver_sms("+989121234567", "Short one")                  # one part, numeric sender
+    delivered += sim.deliver_sms("+989121234567", "Short one")  # one part, numeric sender
     parts = len(delivered)
     assert parts == 4 + 2 + 1 and len(sim.stored()) == parts
     rc = _gammurc(tmp_path, sim)
@@ -83,11 +88,13 @@ def test_gammu_smsd_receives_and_empties_the_storage(sim: Simulator, tmp_path: P
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     config = tmp_path / "smsdrc"
-    config.write_text(f"[gammu]\nport = {sim.link}\nconnection = at115200\n\n"
-                      f"[smsd]\nservice = files\ninboxpath = {inbox}/\noutboxpath = {tmp_path}/\n"
-                      f"sentsmspath = {tmp_path}/\nerrorsmspath = {tmp_path}/\ninboxformat = unicode\n"
-                      f"logfile = {tmp_path / 'smsd.log'}\ndebuglevel = 1\nreceivefrequency = 1\n"
-                      "checksecurity = 0\ncheckbattery = 0\ncheckSignal = 0\n")
+    config.write_text(
+        f"[gammu]\nport = {sim.link}\nconnection = at115200\n\n"
+        f"[smsd]\nservice = files\ninboxpath = {inbox}/\noutboxpath = {tmp_path}/\n"
+        f"sentsmspath = {tmp_path}/\nerrorsmspath = {tmp_path}/\ninboxformat = unicode\n"
+        f"logfile = {tmp_path / 'smsd.log'}\ndebuglevel = 1\nreceivefrequency = 1\n"
+        "checksecurity = 0\ncheckbattery = 0\ncheckSignal = 0\n"
+    )
     sim.deliver_sms("bank melli", PERSIAN)
     sim.deliver_sms("Pasargad", "Deposit 500,000 IRR")
     expected = len(sim.stored())

@@ -1,4 +1,5 @@
 """``carttocart modem list|probe`` against the simulator."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """ModemGateway against the simulator's three modem families, over real pseudo-terminals."""
+
 from __future__ import annotations
 
 import threading

@@ -1,8 +1,9 @@
 """Health verdicts and port resolution (pure parts and real files)."""
+
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,9 +11,19 @@ from modem.errors import PortError
 from modem.health import HealthSample, assess
 from modem.ports import PortInfo, find_by_usb_id, resolve
 
-NOW = datetime(2026, 3, 5, 10, 0, tzinfo=timezone.utc)
-GOOD = HealthSample(at=NOW, responsive=True, sim_state="READY", registered=True, registration="home",
-                    operator="IR-MCI", signal_csq=18, signal_dbm=-77, storage_used=3, storage_total=30)
+NOW = datetime(2026, 3, 5, 10, 0, tzinfo=UTC)
+GOOD = HealthSample(
+    at=NOW,
+    responsive=True,
+    sim_state="READY",
+    registered=True,
+    registration="home",
+    operator="IR-MCI",
+    signal_csq=18,
+    signal_dbm=-77,
+    storage_used=3,
+    storage_total=30,
+)
 
 
 def test_good_modem_can_receive() -> None:
@@ -20,12 +31,15 @@ def test_good_modem_can_receive() -> None:
     assert verdict.can_receive and verdict.problems == () and not verdict.stale
 
 
-@pytest.mark.parametrize("change,problem", [
-    ({"responsive": False, "error": "timeout"}, "does not answer"),
-    ({"sim_state": "SIM PIN"}, "SIM not ready"),
-    ({"registered": False, "registration": "searching"}, "not registered"),
-    ({"storage_used": 30}, "storage full"),
-])
+@pytest.mark.parametrize(
+    "change,problem",
+    [
+        ({"responsive": False, "error": "timeout"}, "does not answer"),
+        ({"sim_state": "SIM PIN"}, "SIM not ready"),
+        ({"registered": False, "registration": "searching"}, "not registered"),
+        ({"storage_used": 30}, "storage full"),
+    ],
+)
 def test_blocking_problems(change: dict, problem: str) -> None:
     verdict = assess(HealthSample(**{**GOOD.__dict__, **change}), NOW)
     assert not verdict.can_receive and any(problem in p for p in verdict.problems)

@@ -1,7 +1,8 @@
 """Reassembly: which parts form one message, in what order, with repeats and gaps."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -9,14 +10,23 @@ from modem.messages import MISSING_MARK, Part, assemble, dedupe_key, group_key, 
 from modem.pdu import decode_deliver
 from modem.pdu_encode import encode_deliver
 
-T0 = datetime(2026, 3, 5, 10, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 5, 10, 0, tzinfo=UTC)
 LONG = "بانک ملی ایران\nانتقال:18,500,000+\nحساب:30417\nمانده:126,944,210\n0627-10:18 " * 2
 
 
-def parts_of(text: str, *, sender: str = "+98700717", ref: int = 5, ref_bits: int = 8,
-             scts: datetime | None = None, received: datetime = T0) -> list[Part]:
-    return [Part.from_pdu(decode_deliver(p), received_at=received + timedelta(seconds=i))
-            for i, p in enumerate(encode_deliver(sender, text, ref=ref, ref_bits=ref_bits, scts=scts))]
+def parts_of(
+    text: str,
+    *,
+    sender: str = "+98700717",
+    ref: int = 5,
+    ref_bits: int = 8,
+    scts: datetime | None = None,
+    received: datetime = T0,
+) -> list[Part]:
+    return [
+        Part.from_pdu(decode_deliver(p), received_at=received + timedelta(seconds=i))
+        for i, p in enumerate(encode_deliver(sender, text, ref=ref, ref_bits=ref_bits, scts=scts))
+    ]
 
 
 def test_out_of_order_and_repeated_parts() -> None:
@@ -50,7 +60,7 @@ def test_group_keys_separate_messages() -> None:
 
 def test_single_part_messages() -> None:
     [one] = parts_of("hello")
-    [other] = parts_of("hello", scts=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    [other] = parts_of("hello", scts=datetime(2026, 1, 1, tzinfo=UTC))
     assert group_key(one) != group_key(other)
     result = assemble([one, one])
     assert result.complete and result.text == "hello" and result.duplicates == 1

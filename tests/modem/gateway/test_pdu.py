@@ -1,4 +1,5 @@
 """SMS-DELIVER decoding: real bytes, the simulator's encoder as a peer, python-gsmmodem as a cross-check."""
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,12 @@ HUAWEI_REAL = "07913366003051F5040B913366304381F900005180719120348004D4F29C0E"
 def test_real_huawei_pdu() -> None:
     pdu = decode_deliver(HUAWEI_REAL)
     assert (pdu.sender, pdu.sender_type, pdu.smsc, pdu.text, pdu.encoding) == (
-        "+33660334189", "international", "+33660003155", "Test", "gsm7")
+        "+33660334189",
+        "international",
+        "+33660003155",
+        "Test",
+        "gsm7",
+    )
     assert pdu.scts == datetime(2015, 8, 17, 19, 2, 43, tzinfo=timezone(timedelta(hours=2)))
     assert pdu.concat is None and pdu.pdu_hex == HUAWEI_REAL
 
@@ -45,8 +51,20 @@ def test_negative_time_zone() -> None:
     assert decode_deliver(hex_).scts == scts
 
 
-@pytest.mark.parametrize("sender", ["ADLIRAN", "BankMelli", "bank melli", "TejaratBank", "B.Pasargad", "6104",
-                                    "+98700717", "98700719", "+989999920000"])
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "ADLIRAN",
+        "BankMelli",
+        "bank melli",
+        "TejaratBank",
+        "B.Pasargad",
+        "6104",
+        "+98700717",
+        "98700719",
+        "+989999920000",
+    ],
+)
 def test_senders(sender: str) -> None:
     [hex_] = encode_deliver(sender, "hi")
     assert decode_deliver(hex_).sender == sender
@@ -56,12 +74,10 @@ def test_senders(sender: str) -> None:
 @pytest.mark.parametrize("encoding", ["gsm7", "ucs2"])
 def test_multipart_round_trip(ref_bits: int, encoding: str) -> None:
     text = ("Deposit 12,750,000 to 6204718359 [ref] {x} € " * 8) if encoding == "gsm7" else ("واریز ۱۲٬۷۵۰٬۰۰۰ " * 20)
-    pdus = encode_deliver("Bank Mellat", text, encoding=encoding, ref=300 if ref_bits == 16 else 77,
-                          ref_bits=ref_bits)
+    pdus = encode_deliver("Bank Mellat", text, encoding=encoding, ref=300 if ref_bits == 16 else 77, ref_bits=ref_bits)
     decoded = [decode_deliver(p) for p in pdus]
     assert len(decoded) > 1
-    assert all(d.concat is not None and d.concat.ref_bits == ref_bits and d.concat.total == len(pdus)
-               for d in decoded)
+    assert all(d.concat is not None and d.concat.ref_bits == ref_bits and d.concat.total == len(pdus) for d in decoded)
     assert [d.concat.seq for d in decoded] == list(range(1, len(pdus) + 1))
     # The pitfall of python-gsmmodem: GSM-7 under a 16-bit reference lost each part's first character.
     assert "".join(d.text for d in decoded) == text
@@ -87,8 +103,19 @@ def test_every_bank_fixture_decodes_to_its_text() -> None:
         assert len(pdus) == sample["sms_parts"], sample["id"]
 
 
-@pytest.mark.parametrize("dcs,encoding", [(0x00, "gsm7"), (0x08, "ucs2"), (0x04, "8bit"), (0x18, "ucs2"),
-                                          (0x48, "ucs2"), (0xF0, "gsm7"), (0xF4, "8bit"), (0xE0, "ucs2")])
+@pytest.mark.parametrize(
+    "dcs,encoding",
+    [
+        (0x00, "gsm7"),
+        (0x08, "ucs2"),
+        (0x04, "8bit"),
+        (0x18, "ucs2"),
+        (0x48, "ucs2"),
+        (0xF0, "gsm7"),
+        (0xF4, "8bit"),
+        (0xE0, "ucs2"),
+    ],
+)
 def test_data_coding_groups(dcs: int, encoding: str) -> None:
     text_ud = {"gsm7": "04D4F29C0E", "ucs2": "04006F006B", "8bit": "024142"}[encoding]
     hex_ = "00" + "04" + "0381214300" + f"{dcs:02X}" + "62505121000040" + text_ud
@@ -98,14 +125,20 @@ def test_data_coding_groups(dcs: int, encoding: str) -> None:
     assert pdu.smsc is None and pdu.sender == "123"
 
 
-@pytest.mark.parametrize("bad", [
-    "", "ZZ", HUAWEI_REAL[:-6], HUAWEI_REAL[:40],
-    "0791336600305 1F5",
-    "07913366003051F5" + "01" + HUAWEI_REAL[18:],  # SMS-SUBMIT, not a DELIVER
-    "00040381214300006250512100004005D4F29C0E",  # UDL says 5 septets, 4 are present
-    "0004038121430000625051210000400A" + "D4F2",  # UDL beyond the data
-    "000403812143000062A0512100004004D4F29C0E",  # month 0A: not BCD
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "ZZ",
+        HUAWEI_REAL[:-6],
+        HUAWEI_REAL[:40],
+        "0791336600305 1F5",
+        "07913366003051F5" + "01" + HUAWEI_REAL[18:],  # SMS-SUBMIT, not a DELIVER
+        "00040381214300006250512100004005D4F29C0E",  # UDL says 5 septets, 4 are present
+        "0004038121430000625051210000400A" + "D4F2",  # UDL beyond the data
+        "000403812143000062A0512100004004D4F29C0E",  # month 0A: not BCD
+    ],
+)
 def test_malformed_pdus_raise(bad: str) -> None:
     with pytest.raises(PduError):
         decode_deliver(bad)
@@ -127,10 +160,14 @@ _GSM7_CHARS = "".join(ch for ch in GSM7_BASIC if ch != "\x1b") + "".join(GSM7_EX
 
 
 @settings(max_examples=150, deadline=None)
-@given(text=st.one_of(st.text(alphabet=_GSM7_CHARS, min_size=1, max_size=500),
-                      st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x6FF), min_size=1,
-                              max_size=300)),
-       ref_bits=st.sampled_from([8, 16]), ref=st.integers(0, 255))
+@given(
+    text=st.one_of(
+        st.text(alphabet=_GSM7_CHARS, min_size=1, max_size=500),
+        st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x6FF), min_size=1, max_size=300),
+    ),
+    ref_bits=st.sampled_from([8, 16]),
+    ref=st.integers(0, 255),
+)
 def test_any_text_round_trips(text: str, ref_bits: int, ref: int) -> None:
     pdus = encode_deliver("+989121234567", text, ref_bits=ref_bits, ref=ref)
     parts = [Part.from_pdu(decode_deliver(p)) for p in pdus]

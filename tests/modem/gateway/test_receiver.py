@@ -1,4 +1,5 @@
 """The receiver against every simulator fault: it recovers, and no message is lost or duplicated."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -16,9 +17,12 @@ LONG = "بانک ملی ایران\nانتقال:18,500,000+\nحساب:30417\nم
 
 def settled(sim, sink: RecordingSink, expected: list[str], timeout: float = 20.0) -> None:
     """Every expected PDU reached the sink exactly once, and the modem's storage is empty."""
-    wait_until(lambda: Counter(sink.pdus) == Counter(expected) and not sim.stored(), timeout,
-               what=f"{len(expected)} parts in the sink and an empty SIM "
-                    f"(sink has {len(sink.pdus)}, SIM has {len(sim.stored())})")
+    wait_until(
+        lambda: Counter(sink.pdus) == Counter(expected) and not sim.stored(),
+        timeout,
+        what=f"{len(expected)} parts in the sink and an empty SIM "
+        f"(sink has {len(sink.pdus)}, SIM has {len(sim.stored())})",
+    )
     assert Counter(sink.pdus) == Counter(expected), "a part reached the sink twice"
 
 
@@ -81,8 +85,10 @@ def test_reboot(make_sim, make_receiver) -> None:
     assert sim.status()["cnmi"][1] == 1
     sim.reboot()
     wait_until(lambda: sim.status()["cnmi"][1] == 0, what="the simulated reboot")
-    wait_until(lambda: sim.status()["cnmi"][1] == 1 and sim.status()["sms_ready"],
-               what="the receiver to re-initialise the modem (new-message notifications back on)")
+    wait_until(
+        lambda: sim.status()["cnmi"][1] == 1 and sim.status()["sms_ready"],
+        what="the receiver to re-initialise the modem (new-message notifications back on)",
+    )
     pdus = sim.deliver_sms("+98700717", "after the reboot")
     settled(sim, sink, pdus)
 
@@ -95,8 +101,10 @@ def test_brownout(make_sim, make_receiver, profile: str) -> None:
     sim.brownout()  # warning, power-up garbage, a silent reboot with the settings lost
     pdus = sim.deliver_sms("+98700717", "after the brownout " + LONG, order=[1, 0, 2])
     settled(sim, sink, pdus)
-    wait_until(lambda: sim.commands.count("AT+CMGF=0") > inits and sim.status()["cnmi"][1] == 1,
-               what="the receiver to re-initialise after the brownout")
+    wait_until(
+        lambda: sim.commands.count("AT+CMGF=0") > inits and sim.status()["cnmi"][1] == 1,
+        what="the receiver to re-initialise after the brownout",
+    )
 
 
 def test_full_storage(make_sim, make_receiver) -> None:
@@ -209,8 +217,13 @@ def test_burst_with_a_hang_and_an_unplug(make_sim, make_receiver) -> None:
 def test_gives_up_when_no_modem_can_be_reached(tmp_path) -> None:
     reasons: list[str] = []
     sink = RecordingSink()
-    rx = Receiver(lambda: ModemGateway(str(tmp_path / "ttyUSB9"), command_timeout=0.5), sink,
-                  give_up_seconds=0.5, max_retry_seconds=0.1, on_give_up=reasons.append)
+    rx = Receiver(
+        lambda: ModemGateway(str(tmp_path / "ttyUSB9"), command_timeout=0.5),
+        sink,
+        give_up_seconds=0.5,
+        max_retry_seconds=0.1,
+        on_give_up=reasons.append,
+    )
     rx.start()
     try:
         wait_until(lambda: reasons, what="the give-up signal")
@@ -246,8 +259,13 @@ def test_a_missing_or_refused_pin_stops_reception_without_retrying(make_sim, pin
     sim = make_sim("sim800")
     sim.require_pin("1234")
     reasons: list[str] = []
-    rx = Receiver(lambda: ModemGateway(str(sim.link), pin=pin, command_timeout=1.0), RecordingSink(),
-                  max_retry_seconds=0.1, give_up_seconds=0.1, on_give_up=reasons.append)
+    rx = Receiver(
+        lambda: ModemGateway(str(sim.link), pin=pin, command_timeout=1.0),
+        RecordingSink(),
+        max_retry_seconds=0.1,
+        give_up_seconds=0.1,
+        on_give_up=reasons.append,
+    )
     rx.start()
     wait_until(lambda: rx.status["state"] == "sim_locked", what="the receiver to stop on the PIN")
     rx.stop()

@@ -1,4 +1,5 @@
 """Helpers for the simulator's own tests: a started simulator and a tiny AT client over pyserial."""
+
 from __future__ import annotations
 
 import time
@@ -7,14 +8,12 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-
-from tests.polling import wait_until  # noqa: F401 (the modem tests import it from here)
 import serial
 
+from tests.polling import wait_until  # noqa: F401 (the modem tests import it from here)
 
 T = TypeVar("T")
 FINAL = ("OK", "ERROR", "COMMAND NOT SUPPORT", "+CME ERROR", "+CMS ERROR")
-
 
 
 class ATPort:
@@ -73,14 +72,14 @@ class ATPort:
         start = len(self.history)
         self.serial.write(cmd.encode() + b"\r")
         end = self._wait_line(start, lambda line: line.startswith(FINAL), timeout)
-        return self.history[start:end + 1]
+        return self.history[start : end + 1]
 
     def expect(self, predicate: Callable[[str], bool], timeout: float = 3.0) -> list[str]:
         """Wait for a line (not yet expected) matching ``predicate``; returns the lines up to it."""
         start = self._expect_cursor
         end = self._wait_line(start, predicate, timeout)
         self._expect_cursor = end + 1
-        return self.history[start:end + 1]
+        return self.history[start : end + 1]
 
     def silent_for(self, cmd: str, timeout: float) -> bytes:
         """Send ``cmd`` and return whatever arrives within ``timeout`` (used to show a hang)."""
@@ -90,8 +89,6 @@ class ATPort:
         while time.monotonic() < deadline:
             data += self._pump()
         return data
-
-
 
 
 @pytest.fixture

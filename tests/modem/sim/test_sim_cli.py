@@ -1,4 +1,5 @@
 """``carttocart simulate`` as real processes: run one, drive it from another, read it over the pty."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,12 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 def test_run_send_fault_status_and_stop(tmp_path: Path, open_port) -> None:
     link, control = tmp_path / "ttyUSB2", f"unix:{tmp_path / 'ctl.sock'}"
-    proc = subprocess.Popen([*CLI, "simulate", "--link", str(link), "--profile", "ec25", "--control", control],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*CLI, "simulate", "--link", str(link), "--profile", "ec25", "--control", control],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == f"modem simulator (ec25) on {link}"
@@ -30,8 +35,20 @@ def test_run_send_fault_status_and_stop(tmp_path: Path, open_port) -> None:
         port = open_port(link)
         port.command("ATE0")
         port.command("AT+CNMI=2,1,0,0,0")
-        sent = _cli("simulate", "send", "--control", control, "--sender", "bank melli", "--text", "واریز " * 20,
-                    "--ref-bits", "16", "--order", "1,0")
+        sent = _cli(
+            "simulate",
+            "send",
+            "--control",
+            control,
+            "--sender",
+            "bank melli",
+            "--text",
+            "واریز " * 20,
+            "--ref-bits",
+            "16",
+            "--order",
+            "1,0",
+        )
         assert sent.returncode == 0, sent.stderr
         pdus = sent.stdout.split()
         assert len(pdus) == 2
@@ -55,8 +72,12 @@ def test_run_send_fault_status_and_stop(tmp_path: Path, open_port) -> None:
 
 def test_tcp_control_on_a_free_port(tmp_path: Path) -> None:
     link = tmp_path / "ttyS0"
-    proc = subprocess.Popen([*CLI, "simulate", "--link", str(link), "--control", "tcp:127.0.0.1:0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*CLI, "simulate", "--link", str(link), "--control", "tcp:127.0.0.1:0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         proc.stdout.readline()

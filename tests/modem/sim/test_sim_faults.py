@@ -1,4 +1,5 @@
 """Every fault the simulator offers, observed at the AT level by a raw client on the pty."""
+
 from __future__ import annotations
 
 import os
@@ -74,9 +75,14 @@ def test_unplug_with_timed_replug(make_sim) -> None:
     assert os.readlink(sim.link).startswith("/dev/pts/") and target
 
 
-@pytest.mark.parametrize(("profile", "first", "last"), [("sim800", "RDY", "SMS Ready"),
-                                                        ("ec25", "RDY", "+QIND: SMS DONE"),
-                                                        ("huawei", "^BOOT:48175390,0,0,0,89", "^MODE:5,4")])
+@pytest.mark.parametrize(
+    ("profile", "first", "last"),
+    [
+        ("sim800", "RDY", "SMS Ready"),
+        ("ec25", "RDY", "+QIND: SMS DONE"),
+        ("huawei", "^BOOT:48175390,0,0,0,89", "^MODE:5,4"),
+    ],
+)
 def test_reboot_emits_boot_urcs_and_forgets_settings(make_sim, open_port, profile, first, last) -> None:
     sim = make_sim(profile, noise_seconds=0, boot_seconds=0.3)
     port = open_port(sim.link)
@@ -85,7 +91,7 @@ def test_reboot_emits_boot_urcs_and_forgets_settings(make_sim, open_port, profil
     lines = port.expect(lambda line: line == first)
     assert first in lines
     # Until SMS are ready the storage answers "SIM busy" (CMEE is back to 0, so set it again).
-    assert port.command("AT+CMEE=1") == ["AT+CMEE=1", "OK"]     # echo is back on
+    assert port.command("AT+CMEE=1") == ["AT+CMEE=1", "OK"]  # echo is back on
     if not sim.status()["sms_ready"]:
         assert port.command("AT+CMGL=4")[-1] in ("+CMS ERROR: 314", "OK")
     port.expect(lambda line: line == last)
@@ -170,7 +176,7 @@ def test_urc_inside_an_answer(make_sim, open_port) -> None:
     _ready(port)
     sim.urc_in_answer("+CREG: 1")
     assert port.command("AT+CSQ") == ["+CSQ: 18,0", "+CREG: 1", "OK"]
-    sim.urc_in_answer()                      # the next real URC is held for the next answer
+    sim.urc_in_answer()  # the next real URC is held for the next answer
     sim.deliver_sms("bank melli", "inside")
     assert port.command("AT+CSQ") == ["+CSQ: 18,0", '+CMTI: "SM",1', "OK"]
 
@@ -179,7 +185,7 @@ def test_multipart_parts_arrive_in_the_requested_order_with_gaps_and_repeats(mak
     sim = make_sim("sim800")
     port = open_port(sim.link)
     _ready(port)
-    text = "سلام " * 36                                   # 180 UCS2 characters -> 3 parts of 66
+    text = "سلام " * 36  # 180 UCS2 characters -> 3 parts of 66
     delivered = sim.deliver_sms("bank melli", text, order=[2, 0, 1], drop=[1], repeat=[0], ref_bits=16)
     assert len(delivered) == 3 and delivered[0] != delivered[1] and delivered[1] == delivered[2]
     port.expect(lambda line: line == '+CMTI: "SM",3')
@@ -204,7 +210,7 @@ def test_delete_all_read_with_flag(make_sim, open_port) -> None:
     sim.deliver_sms("b", "two")
     port.expect(lambda line: line == '+CMTI: "SM",2')
     port.command("AT+CMGR=1")
-    assert port.command("AT+CMGD=1,1") == ["OK"]        # deletes the read one only
+    assert port.command("AT+CMGD=1,1") == ["OK"]  # deletes the read one only
     assert [i for i, _ in sim.stored()] == [2]
     assert port.command("AT+CMGD=1,4") == ["OK"]
     assert sim.stored() == []
@@ -214,11 +220,11 @@ def test_direct_delivery_with_csms_1_needs_cnma_or_the_modem_stops_announcing(ma
     sim = make_sim("ec25", ack_seconds=0.3)
     port = open_port(sim.link)
     _ready(port, "AT+CSMS=1", "AT+CNMI=2,2,0,0,0")
-    assert port.command("AT+CNMA") == ["+CMS ERROR: 340"]          # nothing to acknowledge
+    assert port.command("AT+CNMA") == ["+CMS ERROR: 340"]  # nothing to acknowledge
     first = sim.deliver_sms("bank melli", "acked")[0]
     port.expect(lambda line: line == first)
     second = sim.deliver_sms("bank melli", "waits for the ack")[0]
-    assert sim.pending_at_smsc() == 1                             # no new +CMT before the ack
+    assert sim.pending_at_smsc() == 1  # no new +CMT before the ack
     assert port.command("AT+CNMA") == ["OK"]
     port.expect(lambda line: line == second)
     # Not acknowledged in time: the SMSC keeps it, and the modem falls back to <mt>=0, <ds>=0.
@@ -234,7 +240,7 @@ def test_huawei_drops_a_command_sent_while_it_is_busy(make_sim, open_port) -> No
     sim.slow(0.3)
     port.serial.write(b"AT+CSQ\r")
     wait_until(lambda: sim.commands[-1] == "AT+CSQ", what="the first command to be taken")
-    port.serial.write(b"AT+CGMI\r")                            # pipelined: ignored by a Huawei
+    port.serial.write(b"AT+CGMI\r")  # pipelined: ignored by a Huawei
     port.expect(lambda line: line == "+CSQ: 18,0")
     sim.slow(0)
     assert port.command("AT") == ["OK"]
@@ -243,9 +249,9 @@ def test_huawei_drops_a_command_sent_while_it_is_busy(make_sim, open_port) -> No
 
 def test_deliveries_never_block_when_nobody_reads_the_port(make_sim, open_port) -> None:
     sim = make_sim("sim800", capacity=255)
-    for _ in range(1000):                          # ~70 KB of noise; a pty queues a few tens of KB
+    for _ in range(1000):  # ~70 KB of noise; a pty queues a few tens of KB
         sim.urc("+CSQN: " + "9" * 60)
     sim.deliver_sms("bank melli", "still delivered")
     assert len(sim.stored()) == 1
-    port = open_port(sim.link)                     # pyserial flushes what piled up; the port still works
+    port = open_port(sim.link)  # pyserial flushes what piled up; the port still works
     assert port.command("AT") == ["AT", "OK"]

@@ -4,6 +4,7 @@ If the vanilla library loses the second part of a burst and dies on a 0xFF byte
 here, as it does on hardware, then our gateway's tests that show these are
 handled mean something.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -24,11 +25,11 @@ def vanilla(make_sim):
 
 def test_a_burst_of_two_cmti_gives_the_vanilla_library_one_callback(vanilla) -> None:
     sim, modem, received = vanilla
-    pdus = sim.deliver_sms("bank melli", "x" * 300)             # two parts, two +CMTI in one write
+    pdus = sim.deliver_sms("bank melli", "x" * 300)  # two parts, two +CMTI in one write
     assert len(pdus) == 2
     # The handler reads one part, calls back, deletes it and returns: the second stays on the SIM.
     wait_until(lambda: any(c.startswith("AT+CMGD=") for c in sim.commands), what="the library's delete")
-    modem.write("AT")                                              # a round trip after the handler is done
+    modem.write("AT")  # a round trip after the handler is done
     assert len(received) == 1
     assert sum(c.startswith("AT+CMGR=") for c in sim.commands) == 1
     assert [pdu for _, pdu in sim.stored()] == [pdus[1]]

@@ -1,4 +1,5 @@
 """Each profile answers as its family does, over a real pty opened through the symlink."""
+
 from __future__ import annotations
 
 import os
@@ -26,13 +27,14 @@ def test_echo_framing_is_exact(make_sim, open_port) -> None:
     port = open_port(sim.link)
     port.serial.write(b"AT+CSQ\r")
     assert port.raw(lambda b: b.endswith(b"OK\r\n")) == b"AT+CSQ\r\r\n+CSQ: 18,0\r\n\r\nOK\r\n"
-    assert port.command("ATE0") == ["ATE0", "OK"]   # (the helper folds CR CR LF)
+    assert port.command("ATE0") == ["ATE0", "OK"]  # (the helper folds CR CR LF)
     assert port.command("AT") == ["OK"]
 
 
-@pytest.mark.parametrize(("profile", "maker", "base", "alpha"), [("sim800", "SIMCOM_Ltd", 1, '""'),
-                                                                 ("huawei", "huawei", 0, ""),
-                                                                 ("ec25", "Quectel", 0, "")])
+@pytest.mark.parametrize(
+    ("profile", "maker", "base", "alpha"),
+    [("sim800", "SIMCOM_Ltd", 1, '""'), ("huawei", "huawei", 0, ""), ("ec25", "Quectel", 0, "")],
+)
 def test_identity_index_base_and_alpha_field(make_sim, open_port, profile, maker, base, alpha) -> None:
     sim = make_sim(profile)
     port = open_port(sim.link)
@@ -63,14 +65,19 @@ def test_first_free_slot_is_reused(make_sim, open_port) -> None:
     assert [i for i, _ in sim.stored()] == [0, 1, 2]
 
 
-@pytest.mark.parametrize(("profile", "empty_read", "unknown"), [("sim800", ["+CMS ERROR: 321"], "ERROR"),
-                                                                ("huawei", ["+CMS ERROR: 321"], "COMMAND NOT SUPPORT"),
-                                                                ("ec25", ["OK"], "ERROR")])
+@pytest.mark.parametrize(
+    ("profile", "empty_read", "unknown"),
+    [
+        ("sim800", ["+CMS ERROR: 321"], "ERROR"),
+        ("huawei", ["+CMS ERROR: 321"], "COMMAND NOT SUPPORT"),
+        ("ec25", ["OK"], "ERROR"),
+    ],
+)
 def test_error_forms(make_sim, open_port, profile, empty_read, unknown) -> None:
     sim = make_sim(profile, noise_seconds=0)
     port = open_port(sim.link)
     port.command("ATE0")
-    assert port.command("AT+CMGR=3") == ["ERROR" if empty_read != ["OK"] else "OK"]   # CMEE=0: plain ERROR
+    assert port.command("AT+CMGR=3") == ["ERROR" if empty_read != ["OK"] else "OK"]  # CMEE=0: plain ERROR
     port.command("AT+CMEE=1")
     assert port.command("AT+CMGR=3") == empty_read
     assert port.command("AT+WIND?") == [unknown]
@@ -117,7 +124,7 @@ def test_huawei_noise_until_curc_0(make_sim, open_port) -> None:
     port.expect(lambda line: line.startswith("^RSSI") or line.startswith("^HCSQ"))
     port.command("ATE0;^CURC=0")
     before = len(sim.commands)
-    assert port.silent_for("", 0.3) == b""          # an empty line gets no answer, and no noise comes
+    assert port.silent_for("", 0.3) == b""  # an empty line gets no answer, and no noise comes
     assert len(sim.commands) == before + 1
 
 

@@ -1,4 +1,5 @@
 """Helpers for the bank SMS tests: the labelled fixtures and a reader with a fixed clock."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The bank SMS tests share one reader (loading the templates takes a few milliseconds)."""
+
 from __future__ import annotations
 
 import pytest

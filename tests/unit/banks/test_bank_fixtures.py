@@ -1,4 +1,5 @@
 """Every labelled fixture reads exactly as its labels say (issue 4: "every fixture gives exactly its labels")."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -46,7 +47,9 @@ def test_fixture_bank_time(row: dict[str, Any], reader: SmsReader) -> None:
     assert (text if label.count("/") == 2 else text[5:]) == label
 
 
-@pytest.mark.parametrize("row", [r for r in FIXTURE_ROWS if r["trusted_sender"] and r["kind"] != "other"], ids=fixture_id)
+@pytest.mark.parametrize(
+    "row", [r for r in FIXTURE_ROWS if r["trusted_sender"] and r["kind"] != "other"], ids=fixture_id
+)
 def test_fixture_channel(row: dict[str, Any], reader: SmsReader) -> None:
     parsed = reader.parse(sender_for(row, reader), row["text"], SMSC_TIME)
     assert parsed.channel == (None if row["channel"] in (None, "unknown") else row["channel"])

@@ -4,6 +4,7 @@ Harmless: digits in each style, separators swapped, bidi marks/ZWNJ/kashida
 inserted, CRLF, extra spaces, Arabic letters. Harmful: a digit of the amount
 dropped, a foreign sender, a different account, a line moved or dropped.
 """
+
 from __future__ import annotations
 
 import random
@@ -23,8 +24,9 @@ INVISIBLE = ["\u200c", "\u200f", "\u200e", "\u202b", "\u2067", "\u061c", "\u0640
 ALL_DIGITS = "".join(DIGIT_STYLES)
 DEPOSITS = [r for r in FIXTURE_ROWS if r["kind"] == "deposit" and r["trusted_sender"]]
 MOVEMENTS = [r for r in FIXTURE_ROWS if r["kind"] in ("deposit", "withdrawal") and r["trusted_sender"]]
-MUTATION_SETTINGS = settings(max_examples=25, deadline=None, database=None,
-                             suppress_health_check=[HealthCheck.function_scoped_fixture])
+MUTATION_SETTINGS = settings(
+    max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def harmless_copy(text: str, rng: random.Random) -> str:
@@ -75,16 +77,18 @@ def _is_grouped(number: str) -> bool:
 
 
 @pytest.mark.parametrize("row", MOVEMENTS, ids=fixture_id)
-def test_a_digit_dropped_from_the_amount_never_reads_as_the_labelled_amount(row: dict[str, Any], reader: SmsReader) -> None:
+def test_a_digit_dropped_from_the_amount_never_reads_as_the_labelled_amount(
+    row: dict[str, Any], reader: SmsReader
+) -> None:
     sender = sender_for(row, reader)
     start, end = _printed_amount_span(row["text"], row["amount_rial"])
     for i in range(start, end):
         if not normalize_digits(row["text"][i]).isdigit():
             continue
-        mutated = row["text"][:i] + row["text"][i + 1:]
+        mutated = row["text"][:i] + row["text"][i + 1 :]
         parsed = reader.parse(sender, mutated, SMSC_TIME)
         assert parsed.amount_rial != row["amount_rial"]
-        printed = normalize_digits(mutated[start:end - 1])
+        printed = normalize_digits(mutated[start : end - 1])
         if not _is_grouped(printed):
             # A broken grouping (12,75,000) is no amount at all.
             assert parsed.kind is Kind.UNPARSED, (mutated, parsed)
@@ -93,8 +97,24 @@ def test_a_digit_dropped_from_the_amount_never_reads_as_the_labelled_amount(row:
 
 
 FOREIGN_SENDERS = st.one_of(
-    st.sampled_from(["10001", "+989351122334", "Bank Mel1at", "BankMellat1", "Bank-Mellat", "Mellat", "+98700718",
-                     "B.Pasargad.", "TejaratBank2", "ENBank ", "Refah  Bank!", "98 700717", "700717 1", ""]),
+    st.sampled_from(
+        [
+            "10001",
+            "+989351122334",
+            "Bank Mel1at",
+            "BankMellat1",
+            "Bank-Mellat",
+            "Mellat",
+            "+98700718",
+            "B.Pasargad.",
+            "TejaratBank2",
+            "ENBank ",
+            "Refah  Bank!",
+            "98 700717",
+            "700717 1",
+            "",
+        ]
+    ),
     st.text(min_size=1, max_size=15),
 )
 
@@ -126,7 +146,7 @@ def test_a_different_account_does_not_designate_the_merchant_card(row: dict[str,
         if not char.isdigit():
             continue
         changed = str((int(char) + 1) % 10)
-        mutated = text[:position + offset] + changed + text[position + offset + 1:]
+        mutated = text[: position + offset] + changed + text[position + offset + 1 :]
         parsed = reader.parse(sender, mutated, SMSC_TIME)
         assert parsed.account != account
         assert not account_matches(parsed.account, card_number="6037991234567890", card_account=account)
@@ -136,17 +156,25 @@ def _moved_copies(text: str) -> list[str]:
     lines = text.split("\n")
     copies = []
     for i in range(len(lines) - 1):
-        swapped = lines[:i] + [lines[i + 1], lines[i]] + lines[i + 2:]
+        swapped = lines[:i] + [lines[i + 1], lines[i]] + lines[i + 2 :]
         copies.append("\n".join(swapped))
     for i in range(len(lines)):
-        copies.append("\n".join(lines[:i] + lines[i + 1:]))            # a line dropped
-        copies.append("\n".join(lines[:i + 1] + [lines[i]] + lines[i + 1:]))  # a line repeated
+        copies.append("\n".join(lines[:i] + lines[i + 1 :]))  # a line dropped
+        copies.append("\n".join(lines[: i + 1] + [lines[i]] + lines[i + 1 :]))  # a line repeated
     return [c for c in copies if c != text]
 
 
 def _relabelled_copies(text: str) -> list[str]:
-    respellings = {"واریز": "واریز وجه", "مانده": "موجودی", "مبلغ": "مبلغ تراکنش", "حساب": "کارت", "+": "-",
-                   "انتقال": "انتقال وجه", "برداشت": "واریز", "پایا": "پل"}
+    respellings = {
+        "واریز": "واریز وجه",
+        "مانده": "موجودی",
+        "مبلغ": "مبلغ تراکنش",
+        "حساب": "کارت",
+        "+": "-",
+        "انتقال": "انتقال وجه",
+        "برداشت": "واریز",
+        "پایا": "پل",
+    }
     return [text.replace(old, new, 1) for old, new in respellings.items() if old in text]
 
 

@@ -1,4 +1,5 @@
 """Normalisation: every spelling of the same message becomes one text, and no number changes meaning."""
+
 from __future__ import annotations
 
 import pytest
@@ -55,8 +56,11 @@ def test_words_compare_without_spaces() -> None:
     assert normalize_word("خرید اینترنتی") == normalize_word("خريداينترنتي")
 
 
-@given(st.integers(min_value=0, max_value=10**15), st.sampled_from([",", "٬", "،", "٫"]),
-       st.sampled_from(["0123456789", PERSIAN, ARABIC_INDIC]))
+@given(
+    st.integers(min_value=0, max_value=10**15),
+    st.sampled_from([",", "٬", "،", "٫"]),
+    st.sampled_from(["0123456789", PERSIAN, ARABIC_INDIC]),
+)
 def test_any_grouped_amount_reads_as_its_value(value: int, separator: str, digits: str) -> None:
     printed = f"{value:,}".replace(",", separator).translate(str.maketrans("0123456789", digits))
     assert normalize_text(f"مانده:{printed}+") == f"مانده:{value}+"

@@ -1,4 +1,5 @@
 """What must never happen: a message that is not a customer's deposit read as a payable one."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,8 +20,9 @@ def every_sender(reader: SmsReader) -> list[tuple[str, str]]:
     return pairs + [("keshavarzi", KESHAVARZI_SENDER)]
 
 
-@pytest.mark.parametrize("row", [r for r in FIXTURE_ROWS if r["trusted_sender"] and not r["payment_candidate"]],
-                         ids=fixture_id)
+@pytest.mark.parametrize(
+    "row", [r for r in FIXTURE_ROWS if r["trusted_sender"] and not r["payment_candidate"]], ids=fixture_id
+)
 def test_no_sender_makes_a_non_payment_payable(row: dict[str, Any], reader: SmsReader) -> None:
     """Interest, corrections, withdrawals, OTPs, adverts and notices never settle, whoever sends them."""
     for bank, sender in every_sender(reader):
@@ -49,14 +51,24 @@ def test_a_zero_amount_is_not_a_deposit(reader: SmsReader) -> None:
 
 
 SMS_ALPHABET = list("0123456789۰۱۲۳۴۵۶۷۸۹,٬+-:/._* \n\r\u200c\u200fحسابواریزمندهبرشتلیکيكXx") + [
-    "واریز", "برداشت", "مانده", "حساب", "ریال", "بانک ملی ایران", "بانک ملت", "بلو", "bki. ir"]
+    "واریز",
+    "برداشت",
+    "مانده",
+    "حساب",
+    "ریال",
+    "بانک ملی ایران",
+    "بانک ملت",
+    "بلو",
+    "bki. ir",
+]
 
 
 @pytest.mark.parametrize("sender", ["Bank Mellat", "+98700717", "B.Pasargad", "+989999987641", "nobody", None])
 @settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(parts=st.lists(st.sampled_from(SMS_ALPHABET), max_size=60))
-def test_any_text_gives_a_result_and_only_trusted_deposits_settle(sender: str | None, parts: list[str],
-                                                                   reader: SmsReader) -> None:
+def test_any_text_gives_a_result_and_only_trusted_deposits_settle(
+    sender: str | None, parts: list[str], reader: SmsReader
+) -> None:
     parsed = reader.parse(sender, "".join(parts), SMSC_TIME)
     assert parsed.reason
     if parsed.settles:

@@ -1,4 +1,5 @@
 """Each built-in dialect's own samples (the [[sample]] tables of its TOML file) read as they say."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Operator templates: a new bank or a new layout without a release, and clear errors for bad files."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -39,14 +40,22 @@ def test_a_template_adds_a_bank(tmp_path: Path) -> None:
     reader = SmsReader(templates_dir=tmp_path)
     parsed = reader.parse("SinaBank", "بانك سينا\nواریز 1,250,000\nمانده 9,000,000", SMSC_TIME)
     assert "sina" in reader.banks
-    assert (parsed.kind, parsed.bank, parsed.amount_rial, parsed.balance_rial, parsed.settles) == \
-        (Kind.DEPOSIT, "sina", 1250000, 9000000, True)
+    assert (parsed.kind, parsed.bank, parsed.amount_rial, parsed.balance_rial, parsed.settles) == (
+        Kind.DEPOSIT,
+        "sina",
+        1250000,
+        9000000,
+        True,
+    )
 
 
 def test_a_template_for_a_known_bank_adds_a_layout(tmp_path: Path) -> None:
     variant = "بانک ملت\nواریز به حساب 6204718359\nمبلغ 2,000,000\n05/07/14-09:26"
     assert SmsReader().parse("Bank Mellat", variant, SMSC_TIME).kind is Kind.UNPARSED
-    write(tmp_path, "mellat-2026.toml", '''
+    write(
+        tmp_path,
+        "mellat-2026.toml",
+        '''
 bank = "mellat"
 [[layout]]
 name = "2026"
@@ -57,7 +66,8 @@ pattern = """
 {y}/{mm}/{dd}-{hh}:{mi}
 """
 direction = "deposit"
-''')
+''',
+    )
     parsed = SmsReader(templates_dir=tmp_path).parse("Bank Mellat", variant, SMSC_TIME)
     assert (parsed.kind, parsed.amount_rial, parsed.account) == (Kind.DEPOSIT, 2000000, "6204718359")
     assert "2026" in parsed.reason
@@ -70,34 +80,42 @@ def test_settings_senders_extend_the_allow_list(tmp_path: Path) -> None:
     assert parsed.kind is Kind.DEPOSIT and parsed.settles and parsed.bank == "keshavarzi"
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    ({"nobank": ["X"]}, "unknown bank"),
-    ({"melli": ["Bank Mellat"]}, "listed for both"),
-    ({"melli": [" "]}, "empty sender"),
-])
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"nobank": ["X"]}, "unknown bank"),
+        ({"melli": ["Bank Mellat"]}, "listed for both"),
+        ({"melli": [" "]}, "empty sender"),
+    ],
+)
 def test_bad_sender_settings_are_refused(extra: dict[str, list[str]], message: str) -> None:
     with pytest.raises(TemplateError, match=message):
         SmsReader(extra_senders=extra)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ('bank = "Bad Key"', "lower-case key"),
-    ('bank = "x"\nsurprise = 1', "unknown keys"),
-    ('bank = "x"\n[[layout]]\npattern = "{amount} {price}"', "unknown placeholder"),
-    ('bank = "x"\n[[layout]]\npattern = "(?P<label>a) {amount}"', "no words table"),
-    ('bank = "x"\n[[layout]]\npattern = "{balance}"', "must capture"),
-    ('bank = "x"\n[[layout]]\npattern = "({amount}"', "not a valid pattern"),
-    ('bank = "x"\n[[layout]]\npattern = "{amount}"\ndirection = "up"', "direction must be"),
-    ('bank = "x"\nlayouts_from = "nobank"', "unknown bank"),
-    ('bank = "x"\n[[sample]]\ntext = "a"\n[sample.expect]\nkind = "maybe"', "expect.kind"),
-    ('bank = ', "not valid TOML"),
-    ('bank = "x"\nlayouts_from = 3', "layouts_from must be"),
-    ('bank = "x"\nsenders = "X"', "senders must be a list"),
-    ('bank = "x"\n[[sample]]\nsender = 5\ntext = "a"\n[sample.expect]\nkind = "other"', "sender must be a string"),
-    ('bank = "x"\n[[sample]]\ntext = "a"\nsmsc_time = 2026-10-06T09:30:00\n[sample.expect]\nkind = "other"',
-     "with an offset"),
-    ('bank = "x"\n[words.label]\n"a" = { direction = "deposit", colour = "red" }', "expected a table"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('bank = "Bad Key"', "lower-case key"),
+        ('bank = "x"\nsurprise = 1', "unknown keys"),
+        ('bank = "x"\n[[layout]]\npattern = "{amount} {price}"', "unknown placeholder"),
+        ('bank = "x"\n[[layout]]\npattern = "(?P<label>a) {amount}"', "no words table"),
+        ('bank = "x"\n[[layout]]\npattern = "{balance}"', "must capture"),
+        ('bank = "x"\n[[layout]]\npattern = "({amount}"', "not a valid pattern"),
+        ('bank = "x"\n[[layout]]\npattern = "{amount}"\ndirection = "up"', "direction must be"),
+        ('bank = "x"\nlayouts_from = "nobank"', "unknown bank"),
+        ('bank = "x"\n[[sample]]\ntext = "a"\n[sample.expect]\nkind = "maybe"', "expect.kind"),
+        ("bank = ", "not valid TOML"),
+        ('bank = "x"\nlayouts_from = 3', "layouts_from must be"),
+        ('bank = "x"\nsenders = "X"', "senders must be a list"),
+        ('bank = "x"\n[[sample]]\nsender = 5\ntext = "a"\n[sample.expect]\nkind = "other"', "sender must be a string"),
+        (
+            'bank = "x"\n[[sample]]\ntext = "a"\nsmsc_time = 2026-10-06T09:30:00\n[sample.expect]\nkind = "other"',
+            "with an offset",
+        ),
+        ('bank = "x"\n[words.label]\n"a" = { direction = "deposit", colour = "red" }', "expected a table"),
+    ],
+)
 def test_bad_templates_are_refused_with_the_file_named(tmp_path: Path, text: str, message: str) -> None:
     path = write(tmp_path, "bad.toml", text)
     with pytest.raises(TemplateError, match=message) as caught:
@@ -111,14 +129,16 @@ def test_a_missing_templates_dir_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_unknown_word_leaves_the_message_unparsed_with_the_word(tmp_path: Path) -> None:
-    parsed = SmsReader().parse("+98700717", "بانک ملی ایران\nبرگشت:650,000+\nحساب:52208\nمانده:9,407,366\n0524-19:02",
-                               SMSC_TIME)
+    parsed = SmsReader().parse(
+        "+98700717", "بانک ملی ایران\nبرگشت:650,000+\nحساب:52208\nمانده:9,407,366\n0524-19:02", SMSC_TIME
+    )
     assert parsed.kind is Kind.UNPARSED and "برگشت" in parsed.reason and not parsed.settles
 
 
 def test_a_sign_that_contradicts_the_label_leaves_it_unparsed() -> None:
-    parsed = SmsReader().parse("+98700717", "بانک ملی ایران\nبرداشت:1,200,000+\nحساب:30417\nمانده:132,994,210\n0628-08:51",
-                               SMSC_TIME)
+    parsed = SmsReader().parse(
+        "+98700717", "بانک ملی ایران\nبرداشت:1,200,000+\nحساب:30417\nمانده:132,994,210\n0628-08:51", SMSC_TIME
+    )
     assert parsed.kind is Kind.UNPARSED and "direction unclear" in parsed.reason
 
 
@@ -134,7 +154,10 @@ def test_a_wrong_expectation_is_reported(tmp_path: Path) -> None:
 
 
 def test_two_layouts_that_read_one_message_differently_leave_it_unparsed(tmp_path: Path) -> None:
-    write(tmp_path, "mellat-doubt.toml", '''
+    write(
+        tmp_path,
+        "mellat-doubt.toml",
+        '''
 bank = "mellat"
 [[layout]]
 name = "doubt"
@@ -146,9 +169,11 @@ pattern = """
 """
 direction = "deposit"
 channel = "interest"
-''')
+''',
+    )
     parsed = SmsReader(templates_dir=tmp_path).parse(
-        "Bank Mellat", "حساب6204718359\nواریز12,750,000\nمانده48,913,402\n05/07/14-09:26", SMSC_TIME)
+        "Bank Mellat", "حساب6204718359\nواریز12,750,000\nمانده48,913,402\n05/07/14-09:26", SMSC_TIME
+    )
     assert parsed.kind is Kind.UNPARSED and "layouts disagree" in parsed.reason and not parsed.settles
 
 
@@ -160,7 +185,10 @@ def test_a_naive_smsc_time_is_refused() -> None:
 
 
 def test_a_sample_can_expect_no_bank(tmp_path: Path) -> None:
-    path = write(tmp_path, "nobody.toml", '''
+    path = write(
+        tmp_path,
+        "nobody.toml",
+        """
 bank = "nobody"
 [[sample]]
 sender = "+989351122334"
@@ -169,6 +197,7 @@ text = "سلام"
 kind = "other"
 bank = ""
 sender_trusted = false
-''')
+""",
+    )
     results = check_template_file(path)
     assert len(results) == 1 and results[0].ok, results[0].problems

@@ -1,4 +1,5 @@
 """The bank's time: Jalali dates with four, two, one or no year digits, in Tehran time."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -12,17 +13,27 @@ def fields(**kw: str) -> dict[str, str]:
     return kw
 
 
-@pytest.mark.parametrize(("printed", "reference", "year"), [
-    ("05", 1405, 1405), ("99", 1405, 1399), ("4", 1405, 1404), ("04", 1405, 1404),
-    ("00", 1399, 1400), ("99", 1400, 1399), ("9", 1401, 1399), ("06", 1405, 1406),
-])
+@pytest.mark.parametrize(
+    ("printed", "reference", "year"),
+    [
+        ("05", 1405, 1405),
+        ("99", 1405, 1399),
+        ("4", 1405, 1404),
+        ("04", 1405, 1404),
+        ("00", 1399, 1400),
+        ("99", 1400, 1399),
+        ("9", 1401, 1399),
+        ("06", 1405, 1406),
+    ],
+)
 def test_short_years_are_the_nearest(printed: str, reference: int, year: int) -> None:
     assert nearest_year(printed, reference) == year
 
 
 def test_a_full_date_is_an_aware_tehran_time() -> None:
-    moment = resolve_bank_time(fields(year="1405", month="07", day="14", hour="09", minute="26"),
-                               datetime(2026, 10, 6, tzinfo=UTC))
+    moment = resolve_bank_time(
+        fields(year="1405", month="07", day="14", hour="09", minute="26"), datetime(2026, 10, 6, tzinfo=UTC)
+    )
     assert moment == datetime(2026, 10, 6, 9, 26, tzinfo=TEHRAN)
     assert moment is not None and moment.utcoffset() is not None
 
@@ -46,8 +57,9 @@ def test_a_few_minutes_of_clock_skew_keep_the_current_year() -> None:
 
 
 def test_seconds_are_kept() -> None:
-    moment = resolve_bank_time(fields(year="1405", month="6", day="13", hour="10", minute="21", second="55"),
-                               datetime(2026, 10, 1, tzinfo=UTC))
+    moment = resolve_bank_time(
+        fields(year="1405", month="6", day="13", hour="10", minute="21", second="55"), datetime(2026, 10, 1, tzinfo=UTC)
+    )
     assert moment is not None and jalali_text(moment) == "1405/06/13 10:21:55"
 
 
@@ -58,12 +70,15 @@ def test_no_date_or_no_time_of_day_is_no_bank_time(missing: str) -> None:
     assert resolve_bank_time(printed, datetime(2026, 10, 1, tzinfo=UTC)) is None
 
 
-@pytest.mark.parametrize("printed", [
-    fields(year="1405", month="13", day="01", hour="10", minute="00"),
-    fields(year="1405", month="07", day="31", hour="10", minute="00"),  # Mehr has 30 days
-    fields(year="1405", month="01", day="01", hour="24", minute="00"),
-    fields(year="1405", month="01", day="01", hour="10", minute="60"),
-])
+@pytest.mark.parametrize(
+    "printed",
+    [
+        fields(year="1405", month="13", day="01", hour="10", minute="00"),
+        fields(year="1405", month="07", day="31", hour="10", minute="00"),  # Mehr has 30 days
+        fields(year="1405", month="01", day="01", hour="24", minute="00"),
+        fields(year="1405", month="01", day="01", hour="10", minute="60"),
+    ],
+)
 def test_an_impossible_date_is_refused(printed: dict[str, str]) -> None:
     with pytest.raises(BadDate):
         resolve_bank_time(printed, datetime(2026, 10, 1, tzinfo=UTC))

@@ -1,4 +1,5 @@
 """Trust checks: SMSC learned then enforced, balance continuity, and which card an SMS designates."""
+
 from __future__ import annotations
 
 import pytest
@@ -32,8 +33,10 @@ def movement(kind: Kind, amount: int, balance: int | None) -> ParsedSms:
     return ParsedSms(kind=kind, bank="melli", amount_rial=amount, balance_rial=balance)
 
 
-@pytest.mark.parametrize(("kind", "previous", "amount", "balance"), [
-    (Kind.DEPOSIT, 100_000, 50_000, 150_000), (Kind.WITHDRAWAL, 100_000, 40_000, 60_000)])
+@pytest.mark.parametrize(
+    ("kind", "previous", "amount", "balance"),
+    [(Kind.DEPOSIT, 100_000, 50_000, 150_000), (Kind.WITHDRAWAL, 100_000, 40_000, 60_000)],
+)
 def test_a_continuous_balance_passes(kind: Kind, previous: int, amount: int, balance: int) -> None:
     for policy in ("warn", "strict"):
         decision = check_balance(previous, movement(kind, amount, balance), policy)
@@ -62,47 +65,61 @@ def test_an_unknown_policy_is_refused() -> None:
 CARD = "6037991234565182"
 
 
-@pytest.mark.parametrize(("printed", "account"), [
-    ("6204718359", "6204718359"),
-    ("846-800-2275319-1", "84680022753191"),
-    ("84680022753191", "846-800-2275319-1"),
-    ("214.8000.13572468.1", "214.8000.13572468.1"),
-    ("۶۲۰۴۷۱۸۳۵۹", "6204718359"),
-    ("0213004567182", "0213004567182"),
-    ("30417", "0100012330417"),         # Melli prints the account's last digits
-    ("5182", None),                      # the card's last four
-    ("603799*5182", None),
-    ("6037-99**-****-5182", None),
-    ("5182*", None),                     # Keshavarzi: last four, then a star
-])
+@pytest.mark.parametrize(
+    ("printed", "account"),
+    [
+        ("6204718359", "6204718359"),
+        ("846-800-2275319-1", "84680022753191"),
+        ("84680022753191", "846-800-2275319-1"),
+        ("214.8000.13572468.1", "214.8000.13572468.1"),
+        ("۶۲۰۴۷۱۸۳۵۹", "6204718359"),
+        ("0213004567182", "0213004567182"),
+        ("30417", "0100012330417"),  # Melli prints the account's last digits
+        ("5182", None),  # the card's last four
+        ("603799*5182", None),
+        ("6037-99**-****-5182", None),
+        ("5182*", None),  # Keshavarzi: last four, then a star
+    ],
+)
 def test_forms_that_designate_the_card(printed: str, account: str | None) -> None:
     assert account_matches(printed, CARD, account)
 
 
-@pytest.mark.parametrize(("printed", "account"), [
-    ("6204718358", "6204718359"),          # one digit off
-    ("213004567182", "0213004567182"),    # a leading zero is significant
-    ("30418", "0100012330417"),
-    ("603799*5183", None),
-    ("603798*5182", None),
-    ("5183*", None),
-    ("182", None),                         # too few digits to designate anything
-    ("*", None),
-    ("", None),
-    (None, "6204718359"),
-    ("XXX/XXXXXXXX", "6204718359"),
-    ("62047183590", "6204718359"),          # longer is a different account
-    ("204718359", "6204718359"),            # a whole-looking number is not a tail
-])
+@pytest.mark.parametrize(
+    ("printed", "account"),
+    [
+        ("6204718358", "6204718359"),  # one digit off
+        ("213004567182", "0213004567182"),  # a leading zero is significant
+        ("30418", "0100012330417"),
+        ("603799*5183", None),
+        ("603798*5182", None),
+        ("5183*", None),
+        ("182", None),  # too few digits to designate anything
+        ("*", None),
+        ("", None),
+        (None, "6204718359"),
+        ("XXX/XXXXXXXX", "6204718359"),
+        ("62047183590", "6204718359"),  # longer is a different account
+        ("204718359", "6204718359"),  # a whole-looking number is not a tail
+    ],
+)
 def test_forms_that_do_not(printed: str | None, account: str | None) -> None:
     assert not account_matches(printed, CARD, account)
 
 
-@given(st.from_regex(r"[56][0-9]{15}", fullmatch=True), st.from_regex(r"[56][0-9]{15}", fullmatch=True),
-       st.sampled_from(["{h6}*{t4}", "{h4}-{h6b}**-****-{t4}", "{t4}", "*{t4}", "{full}"]))
+@given(
+    st.from_regex(r"[56][0-9]{15}", fullmatch=True),
+    st.from_regex(r"[56][0-9]{15}", fullmatch=True),
+    st.sampled_from(["{h6}*{t4}", "{h4}-{h6b}**-****-{t4}", "{t4}", "*{t4}", "{full}"]),
+)
 def test_a_form_of_one_card_never_designates_another(card: str, other: str, form: str) -> None:
     printed = form.format(h6=card[:6], h4=card[:4], h6b=card[4:6], t4=card[-4:], full=card)
     assert account_matches(printed, card, None)
-    visible_agree = other.startswith(card[:6]) and other.endswith(card[-4:]) if "*" in form and "{h" in form \
-        else other.endswith(card[-4:]) if form in ("{t4}", "*{t4}") else other == card
+    visible_agree = (
+        other.startswith(card[:6]) and other.endswith(card[-4:])
+        if "*" in form and "{h" in form
+        else other.endswith(card[-4:])
+        if form in ("{t4}", "*{t4}")
+        else other == card
+    )
     assert account_matches(printed, other, None) is visible_agree
