@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make demo   runs the product on the built-in modem simulator (SQLite)
-#   make test   runs the whole test suite
+#   make test   runs the whole test suite (after make lint)
 # Both create the virtual environment .venv first; `make test` also installs
 # the system packages the tests use (gammu, chromium) when run as root.
 
@@ -10,14 +10,14 @@ BIN := $(VENV)/bin
 DEMO_DIR ?= .demo
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: venv demo test test-fast system-deps bench clean
+.PHONY: venv demo test test-fast lint system-deps bench clean
 
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[postgres,test]'
+	$(BIN)/pip install --quiet -e '.[postgres,test,lint]'
 	touch $@
 
 demo: venv
@@ -26,14 +26,23 @@ demo: venv
 system-deps:
 	./scripts/install-system-deps
 
-test: venv system-deps
+# ruff (format and lint) and mypy (reads mypy.ini) on the product's code.
+LINTED := appliance modem web tests image
+
+lint: venv
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
+
+test: venv system-deps lint
 	$(BIN)/python -m pytest
 
 test-fast: venv
 	$(BIN)/python -m pytest -m "not slow"
 
+# Every benchmark in turn; each prints its figures (target, measured, ratio) and asserts nothing.
 bench: venv
-	$(BIN)/python tests/bench/run_all.py
+	for script in tests/bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) build dist *.egg-info .pytest_cache

@@ -37,6 +37,8 @@ setup(
             "hypothesis>=6.100,<7",
             "playwright>=1.40,<2",
         ],
+        # Exact versions: a newer ruff formats differently, a newer mypy finds new things.
+        "lint": ["ruff==0.17.6", "mypy==2.4.1"],
     },
     entry_points={"console_scripts": ["carttocart=appliance.cli:main"]},
 )

@@ -181,7 +181,7 @@ class Settings:
 
 def documented_keys() -> list[str]:
     """Every setting as ``section.key`` (modems as ``modems.key``): what the example must document."""
-    keys = []
+    keys: list[str] = []
     for section in dataclasses.fields(Settings):
         if section.metadata.get("internal"):
             continue

@@ -181,6 +181,13 @@ class AtLink(SerialComms):
                 log.debug("closing %s: %s", self.port, exc)
 
     @property
+    def _open_serial(self) -> serial.Serial:
+        """The port :meth:`connect` opened; PortError before it was."""
+        if self.serial is None:
+            raise PortError(f"{self.port} is not open")
+        return self.serial
+
+    @property
     def healthy(self) -> bool:
         """The port is open and the reader thread is running."""
         return bool(self.alive and self.rxThread is not None and self.rxThread.is_alive())
@@ -190,7 +197,8 @@ class AtLink(SerialComms):
         buffer = bytearray()
         try:
             while self.alive:
-                data = self.serial.read(max(1, self.serial.in_waiting))
+                port = self._open_serial
+                data = port.read(max(1, port.in_waiting))
                 if not data:
                     continue
                 self.last_rx = time.monotonic()
@@ -256,7 +264,7 @@ class AtLink(SerialComms):
         with self._line_lock:
             self._pending = pending
         try:
-            self.serial.write(command.encode("ascii") + b"\r")
+            self._open_serial.write(command.encode("ascii") + b"\r")
             answered = pending.done.wait(timeout)
             if not answered and self.healthy and recover:
                 log.warning("%s: no answer to %r in %.1f s (partial: %r)", self.port, command, timeout, pending.lines)
@@ -295,7 +303,7 @@ class AtLink(SerialComms):
                 with self._line_lock:
                     self._pending = pending
                 try:
-                    self.serial.write(b"AT\r")
+                    self._open_serial.write(b"AT\r")
                     ok = pending.done.wait(timeout)
                 except (serial.SerialException, OSError):
                     self.alive = False
@@ -320,6 +328,6 @@ class AtLink(SerialComms):
     def write_blind(self, data: bytes) -> None:
         """Write without waiting for an answer (a reset command to a modem that may not answer)."""
         try:
-            self.serial.write(data)
+            self._open_serial.write(data)
         except (serial.SerialException, OSError, AttributeError) as exc:
             raise PortError(f"writing to {self.port}: {exc}") from exc

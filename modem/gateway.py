@@ -7,6 +7,11 @@ missed). A ``+CMTI`` only wakes the caller up: :meth:`ModemGateway.list_stored`
 :meth:`ModemGateway.delete` removes one slot (``AT+CMGD=<index>``, never a
 delete-all) after re-reading it. All I/O runs on the caller's thread; the only
 other thread is the link's reader, which only calls ``on_wakeup``.
+
+Why one module of ~500 lines: it is one class, the whole AT conversation with one
+device (the init sequence with its per-profile fallbacks, the storage sweep, delete,
+health). Its steps share the link and the learned storages; split, each half would
+reach into the other's state.
 """
 
 from __future__ import annotations
@@ -160,6 +165,13 @@ class ModemGateway:
             self._link.close()
 
     @property
+    def _open_link(self) -> AtLink:
+        """The link :meth:`_open` made; PortError before it was."""
+        if self._link is None:
+            raise PortError("not connected")
+        return self._link
+
+    @property
     def alive(self) -> bool:
         """The port is open and read; False after an unplug or a dead reader (reconnect then)."""
         return self._link is not None and self._link.healthy and not self._lost.is_set()
@@ -180,7 +192,7 @@ class ModemGateway:
         """
         self._wake()
         self._cmd("ATE0")
-        self._link.echo_seen = False
+        self._open_link.echo_seen = False
         self._cmd_quiet("AT+CMEE=1")
         ident = self._identify()
         profile = self.profile if self.profile != "auto" else ident.profile
@@ -193,7 +205,7 @@ class ModemGateway:
         self._setup_storage()
         self._setup_notifications(profile)
         self._reboot_seen.clear()
-        self._link.echo_seen = False
+        self._open_link.echo_seen = False
         log.info(
             "%s: ready (%s %s, profile %s, storage %s)",
             self.device,
@@ -211,7 +223,7 @@ class ModemGateway:
         if self._link is None or not self._link.healthy:
             self._open()
         try:
-            self._link.write_blind(b"AT+CFUN=1,1\r")
+            self._open_link.write_blind(b"AT+CFUN=1,1\r")
         finally:
             self.close()
 
@@ -291,9 +303,7 @@ class ModemGateway:
 
     # -- internals: commands ------------------------------------------------------------------------------
     def _cmd(self, command: str, timeout: float | None = None, recover: bool = True) -> list[str]:
-        if self._link is None:
-            raise PortError("not connected")
-        return self._link.command(command, timeout or self.command_timeout, recover=recover)
+        return self._open_link.command(command, timeout or self.command_timeout, recover=recover)
 
     def _cmd_quiet(self, command: str) -> list[str] | None:
         """A setting some modems lack: an error answer is logged, not raised."""
@@ -322,7 +332,7 @@ class ModemGateway:
         for _ in range(attempts):
             try:
                 self._cmd("AT", timeout=min(self.command_timeout, 1.0), recover=False)
-                self._link.wait_quiet(0.2, 1.0)  # let an earlier late answer drain before the next command
+                self._open_link.wait_quiet(0.2, 1.0)  # let an earlier late answer drain before the next command
                 return
             except ModemTimeout as exc:
                 last = exc

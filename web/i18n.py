@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 LANGS = ("fa", "en")
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -102,7 +104,7 @@ WORDS: dict[str, tuple[str, str]] = {
 }
 
 
-def translator(lang: str):  # type: ignore[no-untyped-def]
+def translator(lang: str) -> Callable[..., str]:
     index = 1 if lang == "en" else 0
 
     def t(key: str, *args: object) -> str:

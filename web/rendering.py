@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import bottle
 
@@ -38,6 +38,7 @@ def static_file(path: str) -> Any:
     return response
 
 
-def redirect(url: str) -> None:
-    """A 303 See Other (a form post lands on a GET)."""
+def redirect(url: str) -> NoReturn:
+    """A 303 See Other (a form post lands on a GET); raises Bottle's HTTPResponse."""
     bottle.redirect(url, 303)
+    raise AssertionError("bottle.redirect returned")  # it raises; this tells mypy so

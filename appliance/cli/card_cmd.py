@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 from appliance.cli.context import CommandContext
 from appliance.cli.output import rial, table
@@ -58,7 +59,7 @@ def _list(args: argparse.Namespace, ctx: CommandContext) -> int:
     return 0
 
 
-def _setter(active: bool):  # type: ignore[no-untyped-def]
+def _setter(active: bool) -> Callable[[argparse.Namespace, CommandContext], int]:
     def handler(args: argparse.Namespace, ctx: CommandContext) -> int:
         card = ctx.service.set_card_active(args.card, active, actor="operator:cli")
         print(f"card {card.id} ({mask_card(card.number)}) {'enabled' if active else 'disabled'}")

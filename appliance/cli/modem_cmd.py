@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+from typing import Any
 
 from appliance.cli.context import CommandContext
 from appliance.domain.errors import CartToCartError
@@ -122,7 +123,7 @@ def _probe(args: argparse.Namespace, ctx: CommandContext) -> int:
     except ModemError as exc:
         raise CartToCartError(f"modem probe on {args.port}: {exc}") from exc
     verdict = assess(sample, sample.at)
-    report = {
+    report: dict[str, Any] = {
         "port": gateway.device,
         "identity": dataclasses.asdict(gateway.identity),
         "health": dataclasses.asdict(sample),

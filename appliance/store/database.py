@@ -13,7 +13,7 @@ import collections
 import contextlib
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -55,7 +55,8 @@ def open_database(url: str, busy_timeout_ms: int = 5000) -> peewee.Database:
             import psycopg2  # noqa: F401  (imported for the clear error below)
         except ImportError as exc:
             raise StoreError("PostgreSQL needs the driver: pip install 'carttocart[postgres]'") from exc
-        options = dict(parse_qsl(parts.query))
+        # The query string's options (sslmode=...) go to the driver: keywords of its own, not peewee's.
+        options: dict[str, Any] = dict(parse_qsl(parts.query))
         db = peewee.PostgresqlDatabase(
             unquote(parts.path.lstrip("/")),
             user=unquote(parts.username) if parts.username else None,
@@ -122,7 +123,7 @@ def first(model: type[peewee.Model], sql: str, *params: object) -> Any:
     return found[0] if found else None
 
 
-def insert(model: type[peewee.Model], values: dict[str, object]) -> int:
+def insert(model: type[peewee.Model], values: Mapping[str, object]) -> int:
     """Insert one row by hand-written SQL; returns its id. Values go through the fields' ``db_value``."""
     fields = model._meta.fields
     columns = [fields[name].column_name for name in values]

@@ -2,13 +2,17 @@
 
 Times are stored as naive UTC and read back as aware UTC (:class:`UtcDateTimeField`).
 Money columns are ``BigIntegerField`` of Rial.
+
+Why one module of ~400 lines: one table per class, each with the type-only
+annotations mypy needs; the tables reference each other, and one file shows the
+whole schema.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import peewee
 
@@ -47,6 +51,12 @@ class JsonField(peewee.TextField):
 
 
 class BaseModel(peewee.Model):
+    # Type hints only, for what Peewee's metaclass makes (annotations create no field, so no column):
+    # here the implicit ``id`` primary key of every model that declares none (all but Meta); in the
+    # models below, each foreign key's ``<name>_id`` accessor and the backrefs other models point here.
+    if TYPE_CHECKING:
+        id: peewee.AutoField[int]
+
     class Meta:
         database = database
         legacy_table_names = False
@@ -72,6 +82,11 @@ class Card(BaseModel):
     active = peewee.BooleanField(default=True)
     created_at = UtcDateTimeField()
 
+    if TYPE_CHECKING:
+        pinned_payments: peewee.ModelSelect[Payment]
+        offers: peewee.ModelSelect[PaymentCard]
+        deposits: peewee.ModelSelect[Deposit]
+
 
 class ApiToken(BaseModel):
     """A merchant API token. Only its SHA-256 is stored; the token is shown once when made."""
@@ -84,6 +99,11 @@ class ApiToken(BaseModel):
     created_at = UtcDateTimeField()
     last_used_at = UtcDateTimeField(null=True)
     revoked_at = UtcDateTimeField(null=True)
+
+    if TYPE_CHECKING:
+        payments: peewee.ModelSelect[Payment]
+        webhook_secrets: peewee.ModelSelect[WebhookSecret]
+        webhook_deliveries: peewee.ModelSelect[WebhookDelivery]
 
 
 class Payment(BaseModel):
@@ -103,12 +123,24 @@ class Payment(BaseModel):
     verified_at = UtcDateTimeField(null=True)
     payer_card_mismatch = peewee.BooleanField(default=False)
 
+    if TYPE_CHECKING:
+        card_id: int | None
+        token_id: int | None
+        offered: peewee.ModelSelect[PaymentCard]
+        reservation: peewee.ModelSelect[AmountReservation]
+        deposits: peewee.ModelSelect[Deposit]
+        webhook_deliveries: peewee.ModelSelect[WebhookDelivery]
+
 
 class PaymentCard(BaseModel):
     """The cards a payment offered to the customer (its ``cart`` list)."""
 
     payment = peewee.ForeignKeyField(Payment, backref="offered", on_delete="CASCADE")
     card = peewee.ForeignKeyField(Card, backref="offers", on_delete="RESTRICT")
+
+    if TYPE_CHECKING:
+        payment_id: int
+        card_id: int
 
     class Meta:
         indexes = ((("payment", "card"), True),)
@@ -130,6 +162,9 @@ class AmountReservation(BaseModel):
     active_amount = peewee.BigIntegerField(null=True)
     hold_until = UtcDateTimeField(index=True)
     released_at = UtcDateTimeField(null=True)
+
+    if TYPE_CHECKING:
+        payment_id: int
 
     class Meta:
         indexes = ((("scope", "active_amount"), True),)
@@ -158,6 +193,11 @@ class Deposit(BaseModel):
     # Idempotency: the same SMS (or the same forwarded message) gives the same key.
     dedupe_key = peewee.CharField(max_length=128, unique=True, null=True)
     created_by = peewee.CharField(max_length=80)
+
+    if TYPE_CHECKING:
+        card_id: int | None
+        payment_id: int | None
+        messages: peewee.ModelSelect[SmsMessage]
 
 
 class Event(BaseModel):
@@ -203,6 +243,10 @@ class SmsMessage(BaseModel):
     deposit = peewee.ForeignKeyField(Deposit, null=True, backref="messages", on_delete="SET NULL")
     dedupe_key = peewee.CharField(max_length=128, unique=True)
 
+    if TYPE_CHECKING:
+        deposit_id: int | None
+        parts: peewee.ModelSelect[SmsPart]
+
 
 class SmsPart(BaseModel):
     """One stored SMS part exactly as the modem gave it, committed before it is deleted from the SIM."""
@@ -223,6 +267,9 @@ class SmsPart(BaseModel):
     concat_bits = peewee.IntegerField(null=True)
     error = peewee.TextField(null=True)
     message = peewee.ForeignKeyField(SmsMessage, null=True, backref="parts", on_delete="SET NULL")
+
+    if TYPE_CHECKING:
+        message_id: int | None
 
     class Meta:
         indexes = ((("sender", "concat_ref", "concat_total"), False),)
@@ -282,6 +329,9 @@ class WebhookSecret(BaseModel):
     secret = peewee.CharField(max_length=100)
     created_at = UtcDateTimeField()
 
+    if TYPE_CHECKING:
+        token_id: int
+
 
 class WebhookDelivery(BaseModel):
     """One payment state change to post to one token's webhook URL: the persistent queue."""
@@ -298,6 +348,11 @@ class WebhookDelivery(BaseModel):
     delivered_at = UtcDateTimeField(null=True)
     last_error = peewee.TextField(null=True)
 
+    if TYPE_CHECKING:
+        token_id: int
+        payment_id: int
+        attempt_log: peewee.ModelSelect[WebhookAttempt]
+
 
 class WebhookAttempt(BaseModel):
     """The log of every attempt: when, what came back, how long it took."""
@@ -308,6 +363,9 @@ class WebhookAttempt(BaseModel):
     error = peewee.TextField(null=True)
     duration_ms = peewee.IntegerField()
 
+    if TYPE_CHECKING:
+        delivery_id: int
+
 
 class AdminAccount(BaseModel):
     """The operator's dashboard login: the password as a slow (scrypt) hash, never the password."""
@@ -315,6 +373,9 @@ class AdminAccount(BaseModel):
     username = peewee.CharField(max_length=40, unique=True)
     password_hash = peewee.CharField(max_length=300)
     updated_at = UtcDateTimeField()
+
+    if TYPE_CHECKING:
+        sessions: peewee.ModelSelect[AdminSession]
 
 
 class AdminSession(BaseModel):
@@ -325,6 +386,9 @@ class AdminSession(BaseModel):
     csrf = peewee.CharField(max_length=64)
     created_at = UtcDateTimeField()
     expires_at = UtcDateTimeField(index=True)
+
+    if TYPE_CHECKING:
+        account_id: int
 
 
 class LoginAttempt(BaseModel):

@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import peewee
 
@@ -105,12 +106,15 @@ class CheckoutCases(CardCases):
     @staticmethod
     def _by_load(cards: list[Card]) -> list[Card]:
         """Pinned mode: the card with the fewest pending payments first, to spread the load."""
-        pending = dict(
+        # (card id, count) rows: peewee's hints type tuples() as the query of models it was.
+        rows = cast(
+            "Iterable[tuple[int, int]]",
             Payment.select(Payment.card, peewee.fn.COUNT(Payment.id))
             .where(Payment.state == State.PENDING.value)
             .group_by(Payment.card)
-            .tuples()
+            .tuples(),
         )
+        pending = dict(rows)
         return sorted(cards, key=lambda c: (pending.get(c.id, 0), c.id))
 
     def _release_stale_reservations(

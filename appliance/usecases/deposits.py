@@ -87,15 +87,18 @@ class DepositCases(CheckoutCases):
     def _settle(self, deposit: Deposit, new: NewDeposit, cards: list[Card], now: dt.datetime) -> Payment | None:
         actor = f"matcher ({new.created_by})"
         if new.account and not cards:
-            return self._close_deposit(
+            self._close_deposit(
                 deposit, DepositState.FOREIGN, f"account {new.account} is not one of the merchant's cards", actor, now
             )
+            return None
         if not new.settles:
-            return self._close_deposit(
+            self._close_deposit(
                 deposit, DepositState.NOT_PAYABLE, "interest, correction or reversal: no customer's payment", actor, now
             )
+            return None
         if new.hold_reason:
-            return self._close_deposit(deposit, DepositState.HELD, new.hold_reason, actor, now)
+            self._close_deposit(deposit, DepositState.HELD, new.hold_reason, actor, now)
+            return None
         facts = matching.DepositFacts(
             amount=deposit.amount,
             transfer_at=deposit.transfer_at,
@@ -110,10 +113,12 @@ class DepositCases(CheckoutCases):
         )
         if isinstance(outcome, matching.Ambiguous):
             deposit.hints = list(outcome.payment_ids)
-            return self._close_deposit(deposit, DepositState.AMBIGUOUS, outcome.reason, actor, now)
+            self._close_deposit(deposit, DepositState.AMBIGUOUS, outcome.reason, actor, now)
+            return None
         if isinstance(outcome, matching.Unmatched):
             deposit.hints = list(outcome.hints)
-            return self._close_deposit(deposit, DepositState.UNMATCHED, outcome.reason, actor, now)
+            self._close_deposit(deposit, DepositState.UNMATCHED, outcome.reason, actor, now)
+            return None
         payment = self.get_payment(outcome.payment_id)
         return self._apply_match(
             deposit, payment, outcome.late, outcome.payer_card_mismatch, outcome.reason, actor, now
@@ -128,11 +133,11 @@ class DepositCases(CheckoutCases):
         data = {"deposit": deposit.id, "amount": deposit.amount}
         if not self._move(payment, target, actor, reason, now, data=data, paid_at=now, payer_card_mismatch=mismatch):
             raise InvalidTransition(f"payment {payment.id} changed while settling deposit {deposit.id}")
-        deposit.payment = payment.id
+        deposit.payment_id = payment.id
         if deposit.card_id is None:
             offered = self.payment_cards(payment)
             if len(offered) == 1:
-                deposit.card = offered[0].id
+                deposit.card_id = offered[0].id
         self._close_deposit(deposit, DepositState.LATE if late else DepositState.MATCHED, reason, actor, now)
         return payment
 

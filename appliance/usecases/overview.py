@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from appliance.store.models import Card, Deposit, ModemSample, Payment, SmsMessage
 from appliance.usecases.service import DepositState, PaymentService
@@ -53,7 +54,11 @@ class ReviewItem:
 def modems(now: dt.datetime) -> list[ModemView]:
     """Each modem's latest sample and its signal over the last day."""
     since = now - SIGNAL_WINDOW
-    names = [n for (n,) in ModemSample.select(ModemSample.modem).distinct().order_by(ModemSample.modem).tuples()]
+    # (name,) rows: peewee's hints type tuples() as the query of models it was.
+    rows = cast(
+        "Iterable[tuple[str]]", ModemSample.select(ModemSample.modem).distinct().order_by(ModemSample.modem).tuples()
+    )
+    names = [n for (n,) in rows]
     views = []
     for name in names:
         latest = (
@@ -68,7 +73,10 @@ def modems(now: dt.datetime) -> list[ModemView]:
             .order_by(ModemSample.at)
         )
         step = max(1, len(samples) // CHART_POINTS)
-        points = [((now - s.at).total_seconds() / 60, s.signal_dbm) for s in samples[::step]]
+        # signal_dbm is never None here (the query leaves those out); the test tells the type checker so.
+        points = [
+            ((now - s.at).total_seconds() / 60, s.signal_dbm) for s in samples[::step] if s.signal_dbm is not None
+        ]
         detail = latest.detail or {}
         storage = f"{latest.storage_used}/{latest.storage_total}" if latest.storage_total is not None else "?"
         views.append(

@@ -114,9 +114,10 @@ class ControlServer:
             self.address = f"unix:{where}"
         else:
             self._server = _TcpServer(where, _Handler)
-            host, port = self._server.server_address[:2]  # type: ignore[misc]
+            # What server_address holds once bound; typeshed types that attribute as the address asked for.
+            host, port = self._server.socket.getsockname()[:2]
             self.address = f"tcp:{host}:{port}"
-        self._server.simulator = simulator  # type: ignore[attr-defined]
+        self._server.simulator = simulator
         self._thread = threading.Thread(target=self._server.serve_forever, name="modemsim-control", daemon=True)
 
     def start(self) -> None:
@@ -245,7 +246,7 @@ class SimulatorClient:
         self.call("urc_in_answer", urc=urc)
 
     def stored(self) -> list[tuple[int, str]]:
-        return [tuple(item) for item in self.call("stored")]  # type: ignore[misc]
+        return [tuple(item) for item in self.call("stored")]
 
     def pending_at_smsc(self) -> int:
         return self.call("pending_at_smsc")

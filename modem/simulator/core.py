@@ -10,6 +10,10 @@ Messages travel as on a real network: :meth:`Simulator.deliver_sms` hands PDUs
 to the "SMSC" queue, which delivers whenever the modem can receive (powered,
 not hung, registered, SIM unlocked, booted, room in the storage for new SMS)
 and otherwise keeps them until it can.
+
+Why one module of ~650 lines: the transport, the URC writer, the SMSC queue and the
+faults act on one pty and one clock under one lock; each fault (hang, unplug,
+brownout, reboot) changes what the transport and the queue do next.
 """
 
 from __future__ import annotations
@@ -601,7 +605,12 @@ class Simulator:
         if n:
             self._emit_urcs(["+CREG: 2"])
         if seconds is not None:
-            self._scheduler.call_later(seconds, lambda: self._network_epoch == epoch and self.restore_network())
+
+            def restore_unless_lost_again() -> None:
+                if self._network_epoch == epoch:
+                    self.restore_network()
+
+            self._scheduler.call_later(seconds, restore_unless_lost_again)
 
     def restore_network(self) -> None:
         with self._lock:

@@ -5,6 +5,9 @@ CNMI, CPMS mem1/2/3, the SIM and network state, the SMS storage) and turns one
 command line into an :class:`Answer`. The transport in :mod:`modem.simulator.core`
 frames the answer on the wire, delays it, interleaves URCs and acts on the
 answer's side effects (reboot, space freed, SIM unlocked).
+
+Why one module of ~500 lines: it is one interpreter, a table of commands over one
+modem's state; every command reads and writes the same state, as in the device.
 """
 
 from __future__ import annotations
@@ -500,7 +503,9 @@ def _parse_extended(cmd: str) -> tuple[str | None, str, str]:
 
 def _split_commands(body: str) -> list[str]:
     """Split ``E0;+CMEE=1`` / ``+CMGF=0;+CPMS?`` at semicolons outside quotes."""
-    parts, current, quoted = [], [], False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
     for ch in body:
         if ch == '"':
             quoted = not quoted
