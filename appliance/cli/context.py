@@ -37,6 +37,10 @@ class CommandContext:
             self._settings = load_settings(self.config_path)
         return self._settings
 
+    def reload_settings(self) -> None:
+        """Read the settings file again (a command changed it); the store is not open yet."""
+        self._settings = None
+
     def on_close(self, closer: Any) -> None:
         """Run ``closer()`` when the command ends (open connections, threads)."""
         self._closers.append(closer)

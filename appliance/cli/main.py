@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from appliance import __version__
 from appliance.cli import (
     admin_cmd,
+    backup_cmd,
     card_cmd,
     clock_cmd,
     config_cmd,
@@ -47,6 +48,7 @@ COMMAND_MODULES = [
     card_cmd,
     deposit_cmd,
     payment_cmd,
+    backup_cmd,
     serve_cmd,
     demo_cmd,
     sms_cmd,

@@ -30,6 +30,14 @@ class StoreError(CartToCartError):
     """The database cannot be opened, migrated or written."""
 
 
+class BackupError(CartToCartError):
+    """A backup or restore cannot be done: the file, the database kind or its version is wrong."""
+
+
+class SchemaTooNew(StoreError):
+    """The database was last migrated by a newer CartToCart: this one must not touch it."""
+
+
 class ApiError(CartToCartError):
     """A request the merchant API refuses, with its contract code."""
 
