@@ -16,6 +16,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from appliance.box import systemd
 from appliance.settings import Settings
 from appliance.store import database as store
+from appliance.usecases.fleet import HEARTBEAT_SECONDS, Fleet
 from appliance.usecases.service import PaymentService
 from appliance.usecases.sms_intake import SmsIngest
 from appliance.usecases.webhooks import WebhookQueue
@@ -30,6 +31,7 @@ class Box(Protocol):
     service: PaymentService
     ingest: SmsIngest
     webhooks: WebhookQueue
+    fleet: Fleet
     clock: Callable[[], dt.datetime]
 
 
@@ -64,6 +66,12 @@ def deliver_webhooks(box: Box) -> int:
     return box.webhooks.deliver_due()
 
 
+def fleet_heartbeat(box: Box) -> None:
+    """Tell the fleet (the boxes sharing this database) that this box is alive."""
+    store.ensure_connection()
+    box.fleet.heartbeat()
+
+
 def install_jobs(scheduler: BaseScheduler, box: Box) -> None:
     common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
     scheduler.add_job(expire_payments, "interval", seconds=15, args=[box], id="expire_payments", **common)
@@ -79,6 +87,15 @@ def install_jobs(scheduler: BaseScheduler, box: Box) -> None:
         **common,
     )
     scheduler.add_job(deliver_webhooks, "interval", seconds=5, args=[box], id="deliver_webhooks", **common)
+    scheduler.add_job(
+        fleet_heartbeat,
+        "interval",
+        seconds=HEARTBEAT_SECONDS,
+        args=[box],
+        id="fleet_heartbeat",
+        next_run_time=box.clock(),
+        **common,
+    )
     if interval := systemd.watchdog_seconds():
         # systemd restarts the service when these stop (the unit's WatchdogSec=): a hung scheduler counts.
         scheduler.add_job(systemd.watchdog, "interval", seconds=max(1.0, interval / 3), id="systemd_watchdog", **common)

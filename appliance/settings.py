@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import types
 import typing
@@ -60,10 +61,21 @@ def _http_url_or_empty(value: str) -> str | None:
     return None
 
 
+_BOX_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+
+
+def _box_id(value: str) -> str | None:
+    if value == "" or _BOX_ID.fullmatch(value):
+        return None
+    return f"must be 1-40 letters, digits, '.', '_' or '-' (starting with a letter or digit), got {value!r}"
+
+
 @dataclass(frozen=True)
 class BoxSettings:
     name: str = "CartToCart"
     demo: bool = False
+    # This box's identity in a fleet sharing one database; empty: the host's name.
+    id: str = field(default="", metadata=_check(_box_id))
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,10 @@ class ServerSettings:
     public_url: str = field(default="", metadata=_check(_http_url_or_empty))
     threads: int = field(default=8, metadata=_between(1, 64))
     max_body_bytes: int = field(default=65536, metadata=_between(1024, 10 * 1024 * 1024))
+    # Open connections kept at most; beyond it the stalest unfinished or idle one is closed (web/server.py).
+    connection_limit: int = field(default=500, metadata=_between(16, 50_000))
+    # A connection idle this long, or still sending one request after this long, is closed.
+    client_timeout_seconds: int = field(default=30, metadata=_between(1, 3600))
 
 
 @dataclass(frozen=True)

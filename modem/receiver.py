@@ -80,6 +80,7 @@ class Receiver:
             "parts_delivered": 0,
             "duplicates_skipped": 0,
             "sink_failures": 0,
+            "last_sink_failure_at": None,
             "deletes_failed": 0,
             "undecodable": 0,
             "reconnects": 0,
@@ -255,11 +256,11 @@ class Receiver:
             else:
                 try:
                     self.sink(part)
-                except Exception:  # the sink is the caller's code; the part stays for the next sweep
+                except Exception as exc:  # the sink is the caller's code; the part stays for the next sweep
                     log.exception(
                         "%s: the sink failed on %s/%d; it stays on the SIM", self.name, part.memory, part.index
                     )
-                    self._count("sink_failures")
+                    self._sink_failed(part, exc)
                     continue
                 self._remember(key)
                 delivered += 1
@@ -293,6 +294,14 @@ class Receiver:
             raise ModemTimeout(sample.error or "the modem stopped answering")
 
     # -- bookkeeping --------------------------------------------------------------------------------------
+    def _sink_failed(self, part: StoredPart, exc: Exception) -> None:
+        """Count a part the sink could not take, and say why in ``last_error`` (it is tried again next sweep)."""
+        with self._lock:
+            self._status["sink_failures"] += 1
+            self._status["last_sink_failure_at"] = _now()
+            why = str(exc) or type(exc).__name__
+            self._status["last_error"] = f"the sink failed on {part.memory}/{part.index}: {why}"
+
     def _remember(self, key: str) -> None:
         self._delivered[key] = None
         while len(self._delivered) > _REMEMBERED:

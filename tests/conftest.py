@@ -218,18 +218,17 @@ class Http:
 @contextlib.contextmanager
 def serving(service: PaymentService, token: str = "", **app_options: Any) -> Iterator[Http]:
     """The real app on waitress, in this process (so the fake clock applies), on a free loopback port."""
-    import waitress
-
     from web.app import create_app
+    from web.server import create_http_server
 
     app = create_app(service, service.settings, **app_options)
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=8)
+    server = create_http_server(app, service.settings, "127.0.0.1", 0)  # the options Box.serve runs with
     stop = threading.Event()
 
     def loop() -> None:
         # Our own loop, so the server is closed from this thread after it stops polling its sockets.
         while not stop.is_set():
-            server.asyncore.loop(timeout=0.05, map=server._map, count=1)
+            server.asyncore.loop(timeout=0.05, map=server._map, count=1, use_poll=server.adj.asyncore_use_poll)
 
     thread = threading.Thread(target=loop, daemon=True)
     thread.start()

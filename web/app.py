@@ -22,10 +22,10 @@ from appliance.usecases.sms_intake import SmsIngest, build_ingest
 from appliance.usecases.webhooks import WebhookQueue
 from web.admin.dashboard import Dashboard
 from web.api import openapi
-from web.api.merchant import MerchantApi, error_response, json_response
+from web.api.merchant import MerchantApi, error_response, json_response, request_token
 from web.api.sms_handin import SmsApi
 from web.pay.payment_page import DemoBank, PaymentPages
-from web.rendering import static_file
+from web.rendering import readable_form, static_file
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ def create_app(
     ``POST /api/sms``) and ``webhooks`` (the dashboard's delivery log) come from the Box; tests may omit them."""
     app = bottle.Bottle()
     app.install(box_status.per_thread_connection)
+    app.add_hook("before_request", readable_form)
     api = MerchantApi(service, settings.server.max_body_bytes)
     api.install(app)
     SmsApi(api, ingest or build_ingest(service)).install(app)
@@ -53,7 +54,7 @@ def create_app(
 
     def health_route() -> str:
         report = _health_report(service, health)
-        token = service.authenticate(bottle.request.get_header("token"))
+        token = service.authenticate(request_token())  # not UTF-8: no token, the short view
         status = 503 if report["status"] == "down" else 200
         if token is None:
             return json_response({"status": report["status"], "version": __version__}, status)
@@ -62,7 +63,15 @@ def create_app(
     app.route("/api/health", "GET", health_route)
     app.route("/api/openapi.json", "GET", lambda: json_response(openapi.document(app)))
 
-    for status, code in ((404, Code.NOT_FOUND), (405, Code.METHOD_NOT_ALLOWED)):
+    # Bottle's own 400 (a broken multipart or chunked body, a page's form it cannot read) and 413 (a form
+    # over its memory limit) answer with the contract's JSON too, like 404 and 405.
+    contract_errors = (
+        (400, Code.BODY_MALFORMED),
+        (404, Code.NOT_FOUND),
+        (405, Code.METHOD_NOT_ALLOWED),
+        (413, Code.BODY_TOO_LARGE),
+    )
+    for status, code in contract_errors:
         app.error(status)(functools.partial(_contract_error, code))
     app.error(500)(_internal_error)
     return app
@@ -92,12 +101,30 @@ def _health_report(service: PaymentService, health: HealthProvider | None) -> di
         report.update(box_status.waiting_work())
     report["clock_trusted"] = service.gates.clock_trusted()
     report["receiving"] = service.gates.receiving_ok()
+    report["recording"] = {"ok": service.gates.recording_ok()}  # the box's provider adds since, error, ...
     if health:
         report.update(health())
+    report["problems"] = _problems(report)
     if report["database"] != "ok":
         report["status"] = "down"
-    elif not (report["clock_trusted"] and report["receiving"]):
+    elif report["problems"]:
         report["status"] = "degraded"
     else:
         report["status"] = "ok"
     return report
+
+
+def _problems(report: dict[str, Any]) -> list[str]:
+    """Why the box is not ok, one plain sentence each (empty when it is)."""
+    problems = []
+    if report["database"] != "ok":
+        problems.append(f"database: {report['database']}")
+    if not report["clock_trusted"]:
+        problems.append("the clock is not trusted yet: new payments are refused (code 11)")
+    if not report["receiving"]:
+        problems.append("no modem can receive SMS: new payments are refused (code 10)")
+    recording = report["recording"]
+    if not recording["ok"]:
+        why = f" ({recording['error']})" if recording.get("error") else ""
+        problems.append(f"received SMS cannot be stored{why}: they stay on the SIM; new payments are refused (code 22)")
+    return problems

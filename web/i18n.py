@@ -36,6 +36,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "clock": ("ساعت", "Clock"),
     "clock_trusted": ("ساعت معتبر", "Clock trusted"),
     "receiving": ("دریافت پیامک", "Receiving SMS"),
+    "recording": ("ذخیره پیامک", "Storing SMS"),
+    "recording_down": (
+        "پیامک‌های دریافتی ذخیره نمی‌شوند: روی سیم‌کارت می‌مانند و تا وقتی ذخیره دوباره ممکن نشود"
+        " پرداخت جدید پذیرفته نمی‌شود.",
+        "Received SMS cannot be stored: they stay on the SIM, and new payments are refused until storing works again.",
+    ),
+    "recording_full": ("دیسک یا پایگاه داده پر است", "the disk or the database is full"),
+    "recording_locked": ("پایگاه داده قفل یا مشغول است", "the database is locked or busy"),
+    "recording_failed": ("پایگاه داده خطا می‌دهد", "the database reports an error"),
+    "reason": ("علت", "Reason"),
+    "since": ("از", "Since"),
     "database": ("پایگاه داده", "Database"),
     "modem": ("مودم", "Modem"),
     "signal": ("آنتن", "Signal"),

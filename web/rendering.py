@@ -38,6 +38,22 @@ def static_file(path: str) -> Any:
     return response
 
 
+def readable_form() -> None:
+    """A ``before_request`` hook: a page's POST whose form Bottle cannot parse is a 400, not a 500.
+
+    Bottle parses ``request.forms`` on first use and raises what it meets (a ``Content-Type`` of
+    ``;;`` gives a ValueError); parsed here once, the handlers read the kept result. The API reads
+    its bodies itself (``web.api.merchant.read_fields``, code 17).
+    """
+    request = bottle.request
+    if request.method != "POST" or request.path.startswith("/api/"):
+        return
+    try:
+        _ = request.forms  # parsed and kept by Bottle (its own HTTPError 400 and 413 go through as they are)
+    except (ValueError, LookupError) as exc:
+        raise bottle.HTTPError(400, f"the form cannot be read: {exc}") from None
+
+
 def redirect(url: str) -> NoReturn:
     """A 303 See Other (a form post lands on a GET); raises Bottle's HTTPResponse."""
     bottle.redirect(url, 303)

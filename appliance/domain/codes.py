@@ -129,3 +129,10 @@ class Code(enum.Enum):
         "Internal error; nothing was changed. Try again.",
         "خطای داخلی؛ چیزی تغییر نکرد. دوباره تلاش کنید.",
     )
+    RECORDING_DOWN = (
+        22,
+        503,
+        "The box cannot store the bank SMS it receives right now (its database refuses them), "
+        "so it takes no new payments.",
+        "دستگاه در حال حاضر نمی‌تواند پیامک‌های بانک را ذخیره کند (پایگاه داده آن‌ها را نمی‌پذیرد) و پرداخت جدید نمی‌پذیرد.",
+    )

@@ -252,6 +252,8 @@ class SmsPart(BaseModel):
     """One stored SMS part exactly as the modem gave it, committed before it is deleted from the SIM."""
 
     modem = peewee.CharField(max_length=40)
+    # The box that received it (``[box] id``; 0004): parts of one message are grouped per box and modem.
+    box = peewee.CharField(max_length=40, default="", constraints=[peewee.SQL("DEFAULT ''")])
     memory = peewee.CharField(max_length=8, null=True)
     storage_index = peewee.IntegerField(null=True)
     pdu_hex = peewee.TextField()
@@ -407,3 +409,24 @@ WEB_MODELS: list[type[BaseModel]] = [
     LoginAttempt,
 ]
 ALL_MODELS += WEB_MODELS
+
+
+# ----- 0004: the fleet -----------------------------------------------------------
+
+
+class FleetBox(BaseModel):
+    """One box of the fleet sharing this database, as its heartbeats tell (one row per ``[box] id``)."""
+
+    box = peewee.CharField(max_length=40, unique=True)
+    # A random value per running process: two processes claiming one box id show up as a change of it.
+    instance = peewee.CharField(max_length=32)
+    version = peewee.CharField(max_length=20)
+    name = peewee.CharField(max_length=100)
+    started_at = UtcDateTimeField()
+    heartbeat_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "fleet_box"
+
+
+ALL_MODELS.append(FleetBox)

@@ -64,6 +64,8 @@ class CheckoutCases(CardCases):
             raise ApiError(Code.CLOCK_UNTRUSTED)
         if not self.gates.receiving_ok():
             raise ApiError(Code.RECEIVING_DOWN)
+        if not self.gates.recording_ok():
+            raise ApiError(Code.RECORDING_DOWN)
         now = self.clock()
         minutes = request.expire_minutes or self.settings.payments.expire_minutes
         expires_at = now + dt.timedelta(minutes=minutes)

@@ -19,6 +19,7 @@ from typing import Any
 
 from appliance.domain import matching
 from appliance.domain.amounts import OffsetRange
+from appliance.domain.errors import ConfigError
 from appliance.domain.security import new_secret_key, payment_link_signature
 from appliance.settings import Settings
 from appliance.store import database as store
@@ -55,6 +56,9 @@ class Gates:
 
     clock_trusted: Callable[[], bool] = lambda: True
     receiving_ok: Callable[[], bool] = lambda: True
+    # Can the receive path store the SMS it receives? A box that could never record a deposit
+    # must not take a payment it could never confirm (code 22; see appliance.runtime.receive_path.Recording).
+    recording_ok: Callable[[], bool] = lambda: True
 
 
 class UseCaseCore:
@@ -67,7 +71,7 @@ class UseCaseCore:
         p = settings.payments
         self.offsets = OffsetRange(p.min_offset, p.max_offset, p.offset_step)
         self.rules = matching.MatchRules(quarantine=dt.timedelta(hours=p.quarantine_hours))
-        self._secret: str | None = settings.security.secret_key or None
+        self._secret: str | None = None  # read (and checked) on first use: see secret
         # Called inside the transaction of every payment state change (payment id, from, to, now):
         # what they write (a webhook delivery, say) commits or rolls back with the change itself.
         self.payment_listeners: list[Callable[[int, str | None, str, dt.datetime], None]] = []
@@ -112,15 +116,34 @@ class UseCaseCore:
     # ----- the box's secret ---------------------------------------------
     @property
     def secret(self) -> str:
-        """The link-signing key: from the settings, else generated once and kept in the store."""
+        """The link-signing key of the box's database, which every box sharing it uses (a fleet).
+
+        Kept in the store: the settings' key (older boxes wrote one) when the
+        database has none yet, else a fresh one. A box whose settings name a
+        different key is refused, since links made by the other boxes would be
+        404 on it (and its links on them).
+        """
         if self._secret is None:
-            with store.write():
-                row = Meta.get_or_none(Meta.key == "secret_key")
-                if row is None:
-                    Meta.insert(key="secret_key", value=new_secret_key()).on_conflict_ignore().execute()
-                    row = Meta.get(Meta.key == "secret_key")
-            self._secret = row.value
+            self._secret = self._database_link_key()
         return self._secret
+
+    def _database_link_key(self) -> str:
+        configured = self.settings.security.secret_key
+        with store.write():
+            row = Meta.get_or_none(Meta.key == "secret_key")
+            if row is None:
+                Meta.insert(key="secret_key", value=configured or new_secret_key()).on_conflict_ignore().execute()
+                row = Meta.get(Meta.key == "secret_key")
+        if configured and row.value != configured:
+            raise ConfigError(
+                [
+                    "security.secret_key: differs from the payment-link key this database already uses (another "
+                    "box of the fleet made it), so links of one box would be refused by the other; remove the "
+                    "line (and CARTTOCART_SECRET_KEY) and this box uses the database's key"
+                ],
+                self.settings.source,
+            )
+        return str(row.value)
 
     def payment_link(self, payment_id: int, seen_as: str | None = None) -> str:
         """The signed payment page's address.

@@ -61,6 +61,7 @@ class RawPart:
     text: str | None = None
     concat: Concat | None = None
     error: str | None = None
+    box: str = ""  # the receiving box's ``[box] id`` in a fleet
 
     @property
     def pdu_hash(self) -> str:
@@ -135,6 +136,7 @@ class SmsIngest:
         """Commit a part durably; True when it is new. Raises when the store cannot take it (keep it on the SIM)."""
         values = dict(
             modem=part.modem,
+            box=part.box,
             memory=part.memory,
             storage_index=part.index,
             pdu_hex=part.pdu_hex.strip().upper(),
@@ -197,7 +199,7 @@ class SmsIngest:
             scts=head.scts,
             received_at=max(p.received_at for p in group),
             source="modem",
-            origin=head.modem,
+            origin=f"{head.box}/{head.modem}" if head.box else head.modem,
             dedupe_key=key,
             flag="; ".join(flags) or None,
             parts=group,
@@ -368,7 +370,8 @@ def _groups(parts: list[SmsPart], window: dt.timedelta) -> list[list[SmsPart]]:
     keyed: dict[tuple, list[SmsPart]] = defaultdict(list)
     for p in parts:
         if p.concat_ref is not None and not p.error:
-            keyed[(p.modem, p.sender, p.concat_ref, p.concat_total, p.concat_bits)].append(p)
+            # Per box and modem: two boxes of a fleet may each get parts with the same sender and reference.
+            keyed[(p.box, p.modem, p.sender, p.concat_ref, p.concat_total, p.concat_bits)].append(p)
     groups = []
     for members in keyed.values():
         current: list[SmsPart] = []

@@ -45,6 +45,28 @@ def local_time(value: dt.datetime | None) -> str:
     return value.astimezone(TEHRAN).strftime("%Y-%m-%d %H:%M:%S") if value else "—"
 
 
+def recording_view(recording: dict[str, Any]) -> dict[str, Any]:
+    """The health's ``recording`` for the overview: ok, since (a datetime) and the error, with a word key for it.
+
+    The Persian page names the kind of error in Persian (``reason``) instead of the database's English text.
+    """
+    error = recording.get("error") or ""
+    lowered = error.lower()
+    if "full" in lowered or "no space" in lowered:
+        reason = "recording_full"
+    elif "locked" in lowered or "busy" in lowered:
+        reason = "recording_locked"
+    else:
+        reason = "recording_failed"
+    since = recording.get("since")
+    return {
+        "ok": recording.get("ok", True),
+        "since": dt.datetime.fromisoformat(since) if since else None,
+        "error": error,
+        "reason": reason,
+    }
+
+
 class Dashboard:
     def __init__(self, service: PaymentService, webhooks: WebhookQueue, health: Callable[[], dict[str, Any]]) -> None:
         self.service = service
@@ -102,7 +124,10 @@ class Dashboard:
         )
 
     def _check_origin(self) -> None:
-        origin = bottle.request.get_header("Origin")
+        try:
+            origin = bottle.request.get_header("Origin")
+        except UnicodeDecodeError:
+            raise Forbidden("an Origin that is not UTF-8") from None
         if origin and origin != "null" and urlsplit(origin).netloc != bottle.request.urlparts.netloc:
             raise Forbidden(f"foreign origin {origin}")
 
@@ -199,10 +224,12 @@ class Dashboard:
     # ----- pages --------------------------------------------------------------
     def overview(self, session: Session) -> str:
         now = self.service.clock()
+        health = self.health()
         return self._render(
             "admin_overview",
             session,
-            health=self.health(),
+            health=health,
+            recording=recording_view(health["recording"]),
             modems=views.modems(now),
             last_sms=views.last_sms(),
             counts=views.counts(self.service),

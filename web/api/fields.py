@@ -8,6 +8,7 @@ with its documented code; nothing is written before all fields are read.
 from __future__ import annotations
 
 import re
+import reprlib
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +25,15 @@ MAX_CALLBACK_LENGTH = 1000
 MAX_FID = 2**63 - 1
 
 
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel, _SHOWN.maxstring, _SHOWN.maxlong, _SHOWN.maxother = 2, 60, 60, 60
+
+
+def _shown(value: Any) -> str:
+    """A short repr of a refused value for ``detail``: a long or deeply nested value is not echoed in full."""
+    return _SHOWN.repr(value)
+
+
 def _present(value: Any) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
@@ -34,7 +44,7 @@ def parse_price(value: Any, limits: PaymentSettings) -> int:
     try:
         price = parse_whole_number(value)
     except ValueError:
-        raise ApiError(Code.PRICE_NOT_NUMBER, f"price must be a whole number of Rial, got {value!r}") from None
+        raise ApiError(Code.PRICE_NOT_NUMBER, f"price must be a whole number of Rial, got {_shown(value)}") from None
     if price < limits.min_price_rial:
         raise ApiError(Code.PRICE_TOO_LOW, f"minimum is {limits.min_price_rial} Rial")
     if price > limits.max_price_rial:
@@ -49,9 +59,9 @@ def _positive_id(value: Any, missing: Code, invalid: Code) -> int:
     try:
         number = parse_whole_number(value)
     except ValueError:
-        raise ApiError(invalid, f"got {value!r}") from None
+        raise ApiError(invalid, f"got {_shown(value)}") from None
     if not 0 < number <= MAX_FID:
-        raise ApiError(invalid, f"got {value!r}")
+        raise ApiError(invalid, f"got {_shown(value)}")
     return number
 
 
@@ -76,7 +86,7 @@ def parse_phone(value: Any) -> str | None:
     text = re.sub(r"[\s\-()]", "", ascii_digits(str(value)))
     found = _MOBILE.fullmatch(text)
     if not found:
-        raise ApiError(Code.PHONE_INVALID, f"got {value!r}")
+        raise ApiError(Code.PHONE_INVALID, f"got {_shown(value)}")
     return "0" + found.group(1)
 
 
@@ -88,7 +98,7 @@ def parse_callback(value: Any) -> str | None:
     url = value.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
-        raise ApiError(Code.CALLBACK_INVALID, f"got {value!r}")
+        raise ApiError(Code.CALLBACK_INVALID, f"got {_shown(value)}")
     return url
 
 
@@ -98,7 +108,7 @@ def parse_expire_minutes(value: Any, limits: PaymentSettings) -> int | None:
     try:
         minutes = parse_whole_number(value)
     except ValueError:
-        raise ApiError(Code.EXPIRE_MINUTES_INVALID, f"got {value!r}") from None
+        raise ApiError(Code.EXPIRE_MINUTES_INVALID, f"got {_shown(value)}") from None
     if not limits.min_expire_minutes <= minutes <= limits.max_expire_minutes:
         raise ApiError(
             Code.EXPIRE_MINUTES_INVALID, f"must be between {limits.min_expire_minutes} and {limits.max_expire_minutes}"

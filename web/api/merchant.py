@@ -57,7 +57,7 @@ def read_fields(max_bytes: int) -> Mapping[str, Any]:
     length = request.content_length
     if length > max_bytes:
         raise ApiError(Code.BODY_TOO_LARGE, f"at most {max_bytes} bytes")
-    fields: dict[str, Any] = dict(request.query.decode())
+    fields = _query_fields()
     if request.method in ("GET", "HEAD"):
         return fields
     ctype = (request.content_type or "").split(";")[0].strip().lower()
@@ -66,21 +66,43 @@ def read_fields(max_bytes: int) -> Mapping[str, Any]:
         if len(raw) > max_bytes:
             raise ApiError(Code.BODY_TOO_LARGE, f"at most {max_bytes} bytes")
         if raw.strip():
-            try:
-                data = json.loads(raw.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise ApiError(Code.BODY_MALFORMED, f"not JSON: {exc}") from None
-            if not isinstance(data, dict):
-                raise ApiError(Code.BODY_MALFORMED, "the JSON body must be an object")
-            fields.update(data)
+            fields.update(_json_object(raw))
     elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         if length < 0 and ctype == "multipart/form-data":
             raise ApiError(Code.BODY_MALFORMED, "a multipart body needs a Content-Length")
         try:
             fields.update(request.forms.decode())
-        except (ValueError, UnicodeDecodeError, bottle.HTTPError) as exc:
+        except (ValueError, LookupError, bottle.HTTPError) as exc:  # what Bottle raises on a broken form
             raise ApiError(Code.BODY_MALFORMED, str(exc)) from None
     return fields
+
+
+def _query_fields() -> dict[str, Any]:
+    """The query string's fields; a query that is not UTF-8 cannot be read (code 17), like such a form."""
+    try:
+        return dict(bottle.request.query.decode())
+    except UnicodeDecodeError:
+        raise ApiError(Code.BODY_MALFORMED, "the query string is not UTF-8") from None
+
+
+def _json_object(raw: bytes) -> dict[str, Any]:
+    """A JSON body, which must be an object. Code 17 for anything Python cannot read: not UTF-8, not JSON,
+    nested deeper than the interpreter recurses (RecursionError), an integer of more than 4300 digits."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise ApiError(Code.BODY_MALFORMED, f"not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ApiError(Code.BODY_MALFORMED, "the JSON body must be an object")
+    return data
+
+
+def request_token() -> str | None:
+    """The ``token`` header, or ``None`` when it is absent or not UTF-8: an unreadable token is no token."""
+    try:
+        return bottle.request.get_header(TOKEN_HEADER)
+    except UnicodeDecodeError:
+        return None
 
 
 def card_json(card: Card) -> dict[str, Any]:
@@ -104,7 +126,7 @@ class MerchantApi:
     def authenticated(self, handler: Callable[[ApiToken], str], scope: str = "payments") -> Callable[..., str]:
         @functools.wraps(handler)
         def wrapper(*args: Any, **kwargs: Any) -> str:
-            token = self.service.authenticate(bottle.request.get_header(TOKEN_HEADER))
+            token = self.service.authenticate(request_token())
             if token is None:
                 return error_response(Code.FORBIDDEN)
             if not self.service.has_scope(token, scope):

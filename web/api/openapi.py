@@ -51,6 +51,7 @@ ENDPOINTS: dict[tuple[str, str], dict[str, Any]] = {
             Code.NO_CARD_AVAILABLE,
             Code.RECEIVING_DOWN,
             Code.CLOCK_UNTRUSTED,
+            Code.RECORDING_DOWN,
         ),
         "success": "200: {status, code: 200, expire, pay_id, amount, price, fid, link, cart: [{number, name, bank}]}",
     },
@@ -135,11 +136,20 @@ def _code_schema(codes: tuple[Code, ...]) -> dict[str, Any]:
     }
 
 
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """An optional body field also takes JSON ``null``, which counts as not sent (docs/api.md)."""
+    if "oneOf" in schema:
+        return {**schema, "oneOf": [*schema["oneOf"], {"type": "null"}]}
+    return {**schema, "type": [schema["type"], "null"]}
+
+
 def _operation(path: str, method: str, spec: dict[str, Any]) -> dict[str, Any]:
     if "same_as" in spec:
         spec = ENDPOINTS[spec["same_as"]]
     token = spec.get("token", "required")
-    codes = tuple(spec["codes"]) + (_COMMON if token != "none" else (Code.NOT_FOUND, Code.METHOD_NOT_ALLOWED))
+    # The server refuses an oversize or malformed request on any path, before any route (codes 16, 17).
+    anonymous = (Code.NOT_FOUND, Code.METHOD_NOT_ALLOWED, Code.BODY_TOO_LARGE, Code.BODY_MALFORMED)
+    codes = tuple(spec["codes"]) + (_COMMON if token != "none" else anonymous)
     parameters: list[dict[str, Any]] = []
     if token != "none":
         parameters.append(
@@ -163,7 +173,7 @@ def _operation(path: str, method: str, spec: dict[str, Any]) -> dict[str, Any]:
             "type": "object",
             "additionalProperties": True,
             "required": [n for n, (req, _, _) in fields.items() if req],
-            "properties": {n: {**s, "description": d} for n, (_, s, d) in fields.items()},
+            "properties": {n: {**(s if req else _nullable(s)), "description": d} for n, (req, s, d) in fields.items()},
         }
         operation["requestBody"] = {
             "required": True,

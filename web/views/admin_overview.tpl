@@ -4,10 +4,16 @@
   <div class="box"><h2>{{t("clock")}}</h2><p dir="ltr">{{local_time(now)}} (Tehran)</p>
     <p>{{t("clock_trusted")}}: {{t("yes") if health["clock_trusted"] else t("no")}}</p></div>
   <div class="box"><h2>{{t("receiving")}}</h2><p>{{t("yes") if health["receiving"] else t("no")}}</p>
+    <p>{{t("recording")}}: <span id="recording">{{t("yes") if recording["ok"] else t("no")}}</span></p>
     <p>{{t("database")}}: {{health["database"]}}</p></div>
   <div class="box"><h2>{{t("pending_payments")}}</h2><p class="big">{{counts["pending"]}}</p>
     <p><a href="/admin/review">{{t("to_review")}}: {{counts["review"]}}</a></p></div>
 </section>
+% if not recording["ok"]:
+<p class="flash bad" id="recording-alert">{{t("recording_down")}}
+  {{t("reason")}}: {{recording["error"] if lang == "en" and recording["error"] else t(recording["reason"])}}.
+  {{t("since")}} <span dir="ltr">{{local_time(recording["since"])}}</span>.</p>
+% end
 <h2>{{t("modem")}}</h2>
 % if not modems:
 <p class="muted">{{t("no_modems")}}</p>

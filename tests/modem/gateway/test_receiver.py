@@ -165,6 +165,19 @@ def test_sink_failure_leaves_the_part_on_the_sim(make_sim, make_receiver) -> Non
     settled(sim, sink, pdus)
 
 
+def test_a_sink_failure_is_the_receivers_last_error(make_sim, make_receiver) -> None:
+    sim = make_sim("sim800")
+    rx, sink = make_receiver(str(sim.link), sweep_seconds=0.3)
+    sink.failures_left = 1
+    pdus = sim.deliver_sms("+98700717", "the disk was full")
+    wait_until(lambda: rx.status["sink_failures"] == 1, what="the failed commit")
+    status = rx.status
+    assert status["last_error"].startswith("the sink failed on ")
+    assert status["last_error"].endswith(": the database is down")
+    assert status["last_sink_failure_at"] is not None
+    settled(sim, sink, pdus)
+
+
 def test_network_duplicates_reach_the_sink_once(make_sim, make_receiver) -> None:
     sim = make_sim("sim800")
     rx, sink = make_receiver(str(sim.link))
