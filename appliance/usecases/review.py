@@ -12,19 +12,27 @@ from appliance.usecases.deposits import DepositCases
 
 
 class ReviewCases(DepositCases):
+    def _payment_for_review(self, pay_id: int) -> Payment:
+        payment = Payment.get_or_none(Payment.id == pay_id)
+        if payment is None:
+            raise NotFound(f"no payment {pay_id}")
+        return payment
+
+    def _deposit_for_review(self, deposit_id: int, verb: str) -> Deposit:
+        """An unmatched, ambiguous or held deposit, which the operator may assign or dismiss."""
+        deposit = self.get_deposit(deposit_id)
+        if deposit.state not in DepositState.ASSIGNABLE:
+            raise InvalidTransition(
+                f"deposit {deposit_id} is {deposit.state}: only unmatched, ambiguous or held deposits can be {verb}"
+            )
+        return deposit
+
     def assign_deposit(self, deposit_id: int, pay_id: int, actor: str, note: str = "") -> Payment:
         """The operator settles a held or unmatched deposit against a payment they chose."""
         now = self.clock()
         with store.write():
-            deposit = self.get_deposit(deposit_id)
-            if deposit.state not in DepositState.ASSIGNABLE:
-                raise InvalidTransition(
-                    f"deposit {deposit_id} is {deposit.state}: only unmatched, ambiguous "
-                    "or held deposits can be assigned"
-                )
-            payment = Payment.get_or_none(Payment.id == pay_id)
-            if payment is None:
-                raise NotFound(f"no payment {pay_id}")
+            deposit = self._deposit_for_review(deposit_id, "assigned")
+            payment = self._payment_for_review(pay_id)
             self._expire_if_due(payment, now, actor)
             if payment.state not in (State.PENDING.value, State.EXPIRED.value):
                 raise InvalidTransition(f"payment {pay_id} is {payment.state}: it cannot take a deposit")
@@ -40,9 +48,7 @@ class ReviewCases(DepositCases):
     def accept_late(self, pay_id: int, actor: str, note: str = "") -> Payment:
         now = self.clock()
         with store.write():
-            payment = Payment.get_or_none(Payment.id == pay_id)
-            if payment is None:
-                raise NotFound(f"no payment {pay_id}")
+            payment = self._payment_for_review(pay_id)
             if not self._move(payment, State.PAID, actor, f"late payment accepted{': ' + note if note else ''}", now):
                 raise InvalidTransition(f"payment {pay_id} changed meanwhile")
             for deposit in Deposit.select().where((Deposit.payment == pay_id) & (Deposit.state == DepositState.LATE)):
@@ -56,9 +62,7 @@ class ReviewCases(DepositCases):
         now = self.clock()
         with store.write():
             if pay_id is not None:
-                payment = Payment.get_or_none(Payment.id == pay_id)
-                if payment is None:
-                    raise NotFound(f"no payment {pay_id}")
+                payment = self._payment_for_review(pay_id)
                 deposit = Deposit.get_or_none((Deposit.payment == pay_id) & (Deposit.state == DepositState.LATE))
                 if deposit is None:
                     raise InvalidTransition(f"payment {pay_id} has no late deposit to refund")
@@ -79,12 +83,7 @@ class ReviewCases(DepositCases):
             raise InvalidInput("dismissing a deposit needs a note saying why")
         now = self.clock()
         with store.write():
-            deposit = self.get_deposit(deposit_id)
-            if deposit.state not in DepositState.ASSIGNABLE:
-                raise InvalidTransition(
-                    f"deposit {deposit_id} is {deposit.state}: only unmatched, ambiguous "
-                    "or held deposits can be dismissed"
-                )
+            deposit = self._deposit_for_review(deposit_id, "dismissed")
             deposit.note = note
             self._close_deposit(deposit, DepositState.DISMISSED, f"dismissed: {note}", actor, now)
         return deposit
