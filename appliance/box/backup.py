@@ -138,5 +138,5 @@ def restore(settings: Settings, source: Path, now: dt.datetime) -> tuple[Snapsho
     target.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(source, timeout=30) as src, sqlite3.connect(target, timeout=30) as dst:
         src.backup(dst, pages=_PAGES_PER_STEP)
-    log.warning("restored %s from %s (the previous database is kept as %s)", target, source, kept)
+    log.info("restored %s from %s (the previous database is kept as %s)", target, source, kept)
     return incoming, kept
