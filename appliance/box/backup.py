@@ -88,7 +88,7 @@ def adopt_link_key(settings: Settings, snapshot: Snapshot) -> bool:
     if not count:
         return False
     path.write_text(changed, encoding="utf-8")
-    log.warning("%s: secret_key emptied: the restored database's payment-link key is used", path)
+    log.info("%s: secret_key emptied: the restored database's payment-link key is used", path)
     return True
 
 
