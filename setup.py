@@ -4,10 +4,15 @@ from pathlib import Path
 from setuptools import find_packages, setup
 
 HERE = Path(__file__).parent
+# One version, in the package: appliance/__init__.py.
+VERSION = next(
+    line.split('"')[1] for line in (HERE / "appliance" / "__init__.py").read_text().splitlines()
+    if line.startswith("__version__")
+)
 
 setup(
     name="carttocart",
-    version="0.1.0",
+    version=VERSION,
     description="Confirms Iranian card-to-card payments from the bank's SMS, read off a GSM modem",
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",

@@ -6,4 +6,4 @@ The layers, each a package (tests/unit/test_layers.py holds the rules):
 root) and ``cli`` wire them with the ``modem`` library.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
