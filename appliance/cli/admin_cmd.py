@@ -6,6 +6,7 @@ import argparse
 import getpass
 import sys
 
+from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
 from appliance.domain.errors import InvalidInput, NotFound
 from appliance.store.models import ApiToken
@@ -13,7 +14,7 @@ from appliance.usecases.operator_login import DEFAULT_USER, Accounts
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("admin", help="the operator's dashboard login; webhook signing keys")
+    parser = sub.add_parser("admin", help=help_for("admin"))
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     setpw = actions.add_parser(
         "set-password",

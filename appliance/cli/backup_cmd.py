@@ -8,13 +8,14 @@ import sys
 from pathlib import Path
 
 from appliance.box import backup
+from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     saving = sub.add_parser(
         "backup",
-        help="copy the database to FILE while the service runs (SQLite; PostgreSQL: says how with pg_dump)",
+        help=help_for("backup"),
         description="Write a consistent copy of the box's SQLite database to FILE, using SQLite's online "
         "backup: the service may keep running. FILE must not exist.",
     )
@@ -22,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     saving.set_defaults(handler=_backup)
     loading = sub.add_parser(
         "restore",
-        help="replace the database with a backup FILE (stop the service first)",
+        help=help_for("restore"),
         description="Check FILE (a sound CartToCart database this version knows), keep the current "
         "database beside it as <db>.before-restore-<time>, copy FILE in and bring its schema up to date. "
         "Stop the service first (systemctl stop carttocart) and start it again afterwards.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
 from appliance.cli.output import rial, table
 from appliance.domain.cards import mask_card
@@ -12,7 +13,7 @@ from appliance.domain.money import format_rial
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("card", help="add, list, disable or enable destination cards")
+    parser = sub.add_parser("card", help=help_for("card"))
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = actions.add_parser("add", help="add a destination card")
     add.add_argument("--number", required=True, help="the 16-digit card number")

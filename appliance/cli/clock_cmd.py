@@ -7,12 +7,13 @@ import time
 from datetime import UTC, datetime
 
 from appliance.box import clock
+from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
 from appliance.domain.errors import ClockError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("clock", help="show whether the clock is trusted, or take it from the modem")
+    parser = sub.add_parser("clock", help=help_for("clock"))
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     status = actions.add_parser("status", help="say what vouches for the clock (exit 1: nothing)")
     status.set_defaults(handler=_status)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 
+from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
 from appliance.settings import settings_as_dict
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("config", help="check or show the settings")
+    parser = sub.add_parser("config", help=help_for("config"))
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     check = actions.add_parser("check", help="validate the settings file; every problem is listed with its key")
     check.set_defaults(handler=_check)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
 from appliance.cli.init_cmd import CONFIG_NAME, write_config
 from appliance.cli.serve_cmd import _listen, apply_log_level
@@ -21,14 +22,14 @@ TOKEN_FILE = "demo-token.txt"
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "demo",
-        help="run a demo box on the built-in modem simulator (SQLite)",
+        help=help_for("demo"),
         description="First run: writes DIR/carttocart.toml (demo mode), two demo cards and "
         "an API token. Every run: prints the token and serves on the simulator.",
     )
     parser.add_argument("--dir", default=".demo", help="the demo's folder (default: .demo)")
     parser.add_argument("--listen", type=_listen, default="127.0.0.1:8080", metavar="HOST:PORT")
     parser.set_defaults(handler=_demo)
-    pay = sub.add_parser("demo-pay", help="in a running demo, make the simulated bank send a payment's deposit SMS")
+    pay = sub.add_parser("demo-pay", help=help_for("demo-pay"))
     pay.add_argument("pay_id", type=int)
     pay.add_argument("--dir", default=".demo", help="the demo's folder (default: .demo)")
     pay.add_argument("--amount", type=int, help="send this amount instead of the payment's (to see a mismatch)")

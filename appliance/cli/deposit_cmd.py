@@ -13,6 +13,7 @@ import re
 
 import jdatetime
 
+from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
 from appliance.cli.output import TEHRAN, local_time, rial, table
 from appliance.domain.money import ascii_digits, format_rial
@@ -37,7 +38,7 @@ def parse_time(text: str) -> dt.datetime:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("deposit", help="record a deposit by hand; review held deposits")
+    parser = sub.add_parser("deposit", help=help_for("deposit"))
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = actions.add_parser("add", help="record a deposit; it goes through the matcher and prints what it settled")
     add.add_argument("--amount", required=True, type=rial, metavar="RIAL")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 
 from appliance.box.doctor import FAIL, Doctor
+from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
 
 LABELS = {"ok": " OK ", "warn": "WARN", "fail": "FAIL", "skip": "SKIP"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("doctor", help="check the box: settings, database, modems, clock, disk, tunnel, API")
+    parser = sub.add_parser("doctor", help=help_for("doctor"))
     parser.set_defaults(handler=_doctor)
 
 

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from appliance.box.shipped import example_config_text
+from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
 from appliance.domain.errors import InvalidInput, SchemaTooNew
 from appliance.domain.security import new_secret_key
@@ -32,7 +33,7 @@ CONFIG_NAME = "carttocart.toml"
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "init",
-        help="write a settings file and an empty database; prints the file's path",
+        help=help_for("init"),
         description="Write DIR/carttocart.toml (every setting documented, a fresh secret) "
         "and create its database. Prints the settings file's path.",
     )

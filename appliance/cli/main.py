@@ -1,9 +1,10 @@
 """The ``carttocart`` command: operators and provisioning scripts drive the box with it.
 
 Each command group is a module ``appliance/cli/NAME_cmd.py`` with a
-``register(subparsers)`` function; this module only assembles them (add a new
-group to ``COMMAND_MODULES``), loads the settings lazily, and turns errors into
-a message on stderr and a non-zero exit.
+``register(subparsers)`` function, listed in :mod:`appliance.cli.catalog`
+(add a new group there). This module imports only the module of the command
+being run, loads the settings lazily, and turns errors into a message on
+stderr and a non-zero exit.
 
 A command's handler is ``handler(args, ctx) -> int | None`` where ``ctx`` is a
 :class:`~appliance.cli.context.CommandContext` (settings and store, opened on
@@ -13,59 +14,37 @@ first use). Output meant for scripts goes to stdout; everything else to stderr.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Sequence
 
 from appliance import __version__
-from appliance.cli import (
-    admin_cmd,
-    backup_cmd,
-    card_cmd,
-    clock_cmd,
-    config_cmd,
-    demo_cmd,
-    deposit_cmd,
-    doctor_cmd,
-    init_cmd,
-    modem_cmd,
-    payment_cmd,
-    provision_cmd,
-    serve_cmd,
-    simulate_cmd,
-    sms_cmd,
-    token_cmd,
-)
+from appliance.cli.catalog import COMMANDS
 from appliance.cli.context import CommandContext
 from appliance.domain.errors import CartToCartError, ConfigError
 
 log = logging.getLogger(__name__)
 
-COMMAND_MODULES = [
-    init_cmd,
-    config_cmd,
-    token_cmd,
-    card_cmd,
-    deposit_cmd,
-    payment_cmd,
-    backup_cmd,
-    serve_cmd,
-    demo_cmd,
-    sms_cmd,
-    modem_cmd,
-    simulate_cmd,
-    provision_cmd,
-    doctor_cmd,
-    clock_cmd,
-    admin_cmd,
-]
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _chosen_command(argv: Sequence[str]) -> str | None:
+    """The command word in ``argv`` (after the global options), if any."""
+    words = iter(argv)
+    for word in words:
+        if word == "--config":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser: every command listed, and the full parser of the one ``argv`` chooses (only its module loads)."""
     parser = argparse.ArgumentParser(
         prog="carttocart",
         description="CartToCart: confirms card-to-card payments from the bank's SMS.",
@@ -75,14 +54,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level to stderr")
     parser.add_argument("--version", action="version", version=f"carttocart {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in COMMAND_MODULES:
-        module.register(sub)
+    chosen = _chosen_command(argv)
+    full = COMMANDS[chosen].module if chosen in COMMANDS else None
+    for name, command in COMMANDS.items():
+        if command.module != full:
+            sub.add_parser(name, help=command.help)  # listed in --help and in errors; never parsed
+    if full is not None:  # the chosen command's module adds its parsers in full
+        importlib.import_module(f"appliance.cli.{full}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(arguments)
+    args = parser.parse_args(arguments)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -13,6 +13,7 @@ import dataclasses
 import json
 from typing import Any
 
+from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
 from appliance.domain.errors import CartToCartError
 from modem.errors import ModemError
@@ -22,7 +23,7 @@ from modem.ports import discover
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("modem", help="find GSM modems and check one")
+    parser = sub.add_parser("modem", help=help_for("modem"))
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     add = actions.add_parser(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
 from appliance.cli.output import local_time, table
 from appliance.domain.cards import mask_card
@@ -14,7 +15,7 @@ from appliance.store.models import Payment
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("payment", help="list and inspect payments; accept or refund late ones")
+    parser = sub.add_parser("payment", help=help_for("payment"))
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     ls = actions.add_parser("list", help="the latest payments")
     ls.add_argument("--state", choices=[s.value for s in State])

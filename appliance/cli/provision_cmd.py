@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from appliance.box.provision import provision
+from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "provision",
-        help="import carttocart.toml from the boot partition into the box's settings",
+        help=help_for("provision"),
         description="Validate FROM; if valid, write it (over --defaults) atomically to TO and erase the "
         "card's copy; if not, write FROM.error.txt beside it and exit 1.",
     )

@@ -7,6 +7,7 @@ import dataclasses
 import logging
 import sys
 
+from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
 from appliance.runtime import Box, simulator_paths
 from appliance.settings import Settings, _host_port
@@ -20,7 +21,7 @@ def _listen(value: str) -> str:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("serve", help="run the service (waitress, threaded)")
+    parser = sub.add_parser("serve", help=help_for("serve"))
     parser.add_argument("--listen", type=_listen, metavar="HOST:PORT", help="override server.listen")
     parser.add_argument(
         "--simulate",

@@ -14,6 +14,7 @@ import sys
 import threading
 from datetime import datetime
 
+from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
 
 ADDRESS_HELP = (
@@ -42,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     parser = sub.add_parser(
         "simulate",
-        help="run the modem simulator (a fake modem on a pseudo-terminal) or drive a running one",
+        help=help_for("simulate"),
         description="Without an action: run a fake modem whose port is the symlink --link, until interrupted. "
         "With send/fault/status: drive a running one through its --control socket.",
         formatter_class=argparse.RawDescriptionHelpFormatter,

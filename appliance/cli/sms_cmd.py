@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
 from appliance.domain.errors import InvalidInput
 from appliance.settings import ENV_CONFIG
@@ -23,7 +24,7 @@ from appliance.sms.samples import check_template_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("sms", help="read bank SMS, check bank templates")
+    parser = sub.add_parser("sms", help=help_for("sms"))
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     parse = actions.add_parser(
         "parse", help="read one SMS (or a JSONL file of them); print one JSON result per message"

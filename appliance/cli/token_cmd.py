@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 
+from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
 from appliance.cli.output import local_time, table
 from appliance.usecases.service import TOKEN_SCOPES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("token", help="add, list or revoke API tokens")
+    parser = sub.add_parser("token", help=help_for("token"))
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = actions.add_parser("add", help="make a token; prints only the token (shown once, stored hashed)")
     add.add_argument("name", help="who uses it, e.g. the shop's site")

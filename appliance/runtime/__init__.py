@@ -19,13 +19,10 @@ from typing import Any
 import peewee
 
 from appliance import __version__
-from appliance.runtime.receive_path import ReceivePath
 from appliance.settings import ModemSettings, Settings
 from appliance.store.database import open_database
 from appliance.store.migrations import migrate
-from appliance.usecases.fleet import Fleet
 from appliance.usecases.service import Gates, PaymentService, utcnow
-from appliance.usecases.sms_intake import SmsIngest, build_reader
 from appliance.usecases.webhooks import WebhookQueue
 
 log = logging.getLogger(__name__)
@@ -74,6 +71,11 @@ class Box:
 
     def __init__(self, settings: Settings, clock: Callable[[], dt.datetime] = utcnow, simulate: bool = False) -> None:
         from apscheduler.schedulers.background import BackgroundScheduler
+
+        # The running box's parts load with it, not with every CLI command.
+        from appliance.runtime.receive_path import ReceivePath
+        from appliance.usecases.fleet import Fleet
+        from appliance.usecases.sms_intake import SmsIngest, build_reader
 
         self.simulator: Any = None
         if simulate:

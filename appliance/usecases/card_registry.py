@@ -6,7 +6,7 @@ import datetime as dt
 
 from appliance.domain.cards import InvalidCardNumber, bank_for_card, mask_card, normalize_card_number
 from appliance.domain.errors import InvalidInput, NotFound
-from appliance.sms import account_matches
+from appliance.sms.trust import account_matches
 from appliance.store import database as store
 from appliance.store.models import Card, Deposit
 from appliance.usecases.core import TEHRAN, DepositState, UseCaseCore
