@@ -17,6 +17,7 @@ from appliance import __version__
 from appliance.domain.codes import Code
 from appliance.settings import Settings
 from appliance.usecases import status as box_status
+from appliance.usecases.payment_watch import PaymentWatch, long_poll_limit
 from appliance.usecases.service import PaymentService
 from appliance.usecases.sms_intake import SmsIngest, build_ingest
 from appliance.usecases.webhooks import WebhookQueue
@@ -39,16 +40,18 @@ def create_app(
     demo_bank: DemoBank | None = None,
     ingest: SmsIngest | None = None,
     webhooks: WebhookQueue | None = None,
+    watch: PaymentWatch | None = None,
 ) -> bottle.Bottle:
     """The app. ``demo_bank`` (demo mode: pay_id -> the SMS the simulated bank sent), ``ingest`` (for
-    ``POST /api/sms``) and ``webhooks`` (the dashboard's delivery log) come from the Box; tests may omit them."""
+    ``POST /api/sms``), ``webhooks`` (the dashboard's delivery log) and ``watch`` (the payment page's long
+    poll) come from the Box; tests may omit them."""
     app = bottle.Bottle()
     app.install(box_status.per_thread_connection)
     app.add_hook("before_request", readable_form)
     api = MerchantApi(service, settings.server.max_body_bytes)
     api.install(app)
     SmsApi(api, ingest or build_ingest(service)).install(app)
-    PaymentPages(service, demo_bank).install(app)
+    PaymentPages(service, demo_bank, watch or PaymentWatch(service, long_poll_limit(settings))).install(app)
     Dashboard(service, webhooks or WebhookQueue(service), health=lambda: _health_report(service, health)).install(app)
     app.route("/static/<path:path>", "GET", static_file)
 

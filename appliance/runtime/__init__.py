@@ -75,6 +75,7 @@ class Box:
         # The running box's parts load with it, not with every CLI command.
         from appliance.runtime.receive_path import ReceivePath
         from appliance.usecases.fleet import Fleet
+        from appliance.usecases.payment_watch import PaymentWatch, long_poll_limit
         from appliance.usecases.sms_intake import SmsIngest, build_reader
 
         self.simulator: Any = None
@@ -93,6 +94,7 @@ class Box:
         self.webhooks = WebhookQueue(self.service).install()
         _ = self.service.secret  # a box whose settings name another link key than its fleet's stops here
         self.fleet = Fleet(settings, __version__, clock)
+        self.watch = PaymentWatch(self.service, long_poll_limit(settings))  # the payment page's long poll
         self.scheduler = BackgroundScheduler(timezone=dt.UTC)
         self._server: Any = None
         self._simulate = simulate
@@ -142,6 +144,7 @@ class Box:
         if self._simulate:
             self.start_simulator()
         self.receive.start()
+        self.watch.start_listening(self.settings.database_url)  # PostgreSQL: other boxes' settlements too
         install_jobs(self.scheduler, self)
         self.scheduler.start()
 
@@ -155,6 +158,7 @@ class Box:
             ingest=self.ingest,
             webhooks=self.webhooks,
             demo_bank=self._demo_bank if self._simulate else None,
+            watch=self.watch,
         )
 
     def _demo_bank(self, pay_id: int) -> str:
@@ -197,6 +201,7 @@ class Box:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         self.receive.stop()
+        self.watch.stop()
         if self.simulator is not None:
             self.simulator.stop()
             self.simulator = None

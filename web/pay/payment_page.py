@@ -19,6 +19,7 @@ import bottle
 from appliance.domain.errors import ApiError
 from appliance.domain.payments import State, effective_state
 from appliance.domain.security import verify
+from appliance.usecases.payment_watch import PaymentWatch
 from appliance.usecases.records import Payment
 from appliance.usecases.service import PaymentService
 from web import fa
@@ -42,6 +43,11 @@ PAGE_STATE = {
 CALLBACK_STATUS = {"paid": "paid", "expired": "expired", "late": "expired"}
 
 
+def _wait_seconds(value: str) -> int:
+    """``?wait=``: whole seconds from 0 to MAX_WAIT_SECONDS; anything else is no wait."""
+    return min(int(value), MAX_WAIT_SECONDS) if value.isascii() and value.isdigit() else 0
+
+
 def callback_url(payment: Payment, status: str) -> str | None:
     """The shop's callback with pay_id, fid and status added to its own query."""
     if not payment.callback:
@@ -52,10 +58,17 @@ def callback_url(payment: Payment, status: str) -> str | None:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
+# The longest a status request waits for its payment to change (a long poll); proxies often cut at 30 s.
+MAX_WAIT_SECONDS = 25
+
+
 class PaymentPages:
-    def __init__(self, service: PaymentService, demo_bank: DemoBank | None = None) -> None:
+    def __init__(
+        self, service: PaymentService, demo_bank: DemoBank | None = None, watch: PaymentWatch | None = None
+    ) -> None:
         self.service = service
         self.demo_bank = demo_bank if service.settings.box.demo else None
+        self.watch = watch
 
     def install(self, app: bottle.Bottle) -> None:
         app.route("/pay/<pay_id:int>/<sig>", "GET", self.page)
@@ -101,9 +114,24 @@ class PaymentPages:
         )
 
     def status(self, pay_id: int, sig: str) -> str:
+        """The payment's state for the page. With ``?wait=N`` (seconds, at most 25) a pending payment's
+        answer waits until it changes or the time passes (``waited``: false when no waiting slot was free,
+        and the page polls instead)."""
         payment = self._payment(pay_id, sig)
         view, seconds_left = self._view_state(payment)
-        body: dict[str, Any] = {"state": view, "seconds_left": seconds_left}
+        wait = _wait_seconds(bottle.request.query.get("wait", ""))
+        waited = False
+        if view == "pending" and wait and self.watch is not None:
+
+            def settled() -> bool:
+                current = self.service.find_payment(pay_id)
+                return current is None or self._view_state(current)[0] != "pending"
+
+            waited = self.watch.wait(pay_id, settled, min(wait, seconds_left + 1))
+            if waited:
+                payment = self._payment(pay_id, sig)
+                view, seconds_left = self._view_state(payment)
+        body: dict[str, Any] = {"state": view, "seconds_left": seconds_left, "waited": waited}
         if view != "pending":
             body["callback"] = callback_url(payment, CALLBACK_STATUS[view])
         return json_response(body)

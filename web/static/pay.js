@@ -63,8 +63,9 @@
   tick();
   setInterval(tick, 1000);
 
-  // Follow the payment: a small JSON poll, slower after errors (a weak connection).
-  var url = root.getAttribute("data-status-url");
+  // Follow the payment: the server holds each request until the payment changes (or 25 s pass);
+  // when it cannot hold one (too many pages waiting), a small JSON poll every 3 s; slower after errors.
+  var url = root.getAttribute("data-status-url") + "?wait=25";
   var delay = 3000;
   function poll() {
     fetch(url, { cache: "no-store", credentials: "same-origin" }).then(function (response) {
@@ -78,11 +79,11 @@
         return;
       }
       seconds = body.seconds_left; started = performance.now();
-      setTimeout(poll, delay);
+      setTimeout(poll, body.waited ? 0 : delay);
     }).catch(function () {
       delay = Math.min(delay * 2, 30000);
       setTimeout(poll, delay);
     });
   }
-  setTimeout(poll, left() > 0 ? delay : 0);
+  poll();
 })();
