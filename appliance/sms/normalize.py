@@ -71,3 +71,67 @@ def normalize_text(text: str) -> str:
 def normalize_word(text: str) -> str:
     """A label compared without its spaces: «خرید اینترنتی» is «خریداینترنتی»."""
     return normalize_text(text).replace(" ", "").replace("\n", "")
+
+
+# --- Tolerances: other spellings of the same layout, tried only when the
+# message as it came matches no layout. Each one only removes or reorders
+# text that carries no figure a layout reads as money; the layout must still
+# match the whole remaining message.
+
+# A balance written after its label's number, as some phones lay out an RTL
+# line when it is copied: «64220175:مانده» for «مانده:64220175». Only balance
+# labels are turned back, so a number moved this way can only become a
+# balance, never the amount.
+_BALANCE_LABELS = "مانده حساب|موجودی حساب|مانده|موجودی"
+_NUMBER_THEN_BALANCE_LABEL = re.compile(rf"^(\d+):({_BALANCE_LABELS})(?=ریال|\s|$)(.*)$", re.MULTILINE)
+# How the label and its number were joined before: «مانده:N», «مانده: N», «مانده N», «ماندهN».
+_LABEL_JOINS = (":", ": ", " ", "")
+
+# Advert and app-promotion lines a bank or a phone adds before or after the
+# layout («همراه بانک را نصب کنید», a link). A line counts only when it has a
+# phrase of this lexicon, no digit, no «label:» and no word of a movement.
+_ADVERT_PHRASE = re.compile(
+    r"همراه ?بانک|نصب ?کنید|اپلیکیشن|اپلیکیشن|دانلود|(?i:https?://|www\.|[a-z0-9-]+\.(?:ir|com)\b)"
+)
+_URL = re.compile(r"(?i:https?://\S+)")
+_MOVEMENT_WORD = re.compile(r"واریز|برداشت|انتقال|مانده|موجودی|مبلغ|ریال|حساب|کارت|خرید|پرداخت|سود|برگشت|[+-]")
+
+
+def is_advert_line(line: str) -> bool:
+    """A line of the advert lexicon that carries no figure and no label (normalised text)."""
+    if not _ADVERT_PHRASE.search(line):
+        return False
+    bare = _URL.sub("", line)
+    return not re.search(r"\d|:", bare) and not _MOVEMENT_WORD.search(bare)
+
+
+def strip_advert_lines(text: str) -> str:
+    """Normalised text without the advert lines at its start and its end (never those in the middle)."""
+    lines = text.split("\n")
+    while lines and is_advert_line(lines[-1]):
+        lines.pop()
+    while lines and is_advert_line(lines[0]):
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+def balance_label_first(text: str) -> list[str]:
+    """``N:مانده`` lines put back as ``مانده:N`` (one text per way of joining them); ``[]`` when there are none."""
+    if not _NUMBER_THEN_BALANCE_LABEL.search(text):
+        return []
+
+    def put_back(join: str) -> str:
+        return _NUMBER_THEN_BALANCE_LABEL.sub(lambda m: f"{m.group(2)}{join}{m.group(1)}{m.group(3)}", text)
+
+    return [put_back(join) for join in _LABEL_JOINS]
+
+
+def tolerant_variants(text: str) -> list[str]:
+    """Other readings of a normalised message to try when it matches no layout as it is."""
+    variants: list[str] = []
+    stripped = strip_advert_lines(text)
+    for base in dict.fromkeys([text, stripped]):
+        if base != text and base:
+            variants.append(base)
+        variants += balance_label_first(base)
+    return [v for v in dict.fromkeys(variants) if v != text]

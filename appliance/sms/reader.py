@@ -17,7 +17,7 @@ from pathlib import Path
 
 from appliance.sms.bank_time import BadDate, resolve_bank_time
 from appliance.sms.model import NON_SETTLING_CHANNELS, Kind, ParsedSms
-from appliance.sms.normalize import THOUSANDS_SEPARATORS, normalize_text, normalize_word
+from appliance.sms.normalize import THOUSANDS_SEPARATORS, normalize_text, normalize_word, tolerant_variants
 from appliance.sms.senders import SenderDirectory
 from appliance.sms.template import Dialect, Layout, load_dialects, template_paths
 
@@ -144,7 +144,7 @@ class SmsReader:
         return self._read(self._dialects[bank], normalized, reference)
 
     def _read(self, dialect: Dialect, text: str, reference: datetime) -> ParsedSms:
-        readings, mismatches = _read_layouts(dialect.layouts, text, reference)
+        readings, mismatches = _read_tolerantly(dialect.layouts, text, reference)
         unsure = ParsedSms(kind=Kind.UNPARSED, bank=dialect.bank, sender_trusted=True)
         if readings:
             first = readings[0]
@@ -176,7 +176,7 @@ class SmsReader:
         who = f"sender {sender!r} is on no bank's allow-list" if sender else "no sender"
         # A shared layout (Resalat uses Pasargad's) is tried once, under its own bank.
         own_layouts = [layout for d in self._dialects.values() for layout in d.layouts if layout.bank == d.bank]
-        claims = [reading.parsed for reading in _read_layouts(own_layouts, text, reference)[0]]
+        claims = [reading.parsed for reading in _read_tolerantly(own_layouts, text, reference)[0]]
         if not claims:
             return ParsedSms(kind=Kind.OTHER, bank=None, reason=f"other: {who}")
         banks = sorted({claim.bank for claim in claims if claim.bank})
@@ -203,6 +203,23 @@ def _read_layouts(layouts: Sequence[Layout], text: str, reference: datetime) -> 
             continue
         if reading is not None:
             readings.append(reading)
+    return readings, mismatches
+
+
+def _read_tolerantly(layouts: Sequence[Layout], text: str, reference: datetime) -> tuple[list[_Reading], list[str]]:
+    """:func:`_read_layouts` on the message as it came; when nothing matches, on its tolerant variants.
+
+    The variants (advert lines at the ends dropped, ``N:مانده`` put back as
+    ``مانده:N``) are all tried and their readings pooled, so two variants
+    that read differently leave the message unparsed like two layouts would.
+    """
+    readings, mismatches = _read_layouts(layouts, text, reference)
+    if readings or mismatches:
+        return readings, mismatches
+    for variant in tolerant_variants(text):
+        more, why = _read_layouts(layouts, variant, reference)
+        readings += more
+        mismatches += why
     return readings, mismatches
 
 
