@@ -139,7 +139,9 @@ class SmsSettings:
 class ModemSettings:
     name: str = "modem"
     port: str = ""
-    profile: str = field(default="auto", metadata=_one_of("auto", "sim800", "huawei", "ec25", "generic"))
+    profile: str = field(
+        default="auto", metadata=_one_of("auto", "sim800", "huawei", "ec25", "zte", "wavecom", "generic")
+    )
     baudrate: int = field(
         default=115200, metadata=_one_of(*(9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600))
     )

@@ -16,6 +16,10 @@ What is replaced, and why (python-gsmmodem 0.13.0):
   echo is recognised (a rebooted modem turns echo back on), and after a
   timeout the link resynchronises (``AT`` until a clean ``OK`` and a quiet
   line) so that a late answer is never taken for the next command's.
+* Two-line URCs (``+CMT:``/``+CDS:``/``+CBM:`` and their PDU line) reach the URC
+  callback as one string, header and PDU joined by a newline; the PDU line
+  never joins a pending command's answer.
+* A PIN never appears in a log line or an error message (``AT+CPIN="****"``).
 """
 
 from __future__ import annotations
@@ -62,6 +66,8 @@ _URC_PREFIXES = {
     "+ZSMMEMFULL",
     "+ZDONR",
     "+ZPASR",
+    "+ZUSIMR",
+    "+WIND",
     "^RSSI",
     "^HCSQ",
     "^MODE",
@@ -94,6 +100,15 @@ _BARE_URCS = (
 )
 # Line characters kept: printable text; bytes that did not decode and NULs are noise (power-up garbage).
 _NOISE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+# URCs whose next line is their PDU (27.005 §3.4.1: +CMT, +CDS and +CBM in PDU mode).
+_TWO_LINE_URCS = ("+CMT:", "+CDS:", "+CBM:")
+_HEX_LINE = re.compile(r"^[0-9A-Fa-f]+$")
+_SECRET = re.compile(r"(\+CPIN=|\^CPIN=|\+CPWD=|\+CLCK=)([^\r]*)", re.IGNORECASE)
+
+
+def redact(command: str) -> str:
+    """The command as it may be logged: what follows ``+CPIN=`` (a PIN, a PUK) replaced by ``****``."""
+    return _SECRET.sub(lambda m: m.group(1) + '"****"', command)
 
 
 def command_prefix(command: str) -> str | None:
@@ -122,10 +137,12 @@ def clean_line(raw: bytes) -> str:
 
 
 class _Pending:
-    def __init__(self, command: str) -> None:
+    def __init__(self, command: str, final_info: str | None = None) -> None:
         self.command = command
+        self.final_info = final_info.upper() if final_info else None
         self.lines: list[str] = []
         self.done = threading.Event()
+        self.ended_by_info = False
 
 
 class AtLink(SerialComms):
@@ -148,6 +165,7 @@ class AtLink(SerialComms):
         self.echo_seen = False  # set when a command's echo comes back (echo was re-enabled: a reboot)
         self.last_rx = time.monotonic()
         self._pending: _Pending | None = None
+        self._urc_head: str | None = None  # a +CMT:/+CDS: header waiting for its PDU line
         self._line_lock = threading.Lock()
         self.serial: serial.Serial | None = None
         self.rxThread: threading.Thread | None = None
@@ -221,22 +239,49 @@ class AtLink(SerialComms):
                 self.fatalErrorCallback(exc)
 
     def _on_line(self, line: str) -> None:
+        urcs: list[str] = []
         with self._line_lock:
-            pending = self._pending
-            if pending is not None and not pending.done.is_set():
-                if line.upper() == pending.command.upper():
-                    self.echo_seen = True
-                    return
-                if _FINAL.match(line):
-                    pending.lines.append(line)
-                    pending.done.set()
-                    return
-                if not is_unsolicited(line, pending.command):
-                    pending.lines.append(line)
-                    return
-            elif _FINAL.match(line) or line.upper().startswith("AT"):
-                log.debug("%s: stray line %r (a late answer)", self.port, line)
-                return
+            head, self._urc_head = self._urc_head, None
+            if head is not None and _HEX_LINE.match(line):
+                urcs.append(f"{head}\n{line}")  # the URC's PDU line: it belongs to no command
+            else:
+                if head is not None:
+                    urcs.append(head)  # no PDU came: the header alone, then this line as usual
+                urc = self._classify(line)
+                if urc is not None:
+                    urcs.append(urc)
+        for urc in urcs:
+            self._dispatch(urc)
+
+    def _classify(self, line: str) -> str | None:
+        """File ``line`` into the pending command's answer, or return it as a URC (None: nothing to dispatch)."""
+        pending = self._pending
+        if pending is not None and not pending.done.is_set():
+            if line.upper() == pending.command.upper():
+                self.echo_seen = True
+                return None
+            if _FINAL.match(line):
+                pending.lines.append(line)
+                pending.done.set()
+                return None
+            if pending.final_info and line.upper().startswith(pending.final_info):
+                # A modem that ends this answer with its information line (Wavecom +CPIN: READY).
+                pending.lines += [line, "OK"]
+                pending.ended_by_info = True
+                pending.done.set()
+                return None
+            if not is_unsolicited(line, pending.command):
+                pending.lines.append(line)
+                return None
+        elif _FINAL.match(line) or line.upper().startswith("AT"):
+            log.debug("%s: stray line %r (a late answer)", self.port, line)
+            return None
+        if line.upper().startswith(_TWO_LINE_URCS):
+            self._urc_head = line  # wait for its PDU line
+            return None
+        return line
+
+    def _dispatch(self, line: str) -> None:
         log.debug("%s: URC %r", self.port, line)
         try:
             self.on_urc(line)
@@ -244,30 +289,36 @@ class AtLink(SerialComms):
             log.exception("%s: URC handler failed on %r", self.port, line)
 
     # -- commands -----------------------------------------------------------------------------------------
-    def command(self, command: str, timeout: float = 5.0, *, recover: bool = True) -> list[str]:
+    def command(
+        self, command: str, timeout: float = 5.0, *, recover: bool = True, final_info: str | None = None
+    ) -> list[str]:
         """Send one command and return its information lines; raise on an error result or timeout.
 
         ``recover=False`` skips the wait for a late answer and the resynchronisation after a timeout
-        (for probing a modem that may be booting, where the caller simply tries again).
+        (for probing a modem that may be booting, where the caller simply tries again). ``final_info``
+        (a prefix such as ``+CPIN:``) is for a modem that answers with that line and no final result:
+        the line ends the answer, and a final result that still follows is dropped.
         """
         with self._txLock:
-            lines = self._exchange(command, timeout, recover)
+            lines = self._exchange(command, timeout, recover, final_info)
         final = lines[-1]
         if final != "OK":
-            raise CommandFailed(command, final, lines[:-1])
+            raise CommandFailed(redact(command), final, lines[:-1])
         return lines[:-1]
 
-    def _exchange(self, command: str, timeout: float, recover: bool = True) -> list[str]:
+    def _exchange(self, command: str, timeout: float, recover: bool = True, final_info: str | None = None) -> list[str]:
         if not self.healthy:
             raise PortError(f"{self.port} is not open")
-        pending = _Pending(command)
+        pending = _Pending(command, final_info)
         with self._line_lock:
             self._pending = pending
         try:
             self._open_serial.write(command.encode("ascii") + b"\r")
             answered = pending.done.wait(timeout)
             if not answered and self.healthy and recover:
-                log.warning("%s: no answer to %r in %.1f s (partial: %r)", self.port, command, timeout, pending.lines)
+                log.warning(
+                    "%s: no answer to %r in %.1f s (partial: %r)", self.port, redact(command), timeout, pending.lines
+                )
                 # A slow modem answers late: keep collecting into this command so the late answer
                 # cannot become the next command's; a hung one never does: probe it with AT.
                 if pending.done.wait(min(2 * timeout, 5.0)):
@@ -287,10 +338,12 @@ class AtLink(SerialComms):
             with self._line_lock:
                 self._pending = None
         if answered:
+            if pending.ended_by_info:
+                self.wait_quiet(0.3, 1.0)  # an OK that follows after all arrives with no command pending: dropped
             return pending.lines
         if not self.healthy:
-            raise PortError(f"{self.port} went away during {command!r}")
-        raise ModemTimeout(f"no answer to {command!r} in {timeout:.1f} s")
+            raise PortError(f"{self.port} went away during {redact(command)!r}")
+        raise ModemTimeout(f"no answer to {redact(command)!r} in {timeout:.1f} s")
 
     def resync(self, attempts: int = 3, timeout: float = 1.0) -> bool:
         """``AT`` until a clean ``OK``, then wait until the line is quiet (after a timeout)."""

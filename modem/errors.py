@@ -48,5 +48,17 @@ class PinRequired(SimError):
     """The SIM asks for a PIN and none (or a wrong one) was configured."""
 
 
+class PinRefused(PinRequired):
+    """The SIM refused the configured PIN, now or at an earlier start: it is not entered again until it changes."""
+
+
+class PinAttemptsLow(PinRequired):
+    """Entering a PIN could lock the SIM (one attempt left, or the modem cannot tell after earlier refusals)."""
+
+
+class SimBlocked(SimError):
+    """The SIM is locked behind its PUK (or another unlock code): it must be unlocked in a phone."""
+
+
 class SlotChanged(ModemError):
     """A storage slot no longer holds the PDU that was read from it; nothing was deleted."""

@@ -3,13 +3,16 @@
 PDU mode, ``<mt>=1`` (the modem stores every SMS and announces it with
 ``+CMTI``; ``+CMT`` direct delivery would lose a message the moment a line is
 missed). A ``+CMTI`` only wakes the caller up: :meth:`ModemGateway.list_stored`
-(``AT+CMGL=4`` on every storage) is the source of truth, and
-:meth:`ModemGateway.delete` removes one slot (``AT+CMGD=<index>``, never a
+(``AT+CMGL=4`` on every storage new SMS can land in) is the source of truth,
+and :meth:`ModemGateway.delete` removes one slot (``AT+CMGD=<index>``, never a
 delete-all) after re-reading it. All I/O runs on the caller's thread; the only
-other thread is the link's reader, which only calls ``on_wakeup``.
+other thread is the link's reader, which only feeds :class:`~modem.urcs.UrcWatch`.
 
-Why one module of ~500 lines: it is one class, the whole AT conversation with one
-device (the init sequence with its per-profile fallbacks, the storage sweep, delete,
+What differs per family is data in :mod:`modem.families`; the PIN rules are in
+:mod:`modem.sim_pin`, the storage bookkeeping in :mod:`modem.storage`.
+
+Why one module of ~490 lines: it is one class, the whole AT conversation with one
+device (the init sequence with its per-family fallbacks, the storage sweep, delete,
 health). Its steps share the link and the learned storages; split, each half would
 reach into the other's state.
 """
@@ -18,48 +21,48 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from modem import sampling
 from modem.at import AtLink
-from modem.errors import CommandFailed, ModemTimeout, PduError, PinRequired, PortError, SimError, SlotChanged
+from modem.errors import CommandFailed, ModemTimeout, PortError, SlotChanged
+from modem.families import PROFILES, detect_profile, family
 from modem.health import HealthSample
-from modem.pdu import DeliverPdu, decode_deliver
 from modem.ports import resolve
+from modem.sim_pin import PinGuard, SimUnlocker
+from modem.storage import (
+    DELIVER,
+    Storage,
+    StoredPart,
+    direct_part,
+    parse_cmgl,
+    parse_cpms_query,
+    parse_cpms_test,
+    parse_selected_use,
+)
+from modem.urcs import UrcWatch
 
 log = logging.getLogger(__name__)
 
-PROFILES = ("auto", "sim800", "huawei", "ec25", "generic")
-
 # SIM busy (CME 14, CMS 314) and "initialisation in progress" (CME 515) pass after a while.
 _BUSY = {("CME", 14), ("CME", 515), ("CMS", 314), ("CMS", 302)}
-# Lines after which the modem has lost its settings (a reboot): boot messages of SIMCom, Quectel, Huawei.
-# "+CPIN:" covers a SIM that asks for its PIN again (a SIM swap, a SIM reset).
-_BOOT_LINES = ("RDY", "SMS READY", "SMS DONE", "+QIND: SMS DONE", "+CFUN: 1", "+CPIN:", "^SIMST")
-# Answers meaning the SIM needs the unlock/initialisation sequence again: SIM not inserted, PIN, failure.
-SIM_ERRORS = {("CME", 10), ("CME", 11), ("CME", 13), ("CMS", 310), ("CMS", 311), ("CMS", 313)}
-_CMTI = re.compile(r'^\+CMTI:\s*"?([A-Z_]+)"?\s*,\s*(\d+)', re.IGNORECASE)
-_CMGL = re.compile(r"^\+CMGL:\s*(\d+)\s*,\s*(\d*)\s*,")
+# Answers meaning the SIM needs the unlock/initialisation sequence again: SIM not inserted, PIN, PUK, failure.
+SIM_ERRORS = {
+    ("CME", 10),
+    ("CME", 11),
+    ("CME", 12),
+    ("CME", 13),
+    ("CMS", 310),
+    ("CMS", 311),
+    ("CMS", 313),
+    ("CMS", 316),
+}
+# A listing of one storage that fails with these does not stop the sweep of the others.
+_STORAGE_ERRORS = {321: "invalid memory index", 322: "memory full", 320: "memory failure", 500: "unknown error"}
 _CMGR = re.compile(r"^\+CMGR:\s*(\d*)\s*,")
-_HEX = re.compile(r"^[0-9A-Fa-f]+$")
-# Where new SMS may be stored; MT is SM+ME combined and SR holds status reports.
-_SWEPT_MEMORIES = ("SM", "ME")
-_REGISTRATION = {0: "not registered", 1: "home", 2: "searching", 3: "denied", 4: "unknown", 5: "roaming"}
-
-
-@dataclass(frozen=True)
-class StoredPart:
-    """One received SMS-DELIVER in the modem's storage."""
-
-    memory: str  # "SM", "ME"
-    index: int
-    status: int  # 0 unread, 1 read (27.005 <stat>)
-    pdu_hex: str  # upper case
-    pdu: DeliverPdu | None  # None when the PDU could not be decoded
-    error: str | None = None  # why it could not be decoded
 
 
 @dataclass(frozen=True)
@@ -69,35 +72,6 @@ class Identity:
     revision: str = ""
     imei: str = ""
     profile: str = "generic"
-
-
-@dataclass
-class _Storage:
-    readable: tuple[str, ...] = ()
-    swept: tuple[str, ...] = ("SM",)
-    incoming: str = "SM"
-    selected: str | None = None
-    notified: set[str] = field(default_factory=set)
-
-
-def detect_profile(manufacturer: str) -> str:
-    name = manufacturer.lower()
-    if "huawei" in name:
-        return "huawei"
-    if "simcom" in name:
-        return "sim800"
-    if "quectel" in name:
-        return "ec25"
-    return "generic"
-
-
-def _quoted(line: str) -> list[str]:
-    return re.findall(r'"([^"]*)"', line)
-
-
-def _fields(line: str) -> list[str]:
-    _, _, rest = line.partition(":")
-    return [f.strip().strip('"') for f in rest.split(",")]
 
 
 class ModemGateway:
@@ -116,6 +90,8 @@ class ModemGateway:
         usb_id: str | None = None,
         command_timeout: float = 5.0,
         list_timeout: float = 30.0,
+        pin_guard: PinGuard | None = None,
+        prefer_memory: str = "SM",
     ) -> None:
         if profile not in PROFILES:
             raise ValueError(f"unknown modem profile {profile!r} (one of {', '.join(PROFILES)})")
@@ -126,15 +102,27 @@ class ModemGateway:
         self.dsrdtr = dsrdtr
         self.pin = pin or None
         self.profile = profile
-        self.on_wakeup = on_wakeup or (lambda: None)
         self.command_timeout = command_timeout
         self.list_timeout = list_timeout
+        # Without a guard (a library user, a test) what the SIM said lasts as long as this gateway.
+        self.pin_guard = pin_guard or PinGuard(None, port)
+        self.prefer_memory = prefer_memory
         self.identity = Identity()
         self.device: str | None = None  # the port actually opened
+        self.sweep_problems: list[str] = []  # storages the last sweep could not list, and why
         self._link: AtLink | None = None
-        self._storage = _Storage()
-        self._reboot_seen = threading.Event()
-        self._lost = threading.Event()
+        self._storage = Storage()
+        self._cnmi: str | None = None
+        self._urcs = UrcWatch(lambda: self.device, on_wakeup or (lambda: None))
+        self._lost = False
+
+    @property
+    def on_wakeup(self) -> Callable[[], None]:
+        return self._urcs.on_wakeup
+
+    @on_wakeup.setter
+    def on_wakeup(self, callback: Callable[[], None]) -> None:
+        self._urcs.on_wakeup = callback
 
     # -- connection ---------------------------------------------------------------------------------------
     def connect(self) -> None:
@@ -149,13 +137,13 @@ class ModemGateway:
     def _open(self) -> None:
         """Resolve the port name again (it may have moved) and open it, exclusively."""
         self.device = resolve(self.port, self.usb_id)
-        self._lost.clear()
+        self._lost = False
         self._link = AtLink(
             self.device,
             self.baudrate,
             rtscts=self.rtscts,
             dsrdtr=self.dsrdtr,
-            on_urc=self._on_urc,
+            on_urc=self._urcs.handle,
             on_fatal=self._on_fatal,
         )
         self._link.connect()
@@ -174,16 +162,21 @@ class ModemGateway:
     @property
     def alive(self) -> bool:
         """The port is open and read; False after an unplug or a dead reader (reconnect then)."""
-        return self._link is not None and self._link.healthy and not self._lost.is_set()
+        return self._link is not None and self._link.healthy and not self._lost
 
     @property
     def needs_reinit(self) -> bool:
         """The modem rebooted (boot messages, or its echo came back): run :meth:`initialise` again."""
-        return self._reboot_seen.is_set() or bool(self._link and self._link.echo_seen)
+        return self._urcs.reboot.is_set() or bool(self._link and self._link.echo_seen)
+
+    @property
+    def needs_notification_reset(self) -> bool:
+        """The modem registered again after a loss: :meth:`reset_notifications` (some forget CNMI then)."""
+        return self._urcs.notify_reset.is_set()
 
     def request_reinit(self) -> None:
         """Make :attr:`needs_reinit` true (the caller saw an answer that means the SIM was reset)."""
-        self._reboot_seen.set()
+        self._urcs.reboot.set()
 
     def initialise(self) -> None:
         """Put the modem in the state the receiver needs. Safe to run again after a reboot.
@@ -197,14 +190,20 @@ class ModemGateway:
         ident = self._identify()
         profile = self.profile if self.profile != "auto" else ident.profile
         self.identity = Identity(ident.manufacturer, ident.model, ident.revision, ident.imei, profile)
-        if profile == "huawei":
-            self._cmd_quiet("AT^CURC=0")  # silence ^RSSI/^MODE/^BOOT noise
+        fam = family(profile)
+        self._urcs.family = fam
+        for command in fam.init:  # silence noise, wanted URCs, the family's own settings
+            self._cmd_quiet(command)
         self._unlock_sim()
         self._retry_busy("AT+CMGF=0")
         self._cmd_quiet("AT+COPS=3,0")
+        self._cmd_quiet("AT+CREG=1")  # +CREG URCs: a re-registration is seen as it happens
+        self._cmd_quiet("AT+CLTS=1" if profile == "sim800" else "AT+CTZU=1")  # the network's time into +CCLK
         self._setup_storage()
-        self._setup_notifications(profile)
-        self._reboot_seen.clear()
+        self._setup_notifications()
+        self._urcs.reboot.clear()
+        self._urcs.notify_reset.clear()
+        self._urcs.forget_registration()
         self._open_link.echo_seen = False
         log.info(
             "%s: ready (%s %s, profile %s, storage %s)",
@@ -214,6 +213,15 @@ class ModemGateway:
             profile,
             "/".join(self._storage.swept),
         )
+
+    def reset_notifications(self) -> None:
+        """Send ``AT+CNMI`` again (after a re-registration some firmwares raise no more ``+CMTI``)."""
+        self._urcs.notify_reset.clear()
+        if self._cnmi is None:
+            self._setup_notifications()
+            return
+        self._retry_busy(f"AT+CNMI={self._cnmi}")
+        log.info("%s: AT+CNMI=%s sent again", self.device, self._cnmi)
 
     def send_reset(self) -> None:
         """Ask the modem to restart (``AT+CFUN=1,1``) without waiting for an answer, then close the port.
@@ -229,18 +237,62 @@ class ModemGateway:
 
     # -- receiving ----------------------------------------------------------------------------------------
     def list_stored(self) -> list[StoredPart]:
-        """Every received SMS in every storage new SMS can land in (``AT+CMGL=4``)."""
+        """Every received SMS in every storage new SMS can land in (``AT+CMGL=4``).
+
+        A storage whose listing fails (``+CMS ERROR: 321/322``...) is skipped and named in
+        :attr:`sweep_problems`; the others are still listed. If none can be listed, the first error is raised.
+        """
         parts: list[StoredPart] = []
-        memories = list(self._storage.swept)
-        memories += [m for m in sorted(self._storage.notified) if m not in memories and m in self._storage.readable]
+        problems: list[str] = []
+        first_error: CommandFailed | None = None
+        self._storage.notified |= self._urcs.notified_memories() & set(self._storage.readable)
+        memories = self._storage.memories_to_sweep()
         for memory in memories:
-            self._select(memory)
-            lines = self._retry_busy("AT+CMGL=4", timeout=self.list_timeout)
-            parts.extend(self._parse_cmgl(memory, lines))
+            try:
+                self._select(memory)
+                lines = self._retry_busy("AT+CMGL=4", timeout=self.list_timeout)
+            except CommandFailed as exc:
+                if not exc.is_cms or exc.code not in _STORAGE_ERRORS:
+                    raise
+                problems.append(f"{memory}: {exc.result} ({_STORAGE_ERRORS[exc.code]})")
+                first_error = first_error or exc
+                if exc.code == 322:
+                    self._urcs.full.add(memory)
+                log.warning("%s: listing %s failed (%s); the other storages are swept", self.device, memory, exc)
+                self._storage.selected = None  # not known where mem1 stands after an error
+                continue
+            parts.extend(parse_cmgl(memory, lines, self.device))
+        self.sweep_problems = problems
+        if first_error is not None and len(problems) == len(memories):
+            raise first_error
+        self._note_misrouting(parts)
         return parts
+
+    def take_direct(self) -> list[StoredPart]:
+        """Messages the modem showed with ``+CMT`` and never stored (a class-0 flash SMS on some firmwares)."""
+        return [direct_part(pdu, self.device) for pdu in self._urcs.take_direct()]
+
+    def put_back_direct(self, parts: list[StoredPart]) -> None:
+        """Direct messages that could not be handed on: kept for the next sweep (in memory only)."""
+        self._urcs.put_back_direct([p.pdu_hex for p in parts])
+
+    def take_full(self) -> set[str]:
+        """Storages the modem reported full since the last call (URCs and ``+CMS ERROR: 322``)."""
+        return self._urcs.take_full()
+
+    def take_status_reports(self) -> int:
+        """Status reports the modem showed (``+CDS``/``+CDSI``) since the last call; stored ones are listed."""
+        return self._urcs.take_status_reports()
+
+    @property
+    def misrouted_storage(self) -> str | None:
+        """Where new SMS were found instead of the storage asked for (a Huawei firmware quirk), if anywhere."""
+        return self._storage.misrouted
 
     def delete(self, part: StoredPart) -> None:
         """Delete one slot, after re-reading it: a slot that now holds another PDU is left alone."""
+        if part.index < 0:  # shown with +CMT: never stored
+            return
         self._select(part.memory)
         try:
             lines = self._retry_busy(f"AT+CMGR={part.index}")
@@ -255,7 +307,13 @@ class ModemGateway:
             return
         if current.upper() != part.pdu_hex.upper():
             raise SlotChanged(f"{part.memory}/{part.index} now holds another message")
-        self._retry_busy(f"AT+CMGD={part.index}")
+        try:
+            self._retry_busy(f"AT+CMGD={part.index}")
+        except CommandFailed as exc:
+            if exc.is_cms and exc.code == 321:  # gone between the read and the delete
+                log.info("%s: %s/%d emptied meanwhile", self.device, part.memory, part.index)
+                return
+            raise
 
     # -- health -------------------------------------------------------------------------------------------
     def sample_health(self) -> HealthSample:
@@ -267,43 +325,28 @@ class ModemGateway:
         sample: dict = {"at": now, "responsive": True}
         try:
             sample["sim_state"] = self._sim_state()
-            registration = self._registration()
+            registration = sampling.registration(self._cmd_quiet)
             sample["registration"] = registration
             sample["registered"] = registration in ("home", "roaming") if registration else None
-            sample["operator"] = self._operator()
-            sample["signal_csq"], sample["signal_dbm"] = self._signal()
+            self._urcs.registration(sample["registered"])  # a return seen here resets CNMI as a URC would
+            sample["operator"] = sampling.operator(self._cmd_quiet)
+            sample["signal_csq"], sample["signal_dbm"] = sampling.signal(self._cmd_quiet)
             sample["storage_used"], sample["storage_total"] = self._storage_use()
+            sample["network_clock"] = sampling.network_clock(self._cmd_quiet)
         except (ModemTimeout, PortError) as exc:
             # It stopped answering half-way: what was sampled is kept, but it is not responsive.
             sample.update(responsive=False, error=str(exc))
         return HealthSample(**sample)
 
-    # -- internals: URCs ----------------------------------------------------------------------------------
-    def _on_urc(self, line: str) -> None:
-        match = _CMTI.match(line)
-        upper = line.upper()
-        if match:
-            memory = match.group(1).upper()
-            # MT is SM+ME seen together (indexes of its own) and SR holds status reports: not swept.
-            if memory not in self._storage.swept and memory not in ("MT", "SR", "BM"):
-                self._storage.notified.add(memory)
-            log.debug("%s: new SMS in %s/%s", self.device, memory, match.group(2))
-            self.on_wakeup()
-        elif any(upper.startswith(boot) for boot in _BOOT_LINES):
-            log.warning("%s: the modem restarted (%r); re-initialising", self.device, line)
-            self._reboot_seen.set()
-            self.on_wakeup()
-        elif upper.startswith(("^SMMEMFULL", "+ZSMMEMFULL")):
-            log.warning("%s: storage full (%r)", self.device, line)
-            self.on_wakeup()
-
+    # -- internals ----------------------------------------------------------------------------------------
     def _on_fatal(self, exc: Exception) -> None:
-        self._lost.set()
-        self.on_wakeup()
+        self._lost = True
+        self._urcs.on_wakeup()
 
-    # -- internals: commands ------------------------------------------------------------------------------
-    def _cmd(self, command: str, timeout: float | None = None, recover: bool = True) -> list[str]:
-        return self._open_link.command(command, timeout or self.command_timeout, recover=recover)
+    def _cmd(
+        self, command: str, timeout: float | None = None, recover: bool = True, final_info: str | None = None
+    ) -> list[str]:
+        return self._open_link.command(command, timeout or self.command_timeout, recover=recover, final_info=final_info)
 
     def _cmd_quiet(self, command: str) -> list[str] | None:
         """A setting some modems lack: an error answer is logged, not raised."""
@@ -354,8 +397,10 @@ class ModemGateway:
         )
 
     def _sim_state(self) -> str:
+        # Wavecom answers "+CPIN: READY" with no OK: that line ends the answer.
+        final_info = "+CPIN:" if family(self.identity.profile).cpin_no_ok else None
         try:
-            lines = self._cmd("AT+CPIN?", timeout=max(self.command_timeout, 5.0))
+            lines = self._cmd("AT+CPIN?", timeout=max(self.command_timeout, 5.0), final_info=final_info)
         except CommandFailed as exc:
             return exc.result
         for line in lines:
@@ -364,100 +409,61 @@ class ModemGateway:
         return "UNKNOWN"
 
     def _unlock_sim(self) -> None:
-        deadline = time.monotonic() + 20
-        pin_sent = False
-        while True:
-            state = self._sim_state()
-            if state == "READY":
-                return
-            if state == "SIM PIN":
-                if pin_sent:
-                    pass  # the modem is still processing the PIN; poll
-                elif not self.pin:
-                    raise PinRequired(f"{self.device}: the SIM asks for a PIN and none is configured")
-                else:
-                    try:
-                        self._cmd(f'AT+CPIN="{self.pin}"', timeout=max(self.command_timeout, 10.0))
-                    except CommandFailed as exc:
-                        # Never retry a refused PIN: three wrong ones lock the SIM (PUK).
-                        raise PinRequired(f"{self.device}: the SIM refused the configured PIN ({exc.result})") from exc
-                    pin_sent = True
-            elif state in ("SIM PUK", "SIM PUK2", "PH-SIM PIN"):
-                raise SimError(f"{self.device}: the SIM is locked ({state}); unlock it in a phone")
-            elif (
-                not any(f"ERROR: {code}" in state for code in (14, 515))
-                and "BUSY" not in state.upper()
-                and state != "UNKNOWN"
-            ):
-                raise SimError(f"{self.device}: SIM not usable ({state})")
-            if time.monotonic() > deadline:
-                raise SimError(f"{self.device}: SIM not ready after 20 s ({state})")
-            time.sleep(0.3)  # SIM busy after the PIN or at boot; nothing to poll but the modem itself
+        def ask(command: str) -> list[str]:
+            timeout = max(self.command_timeout, 10.0) if command.upper().startswith("AT+CPIN=") else None
+            return self._cmd(command, timeout)
+
+        SimUnlocker(
+            str(self.device), ask, self._sim_state, family(self.identity.profile), self.pin, self.pin_guard
+        ).run()
 
     def _setup_storage(self) -> None:
-        lines = self._retry_busy("AT+CPMS=?")
-        text = " ".join(lines)
-        groups = [_quoted(g) for g in re.findall(r"\(([^()]*)\)", text)]
-        groups = [g for g in groups if g]
-        readable = tuple(m.upper() for m in groups[0]) if groups else ("SM",)
-        incoming_options = tuple(m.upper() for m in groups[2]) if len(groups) >= 3 else readable
-        swept = tuple(m for m in _SWEPT_MEMORIES if m in readable) or readable[:1]
-        incoming = next(
-            (m for m in _SWEPT_MEMORIES if m in incoming_options), incoming_options[0] if incoming_options else "SM"
-        )
+        readable, swept, incoming = parse_cpms_test(self._retry_busy("AT+CPMS=?"), self.prefer_memory)
         # mem1 (read/delete), mem2 (write), mem3 (where new SMS are stored).
         try:
-            self._retry_busy(f'AT+CPMS="{incoming}","{incoming}","{incoming}"')
+            lines = self._retry_busy(f'AT+CPMS="{incoming}","{incoming}","{incoming}"')
         except CommandFailed:
-            self._retry_busy(f'AT+CPMS="{incoming}"')
-        self._storage = _Storage(
+            lines = self._retry_busy(f'AT+CPMS="{incoming}"')  # Wavecom: at most two; oFono sends one
+        self._storage = Storage(
             readable=readable,
             swept=swept,
             incoming=incoming,
             selected=incoming,
-            notified=self._storage.notified & set(readable),
+            notified=self._urcs.notified_memories() & set(readable),
         )
+        self._urcs.swept = swept
+        if use := parse_selected_use(lines):
+            self._storage.usage[incoming] = use
 
     def _select(self, memory: str) -> None:
         if self._storage.selected != memory:
-            self._retry_busy(f'AT+CPMS="{memory}"')
+            lines = self._retry_busy(f'AT+CPMS="{memory}"')
             self._storage.selected = memory
+            if use := parse_selected_use(lines):
+                self._storage.usage[memory] = use
 
-    def _setup_notifications(self, profile: str) -> None:
+    def _note_misrouting(self, parts: list[StoredPart]) -> None:
+        elsewhere = sorted({p.memory for p in parts if p.kind == DELIVER and p.memory != self._storage.incoming})
+        if elsewhere and self._storage.misrouted != elsewhere[0]:
+            self._storage.misrouted = elsewhere[0]
+            log.warning(
+                "%s: new SMS found in %s although %s was asked for (a firmware quirk); both are swept",
+                self.device,
+                elsewhere[0],
+                self._storage.incoming,
+            )
+
+    def _setup_notifications(self) -> None:
         # <mt>=1: store, then +CMTI. <ds>=0: the box sends nothing, so no status reports.
-        # Huawei and Qualcomm advertise <mode>=2 but may refuse it (oFono); SIM800 refuses <ds>=2.
-        candidates = ["1,1,0,0,0", "2,1,0,0,0"] if profile == "huawei" else ["2,1,0,0,0", "1,1,0,0,0", "2,1"]
-        for value in candidates:
+        for value in family(self.identity.profile).cnmi:
             try:
                 self._retry_busy(f"AT+CNMI={value}")
+                self._cnmi = value
                 return
             except CommandFailed as exc:
                 log.debug("%s: CNMI=%s refused: %s", self.device, value, exc)
+        self._cnmi = None
         log.warning("%s: no +CMTI notifications; relying on the periodic sweep", self.device)
-
-    def _parse_cmgl(self, memory: str, lines: list[str]) -> list[StoredPart]:
-        parts = []
-        for i, line in enumerate(lines):
-            match = _CMGL.match(line)
-            if not match:
-                continue
-            index = int(match.group(1))
-            status = int(match.group(2)) if match.group(2) else 0
-            following = lines[i + 1].strip() if i + 1 < len(lines) else ""
-            if status in (2, 3):  # stored outgoing messages are not ours to take
-                continue
-            if not _HEX.match(following):
-                parts.append(
-                    StoredPart(memory, index, status, following.upper(), None, "no PDU line after the +CMGL header")
-                )
-                continue
-            pdu_hex = following.upper()
-            try:
-                parts.append(StoredPart(memory, index, status, pdu_hex, decode_deliver(pdu_hex)))
-            except PduError as exc:
-                log.warning("%s: %s/%d holds an undecodable PDU: %s", self.device, memory, index, exc)
-                parts.append(StoredPart(memory, index, status, pdu_hex, None, str(exc)))
-        return parts
 
     @staticmethod
     def _pdu_after(lines: list[str], header: re.Pattern) -> str | None:
@@ -466,46 +472,18 @@ class ModemGateway:
                 return lines[i + 1].strip()
         return None
 
-    def _registration(self) -> str | None:
-        best = None
-        for command in ("AT+CREG?", "AT+CEREG?"):
-            lines = self._cmd_quiet(command) or []
-            for line in lines:
-                values = _fields(line)
-                if len(values) >= 2 and values[1].isdigit():
-                    state = _REGISTRATION.get(int(values[1]), "unknown")
-                    if state in ("home", "roaming"):
-                        return state
-                    best = best or state
-        return best
-
-    def _operator(self) -> str | None:
-        for line in self._cmd_quiet("AT+COPS?") or []:
-            names = _quoted(line)
-            if names:
-                return names[0]
-        return None
-
-    def _signal(self) -> tuple[int | None, int | None]:
-        for line in self._cmd_quiet("AT+CSQ") or []:
-            values = _fields(line)
-            if values and values[0].isdigit():
-                rssi = int(values[0])
-                if 0 <= rssi <= 31:
-                    return rssi, -113 + 2 * rssi  # 27.007 §8.5
-                return None, None
-        return None, None
-
     def _storage_use(self) -> tuple[int | None, int | None]:
-        for line in self._cmd_quiet("AT+CPMS?") or []:
-            values = _fields(line)
-            triples = [values[i : i + 3] for i in range(0, len(values) - 2, 3)]
-            for name, used, total in triples:
-                if name.upper() == self._storage.incoming and used.isdigit() and total.isdigit():
-                    return int(used), int(total)
-            if triples and triples[0][1].isdigit() and triples[0][2].isdigit():
-                return int(triples[0][1]), int(triples[0][2])
-        return None, None
+        """Use of the storage closest to full: new SMS may land in either (a firmware quirk)."""
+        reported = parse_cpms_query(self._cmd_quiet("AT+CPMS?") or [])
+        self._storage.usage.update(reported)
+        for memory in self._storage.memories_to_sweep():
+            if memory not in reported:  # not mem1..mem3 now: select it to read its use
+                lines = self._cmd_quiet(f'AT+CPMS="{memory}"')
+                self._storage.selected = memory if lines is not None else None
+                if lines and (use := parse_selected_use(lines)):
+                    self._storage.usage[memory] = use
+        fullest = self._storage.fullest()
+        return (fullest[1], fullest[2]) if fullest else (None, None)
 
 
 __all__ = ["PROFILES", "SIM_ERRORS", "HealthSample", "Identity", "ModemGateway", "StoredPart", "detect_profile"]

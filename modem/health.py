@@ -30,6 +30,9 @@ class HealthSample:
     storage_total: int | None = None
     last_sms_at: datetime | None = None  # filled in by the receiver
     error: str | None = None
+    network_clock: str | None = None  # the modem's +CCLK answer, as it came (the network's time, NITZ)
+    sim_problem: str | None = None  # why the SIM cannot be used, in plain words (a refused PIN, a PUK lock)
+    storage_problem: str | None = None  # a storage the modem reported full or could not list
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,9 @@ def assess(sample: HealthSample | None, now: datetime, max_age: timedelta = time
     elif sample.sim_state not in (None, "READY"):
         problems.append(f"SIM not ready: {sample.sim_state}")
         blocking = True
+    if sample.sim_problem:
+        problems.append(sample.sim_problem)
+        blocking = True
     if sample.responsive and sample.registered is False:
         problems.append(f"not registered on the network ({sample.registration})")
         blocking = True
@@ -62,6 +68,8 @@ def assess(sample: HealthSample | None, now: datetime, max_age: timedelta = time
         # New SMS wait at the SMSC (and may expire there) until a slot is freed.
         problems.append(f"SMS storage full ({sample.storage_used}/{sample.storage_total})")
         blocking = True
+    if sample.storage_problem:
+        problems.append(sample.storage_problem)
     if sample.signal_dbm is not None and sample.signal_dbm < WEAK_SIGNAL_DBM:
         problems.append(f"weak signal ({sample.signal_dbm} dBm)")
     if sample.responsive and sample.signal_csq is None and sample.sim_state == "READY":

@@ -21,7 +21,7 @@ from modem.errors import PduError
 
 _GSM7 = GSM7_BASIC[:0x5F] + "§" + GSM7_BASIC[0x60:]
 
-__all__ = ["Concat", "DeliverPdu", "decode_deliver", "split_smsc"]
+__all__ = ["MTI_DELIVER", "MTI_STATUS_REPORT", "Concat", "DeliverPdu", "decode_deliver", "message_type", "split_smsc"]
 
 # The library's extension table maps char -> code as a one-char string; invert it.
 # (Its 0xFF -> 0x0A entry is the page break, which 23.038 defines as U+000C.)
@@ -70,6 +70,16 @@ class DeliverPdu:
     pid: int = 0
     dcs: int = 0
     more_messages: bool = False  # TP-MMS clear: the SMSC has more messages waiting
+
+    @property
+    def message_class(self) -> int | None:
+        """The TP-DCS message class (23.038 §4): 0 is a "flash" SMS shown at once, None when none is given."""
+        group = self.dcs >> 4
+        if group <= 0x7 and self.dcs & 0x10:  # general data coding / automatic deletion, class bit set
+            return self.dcs & 0x03
+        if group == 0xF:
+            return self.dcs & 0x03
+        return None
 
 
 class _Reader:
@@ -222,6 +232,18 @@ def split_smsc(pdu_hex: str) -> tuple[str, str]:
     if cut > len(data):
         raise PduError("PDU truncated in SMSC")
     return data[:cut].hex().upper(), data[cut:].hex().upper()
+
+
+# TP-MTI of an SC-to-MS message (23.040 §9.2.3.1): what a modem may list in its storage.
+MTI_DELIVER, MTI_STATUS_REPORT = 0, 2
+
+
+def message_type(pdu_hex: str) -> int:
+    """The TP-MTI of a PDU as a modem lists it (SCA prefix included); :class:`PduError` if too short."""
+    data = _bytes(pdu_hex)
+    if not data or 1 + data[0] >= len(data):
+        raise PduError("PDU too short for its first octet")
+    return data[1 + data[0]] & 0x03
 
 
 def _bytes(pdu_hex: str) -> bytes:

@@ -194,11 +194,13 @@ def encode_deliver(
     ref: int = 0,
     ref_bits: int = 8,
     pid: int = 0,
+    message_class: int | None = None,
 ) -> list[str]:
     """The SMS-DELIVER PDUs (SMSC field included, upper-case hex) of one message, in part order.
 
     ``scts`` defaults to 2026-01-01 12:00 +03:30 so that the output is a pure function of the arguments.
     A message that fits one PDU has no UDH; a longer one gets a concatenation UDH with ``ref``.
+    ``message_class`` 0..3 sets the DCS class bits (class 0 is a "flash" SMS, 23.038 §4).
     """
     encoding = choose_encoding(text, encoding)
     if ref_bits not in (8, 16):
@@ -211,6 +213,10 @@ def encode_deliver(
     head_smsc = encode_smsc(smsc)
     oa = encode_originator(sender)
     dcs = 0x00 if encoding == "gsm7" else 0x08
+    if message_class is not None:
+        if message_class not in (0, 1, 2, 3):
+            raise EncodeError(f"message_class must be 0..3, not {message_class}")
+        dcs |= 0x10 | message_class
     ts = encode_scts(scts)
     pdus: list[str] = []
     for seq, segment in enumerate(segments, start=1):
@@ -228,6 +234,31 @@ def encode_deliver(
         tpdu = bytes([first_octet]) + oa + bytes([pid, dcs]) + ts + bytes([udl]) + ud
         pdus.append((head_smsc + tpdu).hex().upper())
     return pdus
+
+
+def encode_status_report(
+    recipient: str,
+    *,
+    message_ref: int,
+    smsc: str | None = "+9891100500",
+    scts: datetime | None = None,
+    discharged: datetime | None = None,
+    status: int = 0,
+) -> str:
+    """An SMS-STATUS-REPORT (23.040 §9.2.2.3), SMSC field included: what a network sends about a sent SMS.
+
+    The box never sends SMS, but a SIM can still receive reports (a previous owner's, an operator's).
+    """
+    when = scts or datetime(2026, 1, 1, 12, 0, tzinfo=timezone(timedelta(hours=3, minutes=30)))
+    first_octet = 0x06  # TP-MTI 10 (status report), TP-MMS set
+    tpdu = (
+        bytes([first_octet, message_ref & 0xFF])
+        + encode_originator(recipient)
+        + encode_scts(when)
+        + encode_scts(discharged or when)
+        + bytes([status & 0xFF])
+    )
+    return (encode_smsc(smsc) + tpdu).hex().upper()
 
 
 def tpdu_length(pdu_hex: str) -> int:

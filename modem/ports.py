@@ -39,8 +39,9 @@ KNOWN_VENDORS = {
     0x0403: "USB-serial (FTDI)",
     0x067B: "USB-serial (PL2303)",
 }
-# Which interface carries AT commands and URCs, when a modem exposes several ports.
-_AT_INTERFACE = {0x2C7C: 2, 0x1E0E: 2, 0x19D2: 2}
+# Which interface carries AT commands and URCs, when a modem exposes several ports. ZTE MF sticks: 01,
+# oFono's "aux" (plugins/udevng.c setup_zte); 03 is the PPP modem (02 on the 0016/0017/0117 models).
+_AT_INTERFACE = {0x2C7C: 2, 0x1E0E: 2, 0x19D2: 1}
 
 
 @dataclass(frozen=True)

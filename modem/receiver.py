@@ -4,7 +4,14 @@ One worker thread per modem does all of that modem's I/O, so nothing
 interleaves on the serial line. It sweeps (``AT+CMGL=4``) at every
 (re)connect, on every ``+CMTI`` wake-up, and every ``sweep_seconds``; each
 part goes to ``sink`` (which commits it durably) and only then is its slot
-deleted. A sink that raises leaves the part on the SIM for the next sweep.
+deleted. A sink that raises leaves the part on the SIM for the next sweep;
+the sweep's rules are in :mod:`modem.sweep`. A modem that stops raising
+``+CMTI`` is therefore caught within ``sweep_seconds``; one that registers
+again after a loss gets its ``AT+CNMI`` again (some firmwares forget it).
+
+A SIM that needs a person (no PIN, a refused PIN, one attempt left, a PUK)
+stops reception with ``state`` ``sim_locked``, says why in ``last_error`` and
+``sim``, and reports a health sample saying so (the dashboard shows it).
 
 Recovery escalates: a lost port or a silent modem -> close and reconnect with
 backoff (the port is resolved again each time, so a re-plugged modem under a
@@ -19,28 +26,24 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from modem.errors import CommandFailed, ModemError, ModemTimeout, PinRequired, PortError, SimError, SlotChanged
+from modem.errors import CommandFailed, ModemError, ModemTimeout, PinRequired, PortError, SimBlocked, SimError
 from modem.gateway import SIM_ERRORS, HealthSample, ModemGateway, StoredPart
-from modem.messages import dedupe_key
+from modem.sim_pin import PinGuard
+from modem.sweep import Sink, Sweeper
 
 log = logging.getLogger(__name__)
-
-# How many recently delivered PDUs are remembered to recognise a repeat (the
-# network's duplicate, or a part whose delete failed). The sink dedupes too.
-_REMEMBERED = 20000
 
 
 class Receiver:
     def __init__(
         self,
         gateway_factory: Callable[[], ModemGateway],
-        sink: Callable[[StoredPart], None],
+        sink: Sink,
         *,
         sweep_seconds: float = 30,
         name: str = "modem",
@@ -50,7 +53,10 @@ class Receiver:
         give_up_seconds: float = 600,
         reset_after: int = 3,
         max_retry_seconds: float = 15.0,
+        already_stored: Callable[[StoredPart], bool] | None = None,
     ) -> None:
+        """``sink`` commits a part (returning False when it had it already); ``already_stored`` tells whether
+        the store holds a part, so that after a restart what was handed on before is deleted, not handed again."""
         self.gateway_factory = gateway_factory
         self.sink = sink
         self.sweep_seconds = sweep_seconds
@@ -66,7 +72,8 @@ class Receiver:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._gateway: ModemGateway | None = None
-        self._delivered: OrderedDict[str, None] = OrderedDict()
+        self._sweeper = Sweeper(name, sink, already_stored)
+        self._pin_guard: PinGuard | None = None
         self._ever_connected = False
         self._lock = threading.Lock()
         self._status: dict[str, Any] = {
@@ -79,6 +86,14 @@ class Receiver:
             "last_sms_at": None,
             "parts_delivered": 0,
             "duplicates_skipped": 0,
+            "already_stored": 0,
+            "status_reports": 0,
+            "flash_sms": 0,
+            "notifications_reset": 0,
+            "storage_full": [],
+            "storage_problems": [],
+            "misrouted_storage": None,
+            "sim": None,
             "sink_failures": 0,
             "last_sink_failure_at": None,
             "deletes_failed": 0,
@@ -154,6 +169,10 @@ class Receiver:
                     log.warning("%s: re-initialising the modem after a restart", self.name)
                     gateway.initialise()
                     next_sweep = 0.0
+                if gateway.needs_notification_reset:
+                    gateway.reset_notifications()
+                    self._count("notifications_reset")
+                    next_sweep = 0.0  # what came while +CMTI was silent
                 now = time.monotonic()
                 if now >= next_sweep:
                     self._sweep(gateway)
@@ -167,6 +186,9 @@ class Receiver:
                     next_sweep = 0.0  # a +CMTI, a reboot line or sweep_now(): sweep now
             except (ModemTimeout, PortError) as exc:
                 self._drop(gateway, str(exc))
+            except (PinRequired, SimBlocked) as exc:  # the SIM asked again after a restart, and needs a person
+                log.error("%s: %s; reception stopped", self.name, exc)
+                self._sim_locked(gateway, exc)
             except SimError as exc:
                 self._drop(gateway, str(exc))
             except CommandFailed as exc:
@@ -186,13 +208,17 @@ class Receiver:
         try:
             gateway = self.gateway_factory()
             gateway.on_wakeup = self._wake.set
+            # One guard for all of this receiver's gateways: what the SIM said outlives a reconnect.
+            if self._pin_guard is None:
+                self._pin_guard = gateway.pin_guard
+            elif gateway.pin_guard.state.path is None:
+                gateway.pin_guard = self._pin_guard
             gateway.connect()
-        except PinRequired as exc:
-            # A missing or refused PIN needs a person. Trying again (or restarting the service) would
-            # enter the refused PIN again, and three wrong ones lock the SIM behind its PUK: stop here.
+        except (PinRequired, SimBlocked) as exc:
+            # A missing or refused PIN, a last attempt, a PUK: a person must act. The refusal is in the box's
+            # state file, so a restart does not enter that PIN again either; stop here and say so.
             log.error("%s: %s; reception stopped until the PIN is configured and the service restarted", self.name, exc)
-            self._set(state="sim_locked", last_error=str(exc))
-            self._stop.set()
+            self._sim_locked(gateway, exc)
             return None
         except ModemError as exc:
             log.warning("%s: cannot connect: %s", self.name, exc)
@@ -244,54 +270,70 @@ class Receiver:
             self.on_give_up(reason)
 
     def _sweep(self, gateway: ModemGateway) -> None:
-        parts = gateway.list_stored()
-        delivered = deleted = 0
-        for part in parts:
-            if self._stop.is_set():
-                return
-            key = dedupe_key(part.pdu_hex)
-            if key in self._delivered:
-                log.info("%s: %s/%d repeats a delivered message; deleting it", self.name, part.memory, part.index)
-                self._count("duplicates_skipped")
-            else:
-                try:
-                    self.sink(part)
-                except Exception as exc:  # the sink is the caller's code; the part stays for the next sweep
-                    log.exception(
-                        "%s: the sink failed on %s/%d; it stays on the SIM", self.name, part.memory, part.index
-                    )
-                    self._sink_failed(part, exc)
-                    continue
-                self._remember(key)
-                delivered += 1
-                self._count("parts_delivered")
-                if part.pdu is None:
-                    self._count("undecodable")
-            try:
-                gateway.delete(part)
-                deleted += 1
-            except (SlotChanged, CommandFailed) as exc:
-                log.warning("%s: %s/%d not deleted: %s", self.name, part.memory, part.index, exc)
-                self._count("deletes_failed")
+        result = self._sweeper.sweep(gateway, self._stop.is_set)
+        with self._lock:
+            for name, count in result.counts.items():
+                self._status[name] += count
+            self._status["status_reports"] += gateway.take_status_reports()  # shown ones; stored ones are counted
+        for part, exc in result.sink_failures:
+            self._sink_failed(part, exc)
+        if result.stopped:
+            return
+        full = sorted(gateway.take_full())
         now = _now()
-        self._set(last_sweep_at=now)
+        self._set(
+            last_sweep_at=now,
+            storage_problems=list(gateway.sweep_problems),
+            misrouted_storage=gateway.misrouted_storage,
+            storage_full=full,
+        )
+        if full:
+            # New SMS wait at the SMS centre (and may expire there) until a slot is freed: deleting what was
+            # handed on frees it; say so until then.
+            self._set(last_error=f"SMS storage full ({', '.join(full)}): new SMS wait at the SMS centre")
         with self._lock:
             self._status["sweeps"] += 1
-            if delivered:
+            if result.delivered:
                 self._status["last_sms_at"] = now
-        if deleted:
+        if result.deleted:
             self._wake.set()  # sweep again until storage is empty (messages held at the SMSC come in now)
 
     def _sample(self, gateway: ModemGateway) -> None:
-        sample = replace(gateway.sample_health(), last_sms_at=self.status["last_sms_at"])
+        status = self.status
+        problems = status["storage_problems"] + [f"{m} reported full" for m in status["storage_full"]]
+        sample = replace(
+            gateway.sample_health(),
+            last_sms_at=status["last_sms_at"],
+            storage_problem="; ".join(problems) or None,
+        )
+        self._report(sample)
+        if not sample.responsive:
+            raise ModemTimeout(sample.error or "the modem stopped answering")
+
+    def _report(self, sample: HealthSample) -> None:
         self._set(health=asdict(sample))
         if self.on_health is not None:
             try:
                 self.on_health(sample)
             except Exception:  # the caller's callback must not stop reception
                 log.exception("%s: on_health failed", self.name)
-        if not sample.responsive:
-            raise ModemTimeout(sample.error or "the modem stopped answering")
+
+    def _sim_locked(self, gateway: ModemGateway | None, exc: ModemError) -> None:
+        """Reception stops on the SIM: status, ``last_error`` and a health sample say why, plainly."""
+        record = gateway.pin_guard.record() if gateway is not None else {}
+        sim = {
+            "state": record.get("state") or type(exc).__name__,
+            "sim_state": record.get("sim_state"),
+            "attempts_left": record.get("attempts_left"),
+            "puk_left": record.get("puk_left"),
+            "refused_at": record.get("refused_at"),
+            "message": str(exc),
+        }
+        self._set(state="sim_locked", last_error=str(exc), sim=sim)
+        self._stop.set()
+        self._report(
+            HealthSample(at=_now(), responsive=True, sim_state=sim["sim_state"] or "SIM PIN", sim_problem=str(exc))
+        )
 
     # -- bookkeeping --------------------------------------------------------------------------------------
     def _sink_failed(self, part: StoredPart, exc: Exception) -> None:
@@ -301,11 +343,6 @@ class Receiver:
             self._status["last_sink_failure_at"] = _now()
             why = str(exc) or type(exc).__name__
             self._status["last_error"] = f"the sink failed on {part.memory}/{part.index}: {why}"
-
-    def _remember(self, key: str) -> None:
-        self._delivered[key] = None
-        while len(self._delivered) > _REMEMBERED:
-            self._delivered.popitem(last=False)
 
     def _count(self, name: str) -> None:
         with self._lock:

@@ -9,10 +9,18 @@ NITZ or after a power loss reports a factory date, which is refused.
 
 The pure functions here take the times they compare; :func:`read_modem_clock`
 and :func:`set_system_clock` are the only ones that touch hardware.
+
+While the service runs it owns the modem's port: it reads the network's time
+itself (:mod:`appliance.box.network_clock`) and writes what it saw to
+``network-time.json`` in the data folder; :func:`read_modem_clock` takes a
+fresh reading from there instead of opening the port, and
+:func:`trusted_source` counts a fresh reading that agrees with the system
+clock as a source (``network``).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -30,15 +38,24 @@ NTP_SYNC_FILE = Path("/run/systemd/timesync/synchronized")
 MODEM_SYNC_FILE = Path("/run/carttocart-clock/modem-time")
 # systemd-timesyncd keeps this file's modification time at the last time it knew (on /data).
 TIMESYNC_CLOCK_FILE = Path("/var/lib/systemd/timesync/clock")
+# The running service's readings of the network's time (the image's data folder; see network_clock.py).
+NETWORK_TIME_FILE = Path("/var/lib/carttocart/network-time.json")
 EARLIEST_PLAUSIBLE = datetime(2024, 1, 1, tzinfo=UTC)
 TOLERANCE = timedelta(seconds=60)
+# A reading is fresh this long: the service samples every minute (health.sample_seconds).
+FRESH = timedelta(minutes=5)
+# The clock job uses a reading this fresh rather than open a port the service holds.
+FRESH_FOR_SETTING = timedelta(minutes=2)
 # Ask the network for its time (NITZ): SIMCom SIM800 uses CLTS, SIM7600/Quectel/Huawei CTZU.
 NITZ_COMMANDS = {
     "sim800": ("AT+CLTS=1",),
     "ec25": ("AT+CTZU=1",),
     "huawei": ("AT+CTZU=1",),
+    "zte": ("AT+CTZU=1",),
+    "wavecom": (),
     "auto": ("AT+CTZU=1", "AT+CLTS=1"),
 }
+_network_file: Path | None = None  # the running service's own (use_network_file)
 
 _CCLK = re.compile(r'\+CCLK:\s*"(\d{2})/(\d{2})/(\d{2}),(\d{2}):(\d{2}):(\d{2})(?:([+-])(\d{1,2}))?"')
 
@@ -94,21 +111,62 @@ def ntp_synchronized(sync_file: Path = NTP_SYNC_FILE) -> bool:
     return sync_file.exists()
 
 
-def trusted_source(sync_file: Path = NTP_SYNC_FILE, modem_file: Path = MODEM_SYNC_FILE) -> str | None:
-    """Why the clock can be trusted: ``"ntp"``, ``"modem"``, or None when nothing vouches for it."""
+def use_network_file(path: Path | None) -> None:
+    """Where this process's service writes its network time readings (read by :func:`trusted_source`)."""
+    global _network_file
+    _network_file = path
+
+
+def network_reading(path: Path | None = None, now: datetime | None = None) -> tuple[datetime, bool, timedelta] | None:
+    """The latest reading of the network's time: (the network's time now, agreed with the clock, age).
+
+    None when there is none, it cannot be read, or it is not fresh (older than :data:`FRESH`, or from
+    the future: the system clock was set back, or the box rebooted with a clock in the past).
+    """
+    path = path or _network_file or NETWORK_TIME_FILE
+    now = now or datetime.now(UTC)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        modem_time = datetime.fromisoformat(record["modem_time"])
+        observed_at = datetime.fromisoformat(record["observed_at"])
+        agrees = bool(record.get("agrees"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    age = now - observed_at
+    if age < timedelta(0) or age > FRESH:
+        return None
+    return modem_time + age, agrees, age
+
+
+def trusted_source(
+    sync_file: Path = NTP_SYNC_FILE, modem_file: Path = MODEM_SYNC_FILE, network_file: Path | None = None
+) -> str | None:
+    """Why the clock can be trusted: ``"ntp"``, ``"modem"`` (set at boot), ``"network"`` (a fresh reading by
+    the running service agrees with it), or None when nothing vouches for it."""
     if sync_file.exists():
         return "ntp"
     if modem_file.exists():
         return "modem"
+    reading = network_reading(network_file)
+    if reading is not None and reading[1]:
+        return "network"
     return None
 
 
-def read_modem_clock(port: str, baudrate: int, profile: str, timeout: float = 5.0) -> datetime:
-    """Turn on NITZ and read ``AT+CCLK?`` on ``port``; :class:`ClockError` when the modem cannot tell."""
+def read_modem_clock(
+    port: str, baudrate: int, profile: str, timeout: float = 5.0, network_file: Path | None = None
+) -> datetime:
+    """The network's time: a fresh reading by the running service (which owns the port), else turn on NITZ
+    and read ``AT+CCLK?`` on ``port``; :class:`ClockError` when the modem cannot tell."""
+    reading = network_reading(network_file)
+    if reading is not None and reading[2] <= FRESH_FOR_SETTING:
+        log.info("using the service's reading of the network time (%.0f s old)", reading[2].total_seconds())
+        return reading[0]
     import serial  # pyserial; imported here so the pure functions need no serial stack
 
     try:
-        with serial.Serial(port, baudrate=baudrate, timeout=0.2) as link:
+        # Exclusive: a port the running service holds (it locks it) is refused, never shared mid-conversation.
+        with serial.Serial(port, baudrate=baudrate, timeout=0.2, exclusive=True) as link:
             for command in NITZ_COMMANDS.get(profile, NITZ_COMMANDS["auto"]):
                 _at(link, command, timeout)  # an ERROR here only means the modem lacks that command
             return parse_cclk(_at(link, "AT+CCLK?", timeout))

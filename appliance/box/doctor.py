@@ -23,8 +23,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from appliance.box import clock
+from appliance.box import clock, modem_state, usb_modes
 from appliance.box import serial_ask as at
+from appliance.box.shipped import config_dir
 from appliance.domain.errors import ConfigError
 from appliance.settings import ModemSettings, Settings, load_settings
 
@@ -53,6 +54,9 @@ class Places:
     ntp_sync_file: Path = clock.NTP_SYNC_FILE
     modem_sync_file: Path = clock.MODEM_SYNC_FILE
     root: Path = Path("/")
+    usb_devices: Path = Path("/sys/bus/usb/devices")
+    block_devices: Path = Path("/sys/class/block")
+    supported_modems: Path | None = None  # config/modems.toml (None: the shipped one)
 
 
 @dataclass
@@ -76,6 +80,7 @@ class Doctor:
             self.check_api,
             self.check_database,
             self.check_modems,
+            self.check_usb_modes,
             self.check_modem_manager,
             self.check_clock,
             self.check_disk,
@@ -155,8 +160,32 @@ class Doctor:
             yield Finding("modems", WARN, "no modem configured: deposits only come in by hand or POST /api/sms")
             return
         reported = {m.get("name"): m for m in (self._health or {}).get("modems", []) if isinstance(m, dict)}
+        sims = modem_state.sim_records(modem_state.state_path(settings))
         for modem in settings.modems:
+            sim = sims.get(modem.name, {})
+            if sim.get("state") in modem_state.NEEDS_A_PERSON:
+                # What the SIM said last: the service enters no PIN until the settings change (so neither does this).
+                yield Finding(f"modem {modem.name}", FAIL, f"SIM: {modem_state.describe(sim)}")
+                continue
             yield self._check_modem(modem, reported.get(modem.name))
+
+    def check_usb_modes(self, settings: Settings) -> Iterator[Finding]:
+        """A modem stick still showing its CD-ROM (usb_modeswitch did not switch it) has no AT port."""
+        listed = self.places.supported_modems or config_dir() / "modems.toml"
+        stuck = usb_modes.stuck_sticks(
+            self.places.usb_devices, self.places.block_devices, usb_modes.storage_ids(listed)
+        )
+        for stick in stuck:
+            what = f"{stick.vendor} {stick.model or ''}".strip() + (f" ({stick.usb_id})" if stick.usb_id else "")
+            yield Finding(
+                "usb modem",
+                FAIL,
+                f"{what} at {stick.where} is still a USB CD-ROM/storage, not a modem: usb_modeswitch has not "
+                "switched it. Unplug it and plug it back in; if it stays so, its storage id is missing from "
+                "config/modems.toml (see docs/modems.md)",
+            )
+        if not stuck and settings.modems:
+            yield Finding("usb modem", OK, "no modem stick is stuck in its CD-ROM mode")
 
     def _check_modem(self, modem: ModemSettings, reported: dict | None) -> Finding:
         check = f"modem {modem.name}"
@@ -173,6 +202,8 @@ class Doctor:
         if not stat.S_ISCHR(port.stat().st_mode):
             return Finding(check, FAIL, f"{port} is not a serial device")
         if reported is not None:  # the service holds the port: trust what it says rather than disturb it
+            if reported.get("state") == "sim_locked":
+                return Finding(check, FAIL, f"the service stopped reception: {reported.get('last_error')}")
             if reported.get("registered"):
                 return Finding(check, OK, f"{port}: the service reports it registered on the network")
             return Finding(
@@ -217,11 +248,12 @@ class Doctor:
 
     # --- clock, disk, tunnel ---------------------------------------------------------------
     def check_clock(self, settings: Settings) -> Iterator[Finding]:
-        source = clock.trusted_source(self.places.ntp_sync_file, self.places.modem_sync_file)
+        source = clock.trusted_source(
+            self.places.ntp_sync_file, self.places.modem_sync_file, modem_state.network_time_path(settings)
+        )
         if source:
-            yield Finding(
-                "clock", OK, f"the clock is trusted ({'NTP' if source == 'ntp' else 'the modem network time'})"
-            )
+            how = {"ntp": "NTP", "modem": "the modem network time", "network": "the network time the service reads"}
+            yield Finding("clock", OK, f"the clock is trusted ({how[source]})")
         elif settings.clock.require_trusted:
             yield Finding(
                 "clock",

@@ -1,5 +1,12 @@
 """The modems' receive path: a receiver per modem, its sink into the SMS intake, and whether the box can
-record what it receives (the gate behind code 22; the health report's ``recording``)."""
+record what it receives (the gate behind code 22; the health report's ``recording``).
+
+What the modems' SIMs said (a refused PIN, the attempts left) is kept in
+``modem-state.json`` in the box's data folder (:mod:`appliance.box.modem_state`):
+the modem library cannot use the database, and a SIM's answer must outlive a
+restart (three restarts entering a wrong PIN would lock the SIM). The network's
+time read with every health sample goes to :class:`~appliance.box.network_clock.NetworkClock`.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,8 @@ from typing import Any
 
 import peewee
 
+from appliance.box import clock, modem_state
+from appliance.box.network_clock import NetworkClock
 from appliance.settings import ModemSettings, Settings
 from appliance.store import database as store
 from appliance.store.models import ModemSample
@@ -136,12 +145,19 @@ class ReceivePath:
             dt.timedelta(minutes=health.receive_down_after_minutes), dt.timedelta(seconds=3 * health.sweep_seconds)
         )
         self.recording = Recording(clock, window)
+        self.state_file = modem_state.state_path(settings)
+        self.network_clock = NetworkClock(modem_state.network_time_path(settings))
 
     def start(self) -> None:
         from modem.gateway import ModemGateway
         from modem.receiver import Receiver
+        from modem.sim_pin import PinGuard
+        from modem.state_file import StateFile
 
         now = self.clock()
+        state = StateFile(self.state_file)
+        if self.settings.modems:
+            clock.use_network_file(self.network_clock.path)  # the clock gate reads this service's readings
         for cfg in self.settings.modems:
             # A grace period at start-up: a modem counts as able until it has had time to prove otherwise.
             self._last_able[cfg.name] = now
@@ -155,6 +171,7 @@ class ReceivePath:
                     pin=cfg.pin or None,
                     profile=cfg.profile,
                     usb_id=cfg.usb_id or None,
+                    pin_guard=PinGuard(state, cfg.name),
                 )
 
             receiver = Receiver(
@@ -165,6 +182,7 @@ class ReceivePath:
                 on_health=self._health(cfg.name),
                 health_seconds=self.settings.health.sample_seconds,
                 on_give_up=self.on_give_up,
+                already_stored=self._already_stored,
             )
             self.receivers[cfg.name] = receiver
             receiver.start()
@@ -173,11 +191,13 @@ class ReceivePath:
     def stop(self) -> None:
         for receiver in self.receivers.values():
             receiver.stop()
+        if self.settings.modems:
+            clock.use_network_file(None)
 
-    def _sink(self, modem: str) -> Callable[[Any], None]:
-        def sink(stored: Any) -> None:
+    def _sink(self, modem: str) -> Callable[[Any], bool]:
+        def sink(stored: Any) -> bool:
             try:
-                self._store(modem, stored)
+                new = self._store(modem, stored)
             except Exception as exc:
                 self.recording.failed(modem, exc)
                 raise  # the receiver keeps the part on the SIM and tries it again at its next sweep
@@ -186,10 +206,17 @@ class ReceivePath:
                 self.ingest.process_ready()
             except Exception:  # the part is committed; the scheduled job will process it again
                 log.exception("processing stored SMS failed; will retry")
+            return new  # False: the store had it already (the receiver counts a duplicate)
 
         return sink
 
-    def _store(self, modem: str, stored: Any) -> None:
+    def _already_stored(self, stored: Any) -> bool:
+        """Whether the store holds this part already (after a restart the receiver's own memory is empty)."""
+        store.ensure_connection()
+        digest = RawPart(modem="", pdu_hex=stored.pdu_hex, received_at=self.clock()).pdu_hash
+        return store.execute("SELECT 1 FROM sms_part WHERE pdu_hash = ?", digest).fetchone() is not None
+
+    def _store(self, modem: str, stored: Any) -> bool:
         """Commit one part the modem stored; raises if it cannot (the part must then stay on the SIM)."""
         store.ensure_connection()
         pdu = stored.pdu
@@ -208,7 +235,7 @@ class ReceivePath:
             error=stored.error,
             concat=Concat(concat.ref, concat.total, concat.seq, concat.ref_bits) if concat else None,
         )
-        self.ingest.store_part(part)
+        return self.ingest.store_part(part)
 
     def _health(self, modem: str) -> Callable[[Any], None]:
         from modem.health import assess
@@ -218,6 +245,8 @@ class ReceivePath:
             if verdict.can_receive:
                 with self._lock:
                     self._last_able[modem] = self.clock()
+            if sample.network_clock:
+                self.network_clock.observe(modem, sample.network_clock)
             store.ensure_connection()
             try:
                 with store.write():
@@ -236,6 +265,7 @@ class ReceivePath:
                             "csq": sample.signal_csq,
                             "error": sample.error,
                             "problems": list(verdict.problems),
+                            "network_clock": sample.network_clock,
                             "last_sms_at": sample.last_sms_at.isoformat() if sample.last_sms_at else None,
                         },
                     )
@@ -261,11 +291,13 @@ class ReceivePath:
         out = []
         for receiver in self.receivers.values():
             status = receiver.status
-            out.append(
-                {
-                    k: (v.isoformat() if isinstance(v, dt.datetime) else v)
-                    for k, v in status.items()
-                    if k not in ("health", "identity")
-                }
-            )
+            entry = {
+                k: (v.isoformat() if isinstance(v, dt.datetime) else v)
+                for k, v in status.items()
+                if k not in ("health", "identity")
+            }
+            health = status.get("health") or {}
+            entry["registered"] = health.get("registered")  # what the doctor reads (it must not open the port)
+            entry["profile"] = (status.get("identity") or {}).get("profile")
+            out.append(entry)
         return out

@@ -6,9 +6,13 @@
         ...                                      # a client opens sim.link like /dev/ttyUSB2
 
 Profiles: ``sim800`` (SIMCom), ``huawei`` (a stick in stick mode), ``ec25``
-(Quectel). Faults: hang, garbage, unplug/re-plug (under another name), reboot,
-full storage, SIM PIN, network loss, slow answers, a URC inside an answer.
-:class:`SimulatorClient` offers the same control methods over a socket.
+(Quectel), ``zte`` (MF190), ``wavecom`` (Fastrack). Faults: hang, garbage,
+unplug/re-plug (under another name), reboot, full storage, SIM PIN (three
+attempts, then the PUK), network loss, slow answers, a URC inside an answer,
+failing commands; quirks (``quirks=`` or :meth:`Simulator.set_quirk`): SMS
+stored in the other storage, ``+CMTI`` forgotten or never raised, flash SMS
+shown with ``+CMT``, status reports among the SMS. :class:`SimulatorClient`
+offers the same control methods over a socket.
 """
 
 from modem.simulator.control import ControlError, SimulatorClient

@@ -45,6 +45,12 @@ OPERATIONS = (
     "stored",
     "pending_at_smsc",
     "status",
+    "set_quirk",
+    "fail_command",
+    "deliver_status_report",
+    "deliver_flash",
+    "set_network_time",
+    "commands_received",
 )
 
 
@@ -66,6 +72,8 @@ def parse_address(address: str) -> tuple[int, Any]:
 def _decode_args(op: str, args: dict[str, Any]) -> dict[str, Any]:
     if op == "deliver_sms" and args.get("scts"):
         args["scts"] = datetime.fromisoformat(args["scts"])
+    if op == "set_network_time" and args.get("when"):
+        args["when"] = datetime.fromisoformat(args["when"])
     if op == "garbage":
         args = {"data": bytes.fromhex(args["data_hex"])}
     return args
@@ -189,6 +197,7 @@ class SimulatorClient:
         order: Sequence[int] | None = None,
         drop: Sequence[int] = (),
         repeat: Sequence[int] = (),
+        message_class: int | None = None,
     ) -> list[str]:
         return self.call(
             "deliver_sms",
@@ -201,6 +210,7 @@ class SimulatorClient:
             order=list(order) if order is not None else None,
             drop=list(drop),
             repeat=list(repeat),
+            message_class=message_class,
         )
 
     def deliver_pdu(self, pdu_hex: str) -> None:
@@ -253,6 +263,24 @@ class SimulatorClient:
 
     def status(self) -> dict[str, Any]:
         return self.call("status")
+
+    def set_quirk(self, name: str, value: Any) -> None:
+        self.call("set_quirk", name=name, value=value)
+
+    def fail_command(self, prefix: str, code: int = 321, kind: str = "CMS", times: int = 1) -> None:
+        self.call("fail_command", prefix=prefix, code=code, kind=kind, times=times)
+
+    def deliver_status_report(self, recipient: str = "+989121234567", message_ref: int = 1) -> str:
+        return self.call("deliver_status_report", recipient=recipient, message_ref=message_ref)
+
+    def deliver_flash(self, sender: str, text: str) -> list[str]:
+        return self.call("deliver_flash", sender=sender, text=text)
+
+    def set_network_time(self, when: datetime | None = None, factory: bool = False) -> None:
+        self.call("set_network_time", when=when.isoformat() if when else None, factory=factory)
+
+    def commands_received(self, prefix: str = "") -> list[str]:
+        return self.call("commands_received", prefix=prefix)
 
     @property
     def link(self) -> Path:

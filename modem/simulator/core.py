@@ -11,7 +11,7 @@ to the "SMSC" queue, which delivers whenever the modem can receive (powered,
 not hung, registered, SIM unlocked, booted, room in the storage for new SMS)
 and otherwise keeps them until it can.
 
-Why one module of ~650 lines: the transport, the URC writer, the SMSC queue and the
+Why one module of ~700 lines: the transport, the URC writer, the SMSC queue and the
 faults act on one pty and one clock under one lock; each fault (hang, unplug,
 brownout, reboot) changes what the transport and the queue do next.
 """
@@ -19,6 +19,7 @@ brownout, reboot) changes what the transport and the queue do next.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import errno
 import fcntl
 import heapq
@@ -37,9 +38,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from modem.pdu_encode import encode_deliver, tpdu_length
+from modem.pdu_encode import encode_deliver
+from modem.simulator.delivery import receive
 from modem.simulator.engine import Answer, ModemEngine
 from modem.simulator.profiles import PROFILES
+from modem.simulator.quirk_faults import QUIRKS, QuirkFaults
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +94,7 @@ class _Scheduler:
                 log.exception("modem simulator: scheduled action failed")
 
 
-class Simulator:
+class Simulator(QuirkFaults):
     """A fake GSM modem on a pty, behind a stable symlink. See the module docstring."""
 
     def __init__(
@@ -105,10 +108,14 @@ class Simulator:
         noise_seconds: float = 5.0,
         ack_seconds: float = 15.0,
         smsc: str = "+9891100500",
+        quirks: dict[str, Any] | None = None,
     ) -> None:
         if profile not in PROFILES:
             raise SimulatorError(f"unknown profile {profile!r}; known: {', '.join(sorted(PROFILES))}")
-        self.profile = PROFILES[profile]
+        unknown = set(quirks or {}) - QUIRKS
+        if unknown:
+            raise SimulatorError(f"unknown quirk(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(QUIRKS))}")
+        self.profile = dataclasses.replace(PROFILES[profile], **(quirks or {}))
         self._link = Path(link)
         self._control_address = control
         self._control_server: Any = None
@@ -138,6 +145,7 @@ class Simulator:
         self._replug_name: str | None = None
         self._ref = random.Random().randrange(0, 65536)
         self.commands: list[str] = []  # every command line received, for tests and debugging
+        self._failures: list[list[Any]] = []  # fail_command: [prefix, kind, code, times left]
         self.generation = 0  # +1 at every plug-in
 
     # ---- lifecycle -----------------------------------------------------------------------
@@ -292,8 +300,9 @@ class Simulator:
                 return
             self.commands.append(line)
             echo = self.engine.settings.echo
+            injected_error = self._injected_failure(line)
             try:
-                answer = self.engine.handle(line)
+                answer = Answer(final=injected_error) if injected_error else self.engine.handle(line)
             except Exception:  # a simulator bug must not silence the modem for the rest of a test run
                 log.exception("modem simulator: %r raised; answering ERROR", line)
                 answer = Answer(final="ERROR")
@@ -368,10 +377,11 @@ class Simulator:
         with self._lock:
             self.engine.reset_settings()
             self.engine.sms_ready = False
+            self.engine.card.power_up()  # a SIM with its PIN enabled asks for it at every power-up
             self._memfull_reported = False
-            urcs = list(self.profile.boot_urcs[:-1])
+            urcs = [u for u in self.profile.boot_urcs[:-1] if self.engine.wind_allows(u)]
             if not self.engine.sim_ready:
-                urcs = [u for u in urcs if not u.startswith("+CPIN")] + ["+CPIN: SIM PIN"]
+                urcs = [u for u in urcs if not u.startswith("+CPIN")] + [f"+CPIN: {self.engine.card.state}"]
         self._emit_urcs(urcs)
         if self.engine.sim_ready:
             self._scheduler.call_later(self.boot_seconds, self._sms_ready)
@@ -381,7 +391,8 @@ class Simulator:
             if self._master is None or not self.engine.sim_ready:
                 return
             self.engine.sms_ready = True
-        self._emit_urcs([self.profile.boot_urcs[-1]])
+            ready = [u for u in self.profile.boot_urcs[-1:] if self.engine.wind_allows(u)]
+        self._emit_urcs(ready)
         self._flush_smsc()
 
     def _schedule_noise(self) -> None:
@@ -394,6 +405,10 @@ class Simulator:
                 return
             with self._lock:
                 on = self.engine.settings.noise and self._master is not None
+                inside = self.profile.noise_in_answers and len(self._inject) < 3
+                if on and inside:
+                    self._inject.append(next(cycle))  # goes between the next answer's lines and its OK
+                    on = False
             if on:
                 self._emit_urcs([next(cycle)])
             self._scheduler.call_later(self.noise_seconds, tick)
@@ -406,11 +421,10 @@ class Simulator:
         return (
             self._master is not None
             and not self._hung()
-            and e.registered
-            and e.sim_ready
+            and e.on_network
             and e.sms_ready
             and e.awaiting_ack is None
-            and e.free_index(e.new_sms_memory) is not None
+            and e.free_index(e.target_memory) is not None
         )
 
     def _flush_smsc(self) -> None:
@@ -425,27 +439,19 @@ class Simulator:
                 and self._master is not None
                 and e.sim_ready
                 and e.sms_ready
-                and e.free_index(e.new_sms_memory) is None
+                and e.free_index(e.target_memory) is None
                 and not self._memfull_reported
             ):
                 self._memfull_reported = True
                 if self.profile.memfull_urc:
-                    urcs.append(self.profile.memfull_urc.format(mem=e.new_sms_memory))
+                    urcs.append(self.profile.memfull_urc.format(mem=e.target_memory))
         self._emit_urcs(urcs)
 
     def _receive(self, pdu: str) -> list[str]:
-        mode, mt = self.engine.settings.cnmi[:2]
-        if mt == 2 and mode != 0:
-            # Direct delivery: shown once, never stored (a client that ignores +CMT loses it).
-            if self.engine.settings.csms == 1:
-                self._await_ack(pdu)
-            return [f"+CMT: {self.profile.alpha},{tpdu_length(pdu)}\r\n{pdu}"]
-        stored = self.engine.store(pdu)
-        assert stored is not None  # _can_receive checked for room
-        memory, index = stored
-        if mode != 0 and mt in (1, 3):
-            return [f'+CMTI: "{memory}",{index}']
-        return []
+        delivery = receive(self.engine, pdu)  # what CNMI and the profile's quirks make of it
+        if delivery.needs_ack:
+            self._await_ack(pdu)
+        return delivery.urcs
 
     def _await_ack(self, pdu: str) -> None:
         """With CSMS=1 the host must send AT+CNMA in time; otherwise the modem answers RP-ERROR (the SMSC
@@ -477,15 +483,14 @@ class Simulator:
         order: Sequence[int] | None = None,
         drop: Sequence[int] = (),
         repeat: Sequence[int] = (),
+        message_class: int | None = None,
     ) -> list[str]:
         """Send one SMS from ``sender``; split into parts as a network would. Returns the PDUs delivered.
 
         ``order`` is the order of the parts (0-based); ``drop`` parts never arrive; ``repeat`` parts
-        arrive a second time after the others (a network retry).
+        arrive a second time after the others (a network retry); ``message_class`` 0 makes a flash SMS.
         """
-        with self._lock:
-            self._ref = (self._ref + 1) % (256 if ref_bits == 8 else 65536)
-            ref = self._ref
+        ref = self._next_ref(ref_bits)
         pdus = encode_deliver(
             sender,
             text,
@@ -494,6 +499,7 @@ class Simulator:
             encoding=encoding,
             ref=ref,
             ref_bits=ref_bits,
+            message_class=message_class,
         )
         sequence = list(order) if order is not None else list(range(len(pdus)))
         if sorted(sequence) != list(range(len(pdus))):
@@ -502,6 +508,11 @@ class Simulator:
         delivered += [pdus[i] for i in repeat if 0 <= i < len(pdus)]
         self._queue(delivered)
         return delivered
+
+    def _next_ref(self, bits: int) -> int:
+        with self._lock:
+            self._ref = (self._ref + 1) % (256 if bits == 8 else 65536)
+            return self._ref
 
     def deliver_pdu(self, pdu_hex: str) -> None:
         """Deliver a raw SMS-DELIVER PDU (SMSC field included), byte for byte, valid or not."""
@@ -577,7 +588,7 @@ class Simulator:
         listened). Further SMS wait at the SMSC until a delete frees room. Returns the filler PDUs."""
         pdus: list[str] = []
         with self._lock:
-            memory = self.engine.new_sms_memory
+            memory = self.engine.target_memory
             while self.engine.free_index(memory) is not None:
                 pdu = encode_deliver(
                     sender, f"filler {len(pdus) + 1}", scts=datetime.now(IRAN_TIME).replace(microsecond=0)
@@ -591,7 +602,7 @@ class Simulator:
     def require_pin(self, pin: str) -> None:
         """The SIM asks for ``pin`` (as after a SIM swap): SMS commands fail until AT+CPIN="pin"."""
         with self._lock:
-            self.engine.pin = pin
+            self.engine.card.require(pin)
             self.engine.sms_ready = False
         self._emit_urcs(["+CPIN: SIM PIN"])
 
@@ -602,8 +613,8 @@ class Simulator:
             self._network_epoch += 1
             epoch = self._network_epoch
             n = self.engine.settings.creg_n
-        if n:
-            self._emit_urcs(["+CREG: 2"])
+            urcs = (["+CREG: 2"] if n else []) + [u for u in ("+WIND: 8",) if self._wind_urc(u)]
+        self._emit_urcs(urcs)
         if seconds is not None:
 
             def restore_unless_lost_again() -> None:
@@ -617,9 +628,18 @@ class Simulator:
             self.engine.registered = True
             self._network_epoch += 1
             n = self.engine.settings.creg_n
-        if n:
-            self._emit_urcs(["+CREG: 1"])
+            if self.profile.forgets_cnmi_on_reregistration:
+                # The firmware quirk: stored, but no more +CMTI until the host sets AT+CNMI again.
+                mode, _, bm, ds, bfr = self.engine.settings.cnmi
+                self.engine.settings.cnmi = (mode, 0, bm, ds, bfr)
+            urcs = (["+CREG: 1"] if n else []) + [u for u in ("+WIND: 7",) if self._wind_urc(u)]
+        self._emit_urcs(urcs)
         self._flush_smsc()
+
+    def _wind_urc(self, urc: str) -> bool:
+        """A Wavecom network URC is sent when its +WIND bit is set (call with the lock held)."""
+        bits = {"+WIND: 7": 64, "+WIND: 8": 128}
+        return self.profile.wind and bool(self.engine.wind_level & bits[urc])
 
     def slow(self, seconds_per_command: float) -> None:
         """Answer every command ``seconds_per_command`` late (0 for normal speed)."""
@@ -657,6 +677,11 @@ class Simulator:
                 "hung": self._hung(),
                 "registered": e.registered,
                 "sim_ready": e.sim_ready,
+                "sim_state": e.card.state,
+                "pin_left": e.card.pin_left,
+                "puk_left": e.card.puk_left,
+                "wind_level": e.wind_level,
+                "cd_autorun": e.cd_autorun,
                 "sms_ready": e.sms_ready,
                 "stored": len(e.stored()),
                 "pending_at_smsc": len(self._smsc_queue),

@@ -6,25 +6,34 @@ command line into an :class:`Answer`. The transport in :mod:`modem.simulator.cor
 frames the answer on the wire, delays it, interleaves URCs and acts on the
 answer's side effects (reboot, space freed, SIM unlocked).
 
-Why one module of ~500 lines: it is one interpreter, a table of commands over one
+Why one module of ~540 lines: it is one interpreter, a table of commands over one
 modem's state; every command reads and writes the same state, as in the device.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 
 from modem.pdu_encode import tpdu_length
-from modem.simulator.profiles import Profile
+from modem.simulator.answer import Answer
+from modem.simulator.profile_base import Profile
+from modem.simulator.sim_card import SimCard, SimCardCommands
+from modem.simulator.vendor import VendorCommands
+
+IRAN_TIME = timezone(timedelta(hours=3, minutes=30))
 
 # 27.005 §3.2.5 / 27.007 §9.2: the codes the simulator uses, with their verbose (CMEE=2) text.
 CMS_TEXT = {
     302: "operation not allowed",
     303: "operation not supported",
     304: "invalid PDU mode parameter",
+    310: "SIM not inserted",
     311: "SIM PIN required",
     314: "SIM busy",
+    316: "SIM PUK required",
     321: "invalid memory index",
     322: "memory full",
     340: "no +CNMA acknowledgement expected",
@@ -34,6 +43,8 @@ CME_TEXT = {
     3: "operation not allowed",
     4: "operation not supported",
     11: "SIM PIN required",
+    12: "SIM PUK required",
+    13: "SIM failure",
     14: "SIM busy",
     16: "incorrect password",
     30: "no network service",
@@ -57,17 +68,6 @@ ACCEPTED = frozenset({"+CUSD", "+CMMS", "+CLIP", "+CRC", "+CVHU", "+CHUP"})
 
 
 @dataclass
-class Answer:
-    info: list[str] = field(default_factory=list)  # information lines (a PDU is a line of its own)
-    final: str | None = "OK"  # None: no final result (the modem stays silent)
-    reboot: bool = False  # AT+CFUN=1,1 and friends: reboot after answering
-    space_freed: bool = False  # a delete made room: the SMSC may re-deliver
-    unlocked: bool = False  # AT+CPIN accepted: emit +CPIN: READY, then SMS Ready
-    acked: bool = False  # AT+CNMA acknowledged the pending +CMT
-    line_end: str = "\r\n"  # Huawei ends CLAC lines with \r\r\n
-
-
-@dataclass
 class Settings:
     """What ATZ, AT&F and a reboot put back to the defaults."""
 
@@ -83,7 +83,7 @@ class Settings:
     noise: bool = False
 
 
-class ModemEngine:
+class ModemEngine(SimCardCommands, VendorCommands):
     def __init__(self, profile: Profile, *, capacity: int | None = None, smsc: str = "+9891100500"):
         self.profile = profile
         capacities = dict(profile.memories)
@@ -93,7 +93,12 @@ class ModemEngine:
         self.storage: dict[str, dict[int, list]] = {name: {} for name in capacities}
         self.settings = self._default_settings()
         self.smsc = smsc
-        self.pin: str | None = None  # the PIN the SIM wants; None once unlocked
+        self.card = SimCard()  # the SIM: PIN, PUK and their attempts
+        self.wind_level = 0  # Wavecom +WIND (non-volatile)
+        self.cd_autorun = True  # ZTE: the CD-ROM at plug-in (non-volatile)
+        self.online = True  # ZTE +ZOPRT
+        self.network_time: tuple[datetime, float] | None = None  # (the network's time, monotonic then); None: now
+        self.factory_clock = False  # no NITZ yet: +CCLK answers the firmware's epoch
         self.registered = True  # network registration (lose_network clears it)
         self.sms_ready = True  # False between a boot and "SMS Ready": SMS commands get "SIM busy"
         self.awaiting_ack: str | None = None  # with CSMS=1, the +CMT PDU the host has not acknowledged yet
@@ -109,11 +114,21 @@ class ModemEngine:
 
     @property
     def sim_ready(self) -> bool:
-        return self.pin is None
+        return self.card.state == "READY"
+
+    @property
+    def on_network(self) -> bool:
+        return self.registered and self.online and self.sim_ready
 
     @property
     def new_sms_memory(self) -> str:
         return self.settings.cpms[2]
+
+    @property
+    def target_memory(self) -> str:
+        """Where a new SMS really goes: <mem3>, or where a misrouting firmware puts it."""
+        quirk = self.profile.misroute_to
+        return quirk if quirk and quirk in self.storage else self.new_sms_memory
 
     def _slots(self, memory: str) -> range:
         base = self.profile.index_base
@@ -126,7 +141,7 @@ class ModemEngine:
 
     def store(self, pdu_hex: str, memory: str | None = None) -> tuple[str, int] | None:
         """Store a received PDU in mem3 (or ``memory``); None when that storage is full."""
-        memory = memory or self.new_sms_memory
+        memory = memory or self.target_memory
         index = self.free_index(memory)
         if index is None:
             return None
@@ -253,21 +268,6 @@ class ModemEngine:
             return Answer(reboot=len(values) > 1 and values[1] == "1")
         return Answer(final=self.cme(3))
 
-    def _cmd_cpin(self, op: str, arg: str) -> Answer:
-        if op == "?":
-            return Answer(info=["+CPIN: READY" if self.sim_ready else "+CPIN: SIM PIN"])
-        if op == "=?":
-            return Answer()
-        if op == "=":
-            if self.sim_ready:
-                return Answer(final=self.cme(3))
-            if arg.split(",")[0].strip().strip('"') == self.pin:
-                self.pin = None
-                self.sms_ready = False
-                return Answer(unlocked=True)
-            return Answer(final=self.cme(16))
-        return Answer(final="ERROR")
-
     def _cmd_cmgf(self, op: str, arg: str) -> Answer:
         if op == "?":
             return Answer(info=[f"+CMGF: {self.settings.cmgf}"])
@@ -344,7 +344,7 @@ class ModemEngine:
 
     def _cmd_cops(self, op: str, arg: str) -> Answer:
         if op == "?":
-            if not (self.registered and self.sim_ready):
+            if not self.on_network:
                 return Answer(info=["+COPS: 0"])
             fmt = self.settings.cops_format
             name = self.profile.operator_numeric if fmt == 2 else self.profile.operator_long
@@ -366,7 +366,7 @@ class ModemEngine:
         if op == "=":
             self.settings.creg_n = int(arg.strip() or 0) if arg.strip().isdigit() else 0
             return Answer()
-        stat = 1 if self.registered and self.sim_ready else (2 if self.sim_ready else 0)
+        stat = 1 if self.on_network else (2 if self.sim_ready else 0)
         return Answer(info=[f"+{name}: {self.settings.creg_n},{stat}"])
 
     def _cmd_creg(self, op: str, arg: str) -> Answer:
@@ -381,16 +381,28 @@ class ModemEngine:
     def _cmd_csq(self, op: str, arg: str) -> Answer:
         if op == "=?":
             return Answer(info=["+CSQ: (0-31,99),(0-7,99)"])
-        return Answer(info=["+CSQ: 18,0" if self.registered and self.sim_ready else "+CSQ: 99,99"])
+        return Answer(info=["+CSQ: 18,0" if self.on_network else "+CSQ: 99,99"])
 
     def _cmd_cclk(self, op: str, arg: str) -> Answer:
-        return Answer(info=['+CCLK: "26/01/01,12:00:00+14"']) if op == "?" else Answer()
+        if op != "?":
+            return Answer()
+        if self.factory_clock:
+            return Answer(info=['+CCLK: "04/01/01,00:00:08+00"'])
+        now = self.clock_now().astimezone(IRAN_TIME)
+        return Answer(info=[f'+CCLK: "{now:%y/%m/%d,%H:%M:%S}+14"'])
+
+    def clock_now(self) -> datetime:
+        """The modem's clock: the network's time (NITZ) as last set, running on; the real time by default."""
+        if self.network_time is None:
+            return datetime.now(IRAN_TIME)
+        when, at = self.network_time
+        return when + timedelta(seconds=time.monotonic() - at)
 
     # SMS storage
     def _sms_gate(self) -> str | None:
         """The error for an SMS command now, or None: PIN first, then the boot's "SIM busy" window."""
         if not self.sim_ready:
-            return self.cms(311)
+            return self.cms({"SIM PUK": 316, "BLOCKED": 310}.get(self.card.state, 311))
         if not self.sms_ready:
             return self.cms(314)
         return None
@@ -405,18 +417,23 @@ class ModemEngine:
         if gate:
             return Answer(final=gate)
         if op == "?":
+            sep = ", " if self.profile.cpms_spaces else ","
             return Answer(
-                info=["+CPMS: " + ",".join(f'"{m}",{self.used(m)},{self.capacity[m]}' for m in self.settings.cpms)]
+                info=[
+                    "+CPMS: " + sep.join(f'"{m}"{sep}{self.used(m)}{sep}{self.capacity[m]}' for m in self.settings.cpms)
+                ]
             )
         if op != "=":
             return Answer(final="ERROR")
         names = [n for n in arg.split(",") if n.strip()]
         resolved = [self._resolve_mem(n) for n in names]
-        if not resolved or len(resolved) > 3 or any(r is None for r in resolved):
+        if len(resolved) > self.profile.cpms_max:
+            return Answer(final="ERROR")  # Wavecom: more memories than it has lists
+        if not resolved or any(r is None for r in resolved):
             return Answer(final=self.cms(302))
         for i, mem in enumerate(resolved):
             self.settings.cpms[i] = mem  # type: ignore[assignment]
-        return Answer(info=["+CPMS: " + self._cpms_status(self.settings.cpms)])
+        return Answer(info=["+CPMS: " + self._cpms_status(self.settings.cpms[: self.profile.cpms_max])])
 
     def _cmd_cmgl(self, op: str, arg: str) -> Answer:
         if op == "=?":
@@ -457,7 +474,8 @@ class ModemEngine:
             return Answer() if self.profile.empty_read == "OK" else Answer(final=self.cms(321))
         stat, pdu = slot
         slot[0] = STAT_READ
-        return Answer(info=[f"+CMGR: {stat},{self.profile.alpha},{tpdu_length(pdu)}", pdu])
+        shown = stat if self.profile.cmgr_stat else ""  # ZTE leaves <stat> out: "+CMGR: ,,41"
+        return Answer(info=[f"+CMGR: {shown},{self.profile.alpha},{tpdu_length(pdu)}", pdu])
 
     def _cmd_cmgd(self, op: str, arg: str) -> Answer:
         if op == "=?":

@@ -1,55 +1,16 @@
 """How each modem family answers: identity, storage, index base, alpha field, error forms, URCs.
 
 The facts come from vendor AT manuals and captured dialogues (SIMCom SIM800,
-Huawei sticks in stick mode, Quectel EC25). A profile is data; the behaviour
-that reads it lives in :mod:`modem.simulator.engine`.
+Huawei sticks in stick mode, Quectel EC25; ZTE and Wavecom in their own
+modules). A profile is data; the behaviour that reads it lives in
+:mod:`modem.simulator.engine`. Sources per profile: ``docs/modems.md``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-
-@dataclass(frozen=True)
-class Profile:
-    name: str
-    manufacturer: str  # AT+CGMI, the string clients branch on
-    model: str  # AT+CGMM
-    revision: str  # AT+CGMR
-    imei: str  # AT+CGSN
-    imsi: str  # AT+CIMI
-    ati: tuple[str, ...]  # ATI information lines
-    memories: dict[str, int]  # storage name -> capacity
-    aliases: dict[str, str]  # extra names accepted by CPMS -> the storage they mean
-    default_mem: str  # mem1..mem3 after boot / ATZ
-    index_base: int  # SIM800 counts from 1, Huawei and Quectel from 0
-    alpha: str  # the <alpha> field of +CMGR/+CMGL: '""' (SIMCom) or '' (the others)
-    empty_read: str  # answer to CMGR on an empty slot: "321" (+CMS ERROR: 321) or "OK" (bare OK, EC25)
-    unknown_command: str  # final result for an unknown command
-    cpms_test: str  # AT+CPMS=? information line
-    cnmi_test: str  # AT+CNMI=? information line
-    cnmi_allowed: tuple[frozenset[int], ...]  # allowed values of mode, mt, bm, ds, bfr
-    cnmi_default: tuple[int, int, int, int, int]
-    clac: tuple[str, ...] | None  # AT+CLAC lines (None: ERROR)
-    clac_line_end: str  # Huawei ends CLAC lines with \r\r\n
-    boot_urcs: tuple[str, ...]  # unsolicited lines after power-up, the last one once SMS are usable
-    noise_urcs: tuple[str, ...]  # periodic unsolicited noise while enabled (Huawei ^RSSI ...)
-    noise_default_on: bool
-    memfull_urc: str | None  # URC when the storage for new SMS fills up
-    operator_long: str = "IR-MCI"
-    operator_numeric: str = "43211"
-    vendor_ok: tuple[str, ...] = ()  # vendor commands answered OK (prefixes, upper case)
-    ignores_while_busy: bool = False  # Huawei: a command sent while another is processed is dropped
-    extra_answers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # command -> information lines
-
-
-_CNMI_27005 = (
-    frozenset({0, 1, 2, 3}),
-    frozenset({0, 1, 2, 3}),
-    frozenset({0, 2}),
-    frozenset({0, 1, 2}),
-    frozenset({0, 1}),
-)
+from modem.simulator.profile_base import _CNMI_27005, Profile
+from modem.simulator.profiles_wavecom import WAVECOM
+from modem.simulator.profiles_zte import ZTE
 
 SIM800 = Profile(
     name="sim800",
@@ -84,6 +45,7 @@ SIM800 = Profile(
     noise_default_on=False,
     memfull_urc=None,
     vendor_ok=("+DDET", "+CIURC", "+CSCLK", "+CLTS"),
+    pin_counters=("simcom",),
 )
 
 HUAWEI = Profile(
@@ -153,6 +115,7 @@ HUAWEI = Profile(
     vendor_ok=("^CURC", "^PORTSEL", "^CVOICE", "^USSDMODE", "^DTMF", "^SYSCFG"),
     extra_answers={"^SYSINFO": ("^SYSINFO:2,3,0,5,1,,4",)},
     ignores_while_busy=True,
+    pin_counters=("huawei",),
 )
 
 EC25 = Profile(
@@ -213,6 +176,9 @@ EC25 = Profile(
     noise_default_on=False,
     memfull_urc='+QIND: "smsfull","{mem}"',
     vendor_ok=("+QURCCFG", "+QINDCFG", "+QSCLK"),
+    pin_counters=("quectel",),
 )
 
-PROFILES: dict[str, Profile] = {p.name: p for p in (SIM800, HUAWEI, EC25)}
+PROFILES: dict[str, Profile] = {p.name: p for p in (SIM800, HUAWEI, EC25, ZTE, WAVECOM)}
+
+__all__ = ["EC25", "HUAWEI", "PROFILES", "SIM800", "WAVECOM", "ZTE", "Profile"]

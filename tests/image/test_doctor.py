@@ -12,6 +12,7 @@ import pytest
 
 from appliance.box.doctor import FAIL, OK, SKIP, WARN, Doctor, Places
 from appliance.cli import main
+from tests.image.conftest import REPO
 
 
 class Health(BaseHTTPRequestHandler):
@@ -53,6 +54,9 @@ def box(tmp_path: Path):
         ntp_sync_file=tmp_path / "synchronized",
         modem_sync_file=tmp_path / "modem-time",
         root=tmp_path,
+        usb_devices=tmp_path / "sys" / "bus" / "usb" / "devices",
+        block_devices=tmp_path / "sys" / "class" / "block",
+        supported_modems=REPO / "config" / "modems.toml",
     )
     return tmp_path, db, places
 
@@ -164,3 +168,66 @@ def test_the_command_exits_1_when_anything_fails(box, capsys):
     assert main(["--config", str(write_config(folder, 9, db)), "doctor"]) == 1
     out = capsys.readouterr().out
     assert "[FAIL] api:" in out and "problem(s) found" in out
+
+
+def usb_device(places, name: str, usb_id: str, classes: list[str], product: str = "") -> None:
+    """A device in a fake /sys/bus/usb/devices: its ids, its product string, one interface per class."""
+    device = places.usb_devices / name
+    device.mkdir(parents=True)
+    vendor, product_id = usb_id.split(":")
+    (device / "idVendor").write_text(vendor + "\n")
+    (device / "idProduct").write_text(product_id + "\n")
+    (device / "product").write_text(product + "\n")
+    for i, cls in enumerate(classes):
+        (device / f"{name}:1.{i}").mkdir()
+        (device / f"{name}:1.{i}" / "bInterfaceClass").write_text(cls + "\n")
+
+
+def test_a_modem_stick_still_in_its_cd_rom_mode_fails(box, api):
+    folder, db, places = box
+    config = str(write_config(folder, api, db, modem_config("/dev/ttyGSM-none")))
+    usb_device(places, "1-1.3", "0424:ec00", ["ff"], "hub")  # not a modem maker: not looked at
+    usb_device(places, "1-1.2", "12d1:1001", ["ff", "ff", "ff"], "HUAWEI Mobile")  # switched: a modem
+    assert by_check(Doctor(config, places).run())["usb modem"].status == OK
+    usb_device(places, "1-1.4", "12d1:1f01", ["08"], "HUAWEI_MOBILE")  # still the CD-ROM
+    found = by_check(Doctor(config, places).run())["usb modem"]
+    assert found.status == FAIL and "12d1:1f01" in found.message and "usb_modeswitch" in found.message
+
+
+def test_a_listed_storage_id_or_a_modem_makers_cd_rom_drive_fails(box, api):
+    folder, db, places = box
+    config = str(write_config(folder, api, db, modem_config("/dev/ttyGSM-none")))
+    usb_device(places, "2-1", "19d2:2000", ["08", "08"], "ZTE WCDMA Technologies MSM")
+    found = by_check(Doctor(config, places).run())["usb modem"]
+    assert found.status == FAIL and "ZTE" in found.message and "19d2:2000" in found.message
+    (places.usb_devices / "2-1" / "idVendor").unlink()  # only the SCSI side is visible now
+    drive = places.block_devices / "sr0" / "device"
+    drive.mkdir(parents=True)
+    (drive / "vendor").write_text("ZTE     \n")
+    (drive / "model").write_text("USB SCSI CD-ROM \n")
+    found = by_check(Doctor(config, places).run())["usb modem"]
+    assert found.status == FAIL and "sr0" in found.message
+
+
+def test_a_sim_that_refused_its_pin_fails_in_plain_words(box, api):
+    folder, db, places = box
+    state = db.parent / "modem-state.json"  # next to the database
+    message = "the SIM refused the PIN in [[modems]] pin (+CME ERROR: 16; 2 attempt(s) left)"
+    record = {"state": "refused", "sim_state": "SIM PIN", "attempts_left": 2, "message": message}
+    state.write_text(json.dumps({"version": 1, "modems": {"sim": {"sim": record}}}))
+    found = by_check(Doctor(str(write_config(folder, api, db, modem_config("/dev/ttyGSM-none"))), places).run())
+    assert found["modem sim"].status == FAIL and found["modem sim"].message == f"SIM: {message}"
+    record["state"] = "ready"
+    state.write_text(json.dumps({"version": 1, "modems": {"sim": {"sim": record}}}))
+    found = by_check(Doctor(str(write_config(folder, api, db, modem_config("/dev/ttyGSM-none"))), places).run())
+    assert "SIM:" not in found["modem sim"].message  # a ready SIM: the usual checks
+
+
+def test_reception_stopped_on_the_sim_is_what_the_service_reports(box, api, pty_modem, monkeypatch):
+    folder, db, places = box
+    modem = pty_modem({"AT": "OK"})
+    reported = {"name": "sim", "state": "sim_locked", "last_error": "the SIM has 1 PIN attempt(s) left"}
+    monkeypatch.setattr(Health, "body", {"status": "ok", "modems": [reported]})
+    found = by_check(Doctor(str(write_config(folder, api, db, modem_config(modem.port))), places).run())
+    assert found["modem sim"].status == FAIL and "1 PIN attempt(s) left" in found["modem sim"].message
+    assert modem.received == []  # the service holds the port: not probed

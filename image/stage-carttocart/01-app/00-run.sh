@@ -11,6 +11,7 @@ for unit in carttocart.service carttocart-provision.service carttocart-clock.ser
 	carttocart-ssh-tunnel.service; do
 	install -m 644 "files/${unit}" "${ROOTFS_DIR}/etc/systemd/system/${unit}"
 done
+install -m 644 files/carttocart-clock.timer "${ROOTFS_DIR}/etc/systemd/system/carttocart-clock.timer"
 install -m 755 files/carttocart-data-setup "${ROOTFS_DIR}/usr/local/sbin/carttocart-data-setup"
 install -m 644 files/78-carttocart-modems.rules "${ROOTFS_DIR}/etc/udev/rules.d/78-carttocart-modems.rules"
 # The example goes on the boot partition too, where the merchant edits it.

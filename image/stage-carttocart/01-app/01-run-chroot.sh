@@ -17,4 +17,5 @@ rm -rf /opt/carttocart/wheelhouse
 install -d -m 750 -o root -g carttocart /etc/carttocart
 install -d -m 750 -o carttocart -g carttocart /var/lib/carttocart
 systemctl enable carttocart.service carttocart-provision.service carttocart-clock.service \
-	carttocart-data.service carttocart-grow-data.service carttocart-wireguard.service carttocart-ssh-tunnel.service
+	carttocart-data.service carttocart-grow-data.service carttocart-wireguard.service carttocart-ssh-tunnel.service \
+	carttocart-clock.timer

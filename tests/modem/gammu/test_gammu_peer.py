@@ -29,6 +29,8 @@ IDENTITY = {
     "sim800": ("SIMCOM_Ltd", "865067020000001"),
     "huawei": ("Huawei", "867000000000002"),
     "ec25": ("Quectel", "866000000000003"),
+    "zte": ("ZTE", "864000000000004"),
+    "wavecom": ("Wavecom", "353000000000005"),
 }
 
 
@@ -62,6 +64,10 @@ def test_gammu_identifies_the_profile(sim: Simulator, tmp_path: Path) -> None:
     if sim.profile.name == "huawei":
         # Gammu aborts its init on a Huawei that refuses these; the profile must accept them.
         assert {"AT^CURC=0", "AT^PORTSEL=1"} <= set(sim.commands)
+    if sim.profile.name == "zte":
+        # Gammu's phone table gives the MF190 its ZTE init (no CD-ROM, stay online); refused, it aborts.
+        assert {"AT+ZCDRUN=8", "AT+ZOPRT=5"} <= set(sim.commands)
+        assert not sim.status()["cd_autorun"]
 
 
 def test_gammu_reads_and_links_every_sms(sim: Simulator, tmp_path: Path) -> None:

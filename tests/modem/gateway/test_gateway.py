@@ -43,7 +43,7 @@ def connect() -> Iterator[Callable[..., tuple[ModemGateway, Wakeups]]]:
         gw.close()
 
 
-@pytest.mark.parametrize("profile,first_index", [("sim800", 1), ("huawei", 0), ("ec25", 0)])
+@pytest.mark.parametrize("profile,first_index", [("sim800", 1), ("huawei", 0), ("ec25", 0), ("zte", 0), ("wavecom", 1)])
 def test_receive_list_and_delete(make_sim, connect, profile: str, first_index: int) -> None:
     sim = make_sim(profile)
     gw, wakeups = connect(sim)

@@ -26,7 +26,7 @@ def settled(sim, sink: RecordingSink, expected: list[str], timeout: float = 20.0
     assert Counter(sink.pdus) == Counter(expected), "a part reached the sink twice"
 
 
-@pytest.mark.parametrize("profile", ["sim800", "huawei", "ec25"])
+@pytest.mark.parametrize("profile", ["sim800", "huawei", "ec25", "zte", "wavecom"])
 def test_sms_before_start_and_after(make_sim, make_receiver, profile: str) -> None:
     sim = make_sim(profile)
     before = sim.deliver_sms("+98700717", "waiting on the SIM")  # arrived while nothing listened
