@@ -46,6 +46,7 @@ class PaymentWatch:
         self._pg = not store.is_sqlite()
         self._listener: threading.Thread | None = None
         self._stop = threading.Event()
+        self.listening = threading.Event()  # set once the fleet's announcements reach this box (PostgreSQL)
         service.payment_listeners.append(self._announce)
 
     # ----- announcing ----------------------------------------------------------
@@ -119,6 +120,7 @@ class PaymentWatch:
                 conn.autocommit = True
                 with conn.cursor() as cur:
                     cur.execute(f"LISTEN {CHANNEL}")
+                self.listening.set()
                 while not self._stop.is_set():
                     if select.select([conn], [], [], 1.0)[0]:
                         conn.poll()
@@ -130,5 +132,6 @@ class PaymentWatch:
                 log.warning("payment watch: listening failed (%s); retrying in 5 s", exc)
                 self._stop.wait(5)
             finally:
+                self.listening.clear()
                 if conn is not None:
                     conn.close()

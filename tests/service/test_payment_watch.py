@@ -20,7 +20,7 @@ def test_a_waiter_wakes_when_its_payment_is_paid(two_cards, db_url):
     watch.changed = lambda pid: (woken.append(pid), original(pid))[1]  # type: ignore[method-assign]
     watch.start_listening(db_url)  # PostgreSQL: the box's LISTEN connection; SQLite: nothing to do
     if not db_url.startswith("sqlite"):
-        time.sleep(0.3)  # the listener's connection is up (LISTEN precedes any NOTIFY we send)
+        assert watch.listening.wait(10)  # LISTEN precedes any NOTIFY we send
     result: dict[str, object] = {}
 
     def page() -> None:

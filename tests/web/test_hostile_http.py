@@ -24,6 +24,7 @@ import pytest
 from appliance.usecases.operator_login import Accounts
 from appliance.usecases.service import PaymentService
 from tests.conftest import MELLI_CARD, make_settings, serving
+from tests.polling import wait_until
 from web.api.openapi import ENDPOINTS, _operation
 from web.server import waitress_options
 
@@ -276,7 +277,7 @@ def test_200_stalled_connections_do_not_stop_payment_checks(box):
     port, token = box
     pay_id = create_payment(port, token)["pay_id"]
     with stalled_connections(port, 200):
-        time.sleep(0.3)  # let the server accept them all
+        # No wait needed: the server accepts in the order of connection, so each check below comes after all 200.
         for _ in range(3):
             check = send(port, "GET", f"/api/check?pay_id={pay_id}", headers={"token": token}, timeout=5)
             assert_code(check, 200, 7)
@@ -291,14 +292,11 @@ def test_past_the_connection_limit_the_stalest_connection_makes_room(make_servic
     _, token = service.add_token("shop")
     with serving(service, token) as served:
         port = port_of(served.base)
-        with stalled_connections(port, 60) as sockets:
-            time.sleep(0.3)
+        with stalled_connections(port, 60) as sockets:  # accepted in order: all 60 before the check
             check = send(port, "GET", "/api/check?pay_id=1", headers={"token": token}, timeout=5)
             assert_code(check, 500, 5)  # answered (no such payment), not left waiting
             assert check.seconds < 3
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline and not closed_by_server(sockets[0]):
-                time.sleep(0.1)
+            wait_until(lambda: closed_by_server(sockets[0]), 5, what="the stalest connection to be closed")
             closed = [closed_by_server(s) for s in sockets]
             assert closed[0], "the oldest stalled connection was kept"
             assert sum(closed) >= 60 - 16 - 16, closed
@@ -309,16 +307,15 @@ def test_a_request_trickled_a_byte_at_a_time_is_closed_after_the_client_timeout(
     service = make_service(sqlite_url, server={"client_timeout_seconds": 1})
     with serving(service) as served, stalled_connections(port_of(served.base), 1) as (sock,):
         started = time.monotonic()
-        closed = False
-        while not closed and time.monotonic() - started < 8:
+
+        def trickle_refused() -> bool:
             try:
                 sock.sendall(b"X")  # a byte of a header that never ends, well within the idle timeout
             except OSError:
-                closed = True
-                break
-            time.sleep(0.2)
-            closed = closed_by_server(sock)
-        assert closed, "a trickling client kept its connection"
+                return True
+            return closed_by_server(sock)
+
+        assert wait_until(trickle_refused, 8, what="the trickling client to be closed", interval=0.2)
         assert time.monotonic() - started < 5
 
 

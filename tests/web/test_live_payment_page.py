@@ -13,6 +13,7 @@ import pytest
 from appliance.usecases.payment_watch import PaymentWatch
 from appliance.usecases.service import NewDeposit, PaymentService
 from tests.conftest import serving
+from tests.polling import wait_until
 from tests.web.conftest import BrowserPage
 
 MELLAT_ACCOUNT = "6204718359"
@@ -59,17 +60,21 @@ def test_past_its_limit_a_status_request_answers_at_once(two_cards: PaymentServi
 def test_the_open_page_shows_paid_within_a_second_and_asks_little(two_cards: PaymentService, chromium):
     _, token = two_cards.add_token("shop")
     browser_page = BrowserPage(chromium)
+    watch = PaymentWatch(two_cards, limit=4)
     try:
-        with serving(two_cards, token) as http:
+        with serving(two_cards, token, watch=watch) as http:
             _, created = http.post_form(
                 "/api/create", {"price": 120000, "fid": 3, "callback": "https://shop.example/back"}
             )
             page = browser_page.page
             page.goto(http.base + urlsplit(created["link"]).path)
+            finished: list[str] = []
+            page.on("requestfinished", lambda request: finished.append(request.url))
             page.wait_for_selector("#countdown")
-            time.sleep(8)  # an open page, waiting for the customer's transfer
+            # The open page's one status request is held by the server (a poll would be answered at once).
+            wait_until(lambda: watch._waiting == 1, 10, what="the page's status request to be held")
             asked = [u for u in browser_page.requests if u.endswith("/status?wait=25")]
-            assert len(asked) == 1  # one held request, where the 3 s poll asked three times
+            assert len(asked) == 1 and not [u for u in finished if "/status" in u]
             paid_at = time.monotonic()
             _pay(two_cards, created["amount"])
             page.wait_for_selector("section.state.ok", timeout=10_000)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import statistics
 import time
 from collections import Counter
@@ -97,9 +96,10 @@ def test_a_modem_that_never_raises_cmti_loses_nothing_and_is_late_by_at_most_one
     rx = started(Receiver(lambda: ModemGateway(str(sim.link), command_timeout=1.0), sink, sweep_seconds=SWEEP_SECONDS))
     delays = []
     try:
-        rng = random.Random(7)
         for i in range(8):
-            time.sleep(rng.uniform(0.05, 1.2))  # anywhere in the sweep cycle
+            # Deliver just after a sweep began: the worst moment, a whole interval before the next one.
+            swept = rx.status["sweeps"]
+            wait_until(lambda swept=swept: rx.status["sweeps"] > swept, SWEEP_SECONDS + 5, what="a sweep")
             start = time.monotonic()
             pdus = sim.deliver_sms("bank melli", f"deposit {i}")
             wait_until(lambda: set(pdus) <= set(sink.pdus), SWEEP_SECONDS + 5, what=f"deposit {i}")
