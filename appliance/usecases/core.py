@@ -129,9 +129,9 @@ class UseCaseCore:
 
     def _database_link_key(self) -> str:
         configured = self.settings.security.secret_key
-        with store.write():
-            row = Meta.get_or_none(Meta.key == "secret_key")
-            if row is None:
+        row = Meta.get_or_none(Meta.key == "secret_key")  # a plain read: every command starts with this
+        if row is None:
+            with store.write():  # once per database: the first box, or the first start after v0.1.0
                 Meta.insert(key="secret_key", value=configured or new_secret_key()).on_conflict_ignore().execute()
                 row = Meta.get(Meta.key == "secret_key")
         if configured and row.value != configured:

@@ -29,16 +29,17 @@ QUIET_AFTER = dt.timedelta(seconds=HEARTBEAT_SECONDS * 4)
 
 def box_identity(settings: Settings) -> str:
     """``[box] id``, else the host's name (made to fit the id's alphabet)."""
-    if settings.box.id:
-        return settings.box.id
-    host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname()).strip("-._") or "box"
-    return host[:40]
+    return settings.box.id or _host_name()[:40]
+
+
+def _host_name() -> str:
+    """The host's name in the id's alphabet."""
+    return re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname()).strip("-._") or "box"
 
 
 def default_box_id() -> str:
     """A new box's id: its host's name and four random hex digits (Pis flashed alike share a host name)."""
-    host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname()).strip("-._") or "box"
-    return f"{host[:35]}-{secrets.token_hex(2)}"
+    return f"{_host_name()[:35]}-{secrets.token_hex(2)}"
 
 
 def redact_url(url: str) -> str:

@@ -8,6 +8,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The 27.007/27.005 commands every profile's AT+CLAC lists (identification, SMS storage, signal),
+# in this order; each profile adds its vendor's own around them.
+STANDARD_COMMANDS = (
+    "+CGMI",
+    "+CGMM",
+    "+CGMR",
+    "+CGSN",
+    "+CIMI",
+    "+CMGD",
+    "+CMGF",
+    "+CMGL",
+    "+CMGR",
+    "+CNMI",
+    "+CPMS",
+    "+CSCA",
+    "+CSQ",
+)
+
 
 @dataclass(frozen=True)
 class Profile:

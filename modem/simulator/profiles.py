@@ -8,7 +8,7 @@ modules). A profile is data; the behaviour that reads it lives in
 
 from __future__ import annotations
 
-from modem.simulator.profile_base import _CNMI_27005, Profile
+from modem.simulator.profile_base import _CNMI_27005, STANDARD_COMMANDS, Profile
 from modem.simulator.profiles_wavecom import WAVECOM
 from modem.simulator.profiles_zte import ZTE
 
@@ -86,19 +86,7 @@ HUAWEI = Profile(
         "V",
         "X",
         "Z",
-        "+CGMI",
-        "+CGMM",
-        "+CGMR",
-        "+CGSN",
-        "+CIMI",
-        "+CMGD",
-        "+CMGF",
-        "+CMGL",
-        "+CMGR",
-        "+CNMI",
-        "+CPMS",
-        "+CSCA",
-        "+CSQ",
+        *STANDARD_COMMANDS,
         "^CURC",
         "^PORTSEL",
         "^CVOICE",
@@ -153,19 +141,7 @@ EC25 = Profile(
         "Q",
         "V",
         "Z",
-        "+CGMI",
-        "+CGMM",
-        "+CGMR",
-        "+CGSN",
-        "+CIMI",
-        "+CMGD",
-        "+CMGF",
-        "+CMGL",
-        "+CMGR",
-        "+CNMI",
-        "+CPMS",
-        "+CSCA",
-        "+CSQ",
+        *STANDARD_COMMANDS,
         "+QURCCFG",
         "+QCMGR",
         "+QINDCFG",

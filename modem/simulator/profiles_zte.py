@@ -22,7 +22,7 @@ firmwares), the boot URCs and the factory CNMI.
 
 from __future__ import annotations
 
-from modem.simulator.profile_base import Profile
+from modem.simulator.profile_base import STANDARD_COMMANDS, Profile
 
 ZTE = Profile(
     name="zte",
@@ -64,19 +64,7 @@ ZTE = Profile(
         "Q",
         "V",
         "Z",
-        "+CGMI",
-        "+CGMM",
-        "+CGMR",
-        "+CGSN",
-        "+CIMI",
-        "+CMGD",
-        "+CMGF",
-        "+CMGL",
-        "+CMGR",
-        "+CNMI",
-        "+CPMS",
-        "+CSCA",
-        "+CSQ",
+        *STANDARD_COMMANDS,
         "+ZRSSI",
         "+ZUSIM",
         "+ZCPBR",
