@@ -90,7 +90,7 @@ _LABEL_JOINS = (":", ": ", " ", "")
 # Advert and app-promotion lines a bank or a phone adds before or after the
 # layout («همراه بانک را نصب کنید», a link). A line counts only when it has a
 # phrase of this lexicon, no digit, no «label:» and no word of a movement.
-_ADVERT_PHRASE = re.compile(
+ADVERT_PHRASE = _ADVERT_PHRASE = re.compile(
     r"همراه ?بانک|نصب ?کنید|اپلیکیشن|اپلیکیشن|دانلود|(?i:https?://|www\.|[a-z0-9-]+\.(?:ir|com)\b)"
 )
 _URL = re.compile(r"(?i:https?://\S+)")

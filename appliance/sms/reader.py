@@ -1,10 +1,15 @@
-"""Reading one bank SMS: sender -> bank -> layout -> a deposit, a withdrawal, other, or unparsed.
+"""Reading one bank SMS: sender -> bank -> layout or fields -> a deposit, a withdrawal, other, or unparsed.
 
 The sender picks the bank (several banks print no name; Pasargad and Resalat
-share a layout byte for byte). A layout must match the whole normalised
-message, so a message whose layout changed is left unparsed, never read with
-a wrong amount. When no layout matches, the bank's and the shared "other"
-rules (OTP, advert, notices) may say what it is; otherwise it is unparsed.
+share a layout byte for byte). The bank's templates are tried first: a layout
+must match the whole normalised message. What a layout reads is checked
+against the field reader (:mod:`appliance.sms.fields`) and, when the caller
+knows the account's previous balance, against the balance arithmetic: a
+disagreement keeps the deposit from settling. When no layout matches, the
+bank's and the shared "other" rules (OTP, advert, notices) may say what it
+is; then the field reader reads it line by line, whatever the order of its
+fields; a message that looks like money but that neither reads is unparsed,
+one that does not look like money is "other".
 """
 
 from __future__ import annotations
@@ -16,12 +21,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from appliance.sms.bank_time import BadDate, resolve_bank_time
+from appliance.sms.fields import FieldReading, read_fields
 from appliance.sms.model import NON_SETTLING_CHANNELS, Kind, ParsedSms
 from appliance.sms.normalize import THOUSANDS_SEPARATORS, normalize_text, normalize_word, tolerant_variants
 from appliance.sms.senders import SenderDirectory
 from appliance.sms.template import Dialect, Layout, load_dialects, template_paths
 
 log = logging.getLogger(__name__)
+
+# The account's last known balance, found by the caller: (bank, account) -> balance or None.
+PreviousBalance = Callable[[str, str], int | None]
 
 _NOT_BESIDE_A_NUMBER = set("0123456789" + THOUSANDS_SEPARATORS)
 
@@ -127,13 +136,23 @@ class SmsReader:
         self._dialects, self._shared_others = load_dialects(template_paths(templates_dir, list(extra_templates)))
         self._senders = SenderDirectory({bank: d.senders for bank, d in self._dialects.items()}, extra_senders)
         self._now = now or (lambda: datetime.now(UTC))
+        self._lexicons = {bank: d.lexicon.compiled() for bank, d in self._dialects.items()}
         self.banks: list[str] = sorted(self._dialects)
 
     @property
     def dialects(self) -> Mapping[str, Dialect]:
         return self._dialects
 
-    def parse(self, sender: str | None, text: str, smsc_time: datetime | None = None) -> ParsedSms:
+    def parse(
+        self,
+        sender: str | None,
+        text: str,
+        smsc_time: datetime | None = None,
+        *,
+        previous_balance: int | PreviousBalance | None = None,
+    ) -> ParsedSms:
+        """One SMS read. ``previous_balance``: the account's last known balance, or a function
+        ``(bank, account) -> balance or None`` that finds it (the reader itself keeps no state)."""
         if smsc_time is not None and smsc_time.utcoffset() is None:
             raise ValueError("smsc_time must be an aware datetime")
         normalized = normalize_text(text)
@@ -141,35 +160,98 @@ class SmsReader:
         bank = self._senders.bank_of(sender)
         if bank is None:
             return self._foreign(sender, normalized, reference)
-        return self._read(self._dialects[bank], normalized, reference)
+        dialect = self._dialects[bank]
+        if callable(previous_balance):
+            parsed = self._read(dialect, normalized, reference, None)
+            if parsed.kind not in (Kind.DEPOSIT, Kind.WITHDRAWAL) or not parsed.account:
+                return parsed
+            known = previous_balance(bank, parsed.account)
+            return parsed if known is None else self._read(dialect, normalized, reference, known)
+        return self._read(dialect, normalized, reference, previous_balance)
 
-    def _read(self, dialect: Dialect, text: str, reference: datetime) -> ParsedSms:
+    def _read(self, dialect: Dialect, text: str, reference: datetime, previous: int | None) -> ParsedSms:
         readings, mismatches = _read_tolerantly(dialect.layouts, text, reference)
         unsure = ParsedSms(kind=Kind.UNPARSED, bank=dialect.bank, sender_trusted=True)
+        lexicon = self._lexicons[dialect.bank]
         if readings:
             first = readings[0]
             if any(not _same_reading(first, other) for other in readings[1:]):
                 return replace(
                     unsure, reason="unparsed: layouts disagree: " + ", ".join(r.parsed.reason for r in readings)
                 )
-            verdict = "settles" if first.may_settle else "does not settle"
+            may_settle, verdict = first.may_settle, "settles" if first.may_settle else "does not settle"
             if first.parsed.kind is Kind.DEPOSIT and not first.may_settle:
                 verdict += f" ({first.parsed.channel or 'not a customer payment'})"
+            if may_settle:
+                fields = read_fields(text, reference, lexicon=lexicon, previous_balance=previous)
+                doubt = _doubt(first.parsed, fields, previous)
+                if doubt:
+                    may_settle, verdict = False, f"held: {doubt}"
             return replace(
                 first.parsed,
                 bank=dialect.bank,
                 sender_trusted=True,
-                settles=first.may_settle,
+                settles=may_settle,
                 reason=f"{first.parsed.kind.value} by {first.parsed.reason}; {verdict}",
             )
-        if mismatches:
-            return replace(unsure, reason="unparsed: " + "; ".join(mismatches))
-        for rule in dialect.others + self._shared_others:
-            if rule.applies(text):
+        if not mismatches:
+            for rule in dialect.others + self._shared_others:
+                if rule.applies(text):
+                    return ParsedSms(
+                        kind=Kind.OTHER, bank=dialect.bank, sender_trusted=True, reason=f"other: {rule.reason}"
+                    )
+        if lexicon.enabled:
+            fields = read_fields(text, reference, lexicon=lexicon, previous_balance=previous)
+            if fields.kind is not None:
+                stranger = self._another_banks_text(dialect.bank, text, reference)
+                if stranger:
+                    return ParsedSms(
+                        kind=Kind.OTHER,
+                        bank=dialect.bank,
+                        amount_rial=fields.amount_rial,
+                        balance_rial=fields.balance_rial,
+                        account=fields.account,
+                        sender_trusted=True,
+                        reason=f"other: from a {dialect.bank} sender, but {stranger}: not trusted as a {dialect.bank} "
+                        f"{fields.kind.value}",
+                    )
+                return _from_fields(fields, dialect.bank)
+            if not fields.looks_like_money and not mismatches:
                 return ParsedSms(
-                    kind=Kind.OTHER, bank=dialect.bank, sender_trusted=True, reason=f"other: {rule.reason}"
+                    kind=Kind.OTHER,
+                    bank=dialect.bank,
+                    sender_trusted=True,
+                    reason=f"other: no movement of money in it ({fields.problem})",
                 )
-        return replace(unsure, reason=f"unparsed: no {dialect.bank} layout matches")
+            why = [f"field reader: {fields.problem}"]
+        else:
+            why = []
+        if mismatches:
+            return replace(unsure, reason="unparsed: " + "; ".join(mismatches + why))
+        return replace(unsure, reason=f"unparsed: no {dialect.bank} layout matches; " + "; ".join(why))
+
+    def _another_banks_text(self, bank: str, text: str, reference: datetime) -> str | None:
+        """Why a text the field reader reads is another bank's: it names that bank, or is its layout."""
+        lines = {line.strip("* ") for line in text.split("\n")}
+        shared = set(self._dialects[bank].layouts_from) | {
+            b for b, d in self._dialects.items() if bank in d.layouts_from
+        }
+        for other, lexicon in self._lexicons.items():
+            if other == bank or other in shared or lexicon.names is None:
+                continue
+            if any(lexicon.names.fullmatch(line) for line in lines):
+                return f"it names {other}"
+        layouts = [
+            layout
+            for other, d in self._dialects.items()
+            if other != bank and other not in shared
+            for layout in d.layouts
+            if layout.bank == other
+        ]
+        claims = _read_tolerantly(layouts, text, reference)[0]
+        if claims:
+            return f"it is {claims[0].parsed.reason}"
+        return None
 
     def _foreign(self, sender: str | None, text: str, reference: datetime) -> ParsedSms:
         """A sender on no allow-list: never a deposit; read only to show what the text claims."""
@@ -221,6 +303,44 @@ def _read_tolerantly(layouts: Sequence[Layout], text: str, reference: datetime) 
         readings += more
         mismatches += why
     return readings, mismatches
+
+
+def _doubt(parsed: ParsedSms, fields: FieldReading, previous: int | None) -> str | None:
+    """Why a layout's settling deposit must be held: the field reader or the balance arithmetic disagrees."""
+    amount, balance = parsed.amount_rial, parsed.balance_rial
+    if previous is not None and balance is not None and amount is not None:
+        if previous - amount == balance and previous + amount != balance:
+            return f"balance arithmetic says withdrawal ({previous} - {amount} = {balance})"
+    if fields.kind is None:
+        if fields.problem and fields.problem.startswith("the evidence disagrees"):
+            return f"the field reader finds {fields.problem}"
+        return None
+    if fields.kind is not parsed.kind or fields.amount_rial != parsed.amount_rial:
+        return (
+            f"the field reader reads a {fields.kind.value} of {fields.amount_rial}, "
+            f"the layout a {parsed.kind.value} of {parsed.amount_rial}"
+        )
+    if None not in (fields.balance_rial, parsed.balance_rial) and fields.balance_rial != parsed.balance_rial:
+        return f"the field reader reads balance {fields.balance_rial}, the layout {parsed.balance_rial}"
+    return None
+
+
+def _from_fields(fields: FieldReading, bank: str | None) -> ParsedSms:
+    assert fields.kind is not None
+    evidence = ", ".join(fields.evidence)
+    return ParsedSms(
+        kind=fields.kind,
+        bank=bank,
+        amount_rial=fields.amount_rial,
+        balance_rial=fields.balance_rial,
+        account=fields.account,
+        counterpart_card=fields.counterpart_card,
+        bank_time=fields.bank_time,
+        channel=fields.channel,
+        settles=fields.settles,
+        sender_trusted=bank is not None,
+        reason=f"{fields.kind.value} by the field reader ({evidence}); {fields.reason}",
+    )
 
 
 def _same_reading(a: _Reading, b: _Reading) -> bool:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance.sms.errors import TemplateError
+from appliance.sms.fields import BankLexicon
 from appliance.sms.model import Kind
 from appliance.sms.normalize import normalize_layout, normalize_word
 
@@ -106,6 +107,8 @@ class Dialect:
     samples: list[Sample] = field(default_factory=list)
     layouts_from: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    # What the field reader needs to know of this bank (its template's optional [fields] table).
+    lexicon: BankLexicon = field(default_factory=BankLexicon)
 
     def extend(self, other: Dialect) -> None:
         """An operator's template for a known bank adds to it (a new layout, a new sender)."""
@@ -115,6 +118,45 @@ class Dialect:
         self.samples += other.samples
         self.layouts_from += other.layouts_from
         self.sources += other.sources
+        self.lexicon = _merge_lexicons(self.lexicon, other.lexicon)
+
+
+def _merge_lexicons(a: BankLexicon, b: BankLexicon) -> BankLexicon:
+    return BankLexicon(
+        deposit=a.deposit + b.deposit,
+        withdrawal=a.withdrawal + b.withdrawal,
+        non_settling={**a.non_settling, **b.non_settling},
+        names=a.names + b.names,
+        enabled=a.enabled and b.enabled,
+    )
+
+
+def _lexicon(raw: Any, source: str) -> BankLexicon:
+    """The optional ``[fields]`` table: deposit/withdrawal words, non_settling word -> channel, names, enabled."""
+    if not isinstance(raw, Mapping) or set(raw) - {"deposit", "withdrawal", "non_settling", "names", "enabled"}:
+        raise TemplateError("[fields] may have deposit, withdrawal, non_settling, names and enabled", source)
+
+    def words(key: str) -> tuple[str, ...]:
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
+            raise TemplateError(f"[fields] {key} must be a list of non-empty strings", source)
+        return tuple(normalize_layout(w) for w in value)
+
+    non_settling = raw.get("non_settling", {})
+    if not isinstance(non_settling, Mapping) or not all(
+        isinstance(k, str) and k and isinstance(v, str) and v for k, v in non_settling.items()
+    ):
+        raise TemplateError("[fields] non_settling must be a table of word = channel", source)
+    enabled = raw.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise TemplateError("[fields] enabled must be true or false", source)
+    return BankLexicon(
+        deposit=words("deposit"),
+        withdrawal=words("withdrawal"),
+        non_settling={normalize_layout(k): v for k, v in non_settling.items()},
+        names=words("names"),
+        enabled=enabled,
+    )
 
 
 def compile_pattern(pattern: str, source: str, what: str) -> re.Pattern[str]:
@@ -227,7 +269,7 @@ def dialect_from_mapping(data: Mapping[str, Any], source: str) -> Dialect:
     bank = data.get("bank")
     if not isinstance(bank, str) or not re.fullmatch(r"[a-z][a-z0-9_]*|\*", bank):
         raise TemplateError('bank must be a lower-case key such as mellat or sina (or "*" for shared rules)', source)
-    unknown = set(data) - {"bank", "name", "senders", "words", "layouts_from", "layout", "other", "sample"}
+    unknown = set(data) - {"bank", "name", "senders", "words", "layouts_from", "layout", "other", "sample", "fields"}
     if unknown:
         raise TemplateError(f"unknown keys {sorted(unknown)}", source)
     senders = data.get("senders", [])
@@ -247,6 +289,7 @@ def dialect_from_mapping(data: Mapping[str, Any], source: str) -> Dialect:
         samples=[_sample(raw, source, i) for i, raw in enumerate(data.get("sample", []))],
         layouts_from=list(layouts_from),
         sources=[source],
+        lexicon=_lexicon(data.get("fields", {}), source),
     )
 
 

@@ -50,7 +50,8 @@ def test_a_template_adds_a_bank(tmp_path: Path) -> None:
 
 
 def test_a_template_for_a_known_bank_adds_a_layout(tmp_path: Path) -> None:
-    variant = "بانک ملت\nواریز به حساب 6204718359\nمبلغ 2,000,000\n05/07/14-09:26"
+    # «انتقال» says no direction and there is no sign: neither the layouts nor the field reader read it.
+    variant = "بانک ملت\nانتقال به حساب 6204718359\nمبلغ 2,000,000\n05/07/14-09:26"
     assert SmsReader().parse("Bank Mellat", variant, SMSC_TIME).kind is Kind.UNPARSED
     write(
         tmp_path,
@@ -61,7 +62,7 @@ bank = "mellat"
 name = "2026"
 pattern = """
 بانک ملت
-واریز به حساب {account}
+انتقال به حساب {account}
 مبلغ {amount}
 {y}/{mm}/{dd}-{hh}:{mi}
 """
@@ -128,11 +129,17 @@ def test_a_missing_templates_dir_is_refused(tmp_path: Path) -> None:
         SmsReader(templates_dir=tmp_path / "nowhere")
 
 
-def test_an_unknown_word_leaves_the_message_unparsed_with_the_word(tmp_path: Path) -> None:
-    parsed = SmsReader().parse(
+def test_an_unknown_label_is_read_by_its_sign_and_a_reversal_never_settles() -> None:
+    reader = SmsReader()
+    unknown = reader.parse(
+        "+98700717", "بانک ملی ایران\nانتقالی:650,000+\nحساب:52208\nمانده:9,407,366\n0524-19:02", SMSC_TIME
+    )
+    assert (unknown.kind, unknown.amount_rial, unknown.settles) == (Kind.DEPOSIT, 650000, True), unknown.reason
+    assert "sign says deposit" in unknown.reason
+    reversal = reader.parse(
         "+98700717", "بانک ملی ایران\nبرگشت:650,000+\nحساب:52208\nمانده:9,407,366\n0524-19:02", SMSC_TIME
     )
-    assert parsed.kind is Kind.UNPARSED and "برگشت" in parsed.reason and not parsed.settles
+    assert (reversal.kind, reversal.channel, reversal.settles) == (Kind.DEPOSIT, "reversal", False), reversal.reason
 
 
 def test_a_sign_that_contradicts_the_label_leaves_it_unparsed() -> None:

@@ -52,10 +52,18 @@ def test_an_advert_line_appended_or_prepended_reads_the_same(reader: SmsReader, 
         assert reader.parse(MELLI, text, SMSC_TIME) == original, text
 
 
-def test_an_advert_line_in_the_middle_leaves_the_message_unparsed(reader: SmsReader) -> None:
+def test_an_advert_line_in_the_middle_is_read_past(reader: SmsReader) -> None:
+    # No layout matches with the advert inside it; the field reader reads the fields around it.
     text = MELLI_DEPOSIT.replace("\nحساب", "\nهمراه بانک را نصب کنید\nحساب")
+    original = reader.parse(MELLI, MELLI_DEPOSIT, SMSC_TIME)
     parsed = reader.parse(MELLI, text, SMSC_TIME)
-    assert parsed.kind is Kind.UNPARSED and not parsed.settles
+    assert (parsed.kind, parsed.amount_rial, parsed.balance_rial, parsed.account, parsed.settles) == (
+        Kind.DEPOSIT,
+        original.amount_rial,
+        original.balance_rial,
+        original.account,
+        True,
+    ), parsed.reason
 
 
 @pytest.mark.parametrize(
@@ -69,10 +77,25 @@ def test_an_advert_line_in_the_middle_leaves_the_message_unparsed(reader: SmsRea
     ],
 )
 def test_a_line_with_a_figure_label_or_movement_word_is_not_an_advert(reader: SmsReader, line: str) -> None:
+    """Such a line is never dropped as an advert; the message is unread or read with its own figures only."""
     assert not is_advert_line(normalize_text(line))
+    original = reader.parse(MELLI, MELLI_DEPOSIT, SMSC_TIME)
     for text in (f"{MELLI_DEPOSIT}\n{line}", f"{line}\n{MELLI_DEPOSIT}"):
         parsed = reader.parse(MELLI, text, SMSC_TIME)
-        assert parsed.kind is Kind.UNPARSED and not parsed.settles, (text, parsed)
+        if parsed.kind is Kind.UNPARSED:
+            assert not parsed.settles
+            continue
+        assert (parsed.kind, parsed.amount_rial, parsed.balance_rial, parsed.account) == (
+            original.kind,
+            original.amount_rial,
+            original.balance_rial,
+            original.account,
+        ), (text, parsed)
+
+
+def test_a_figure_in_an_advert_line_leaves_the_message_unparsed(reader: SmsReader) -> None:
+    parsed = reader.parse(MELLI, f"{MELLI_DEPOSIT}\nهمراه بانک را نصب کنید 5,000,000", SMSC_TIME)
+    assert parsed.kind is Kind.UNPARSED and "advert" in parsed.reason
 
 
 def test_an_advert_line_with_a_number_never_becomes_the_amount(reader: SmsReader) -> None:
@@ -122,10 +145,17 @@ def test_label_after_number_is_undone_for_balance_labels_only() -> None:
     assert balance_label_first("18500000:ماندهx") == []
 
 
-def test_an_amount_written_after_its_number_stays_unparsed(reader: SmsReader) -> None:
+def test_an_amount_written_after_its_number_is_read(reader: SmsReader) -> None:
+    # «18,500,000+:انتقال»: the field order does not matter to the field reader; the sign says deposit.
     text = MELLI_DEPOSIT.replace("انتقال:18,500,000+", "18,500,000+:انتقال")
     parsed = reader.parse(MELLI, text, SMSC_TIME)
-    assert parsed.kind is Kind.UNPARSED and not parsed.settles
+    assert (parsed.kind, parsed.amount_rial, parsed.balance_rial, parsed.settles) == (
+        Kind.DEPOSIT,
+        18500000,
+        126944210,
+        True,
+    ), parsed.reason
+    assert "field reader" in parsed.reason
 
 
 def test_a_balance_after_its_number_never_becomes_the_amount(reader: SmsReader) -> None:
