@@ -237,7 +237,7 @@ class SmsIngest:
                 if undecodable:
                     parsed = ParsedSms(Kind.UNPARSED, None, reason="the PDU could not be decoded: nothing to read")
                 else:
-                    parsed = self.reader.parse(sender or None, text, scts)
+                    parsed = self.reader.parse(sender or None, text, scts, previous_balance=self._last_balance)
                 trusted, trust_reason, hold = self._trust(parsed, sender, smsc, scts or received_at, flag)
                 values = dict(
                     source=source,
@@ -350,11 +350,16 @@ class SmsIngest:
     def _previous_balance(parsed: ParsedSms) -> int | None:
         if not parsed.account or not parsed.bank:
             return None
+        return SmsIngest._last_balance(parsed.bank, parsed.account)
+
+    @staticmethod
+    def _last_balance(bank: str, account: str) -> int | None:
+        """The last balance a trusted SMS printed for this account: the reader's balance arithmetic uses it."""
         row = store.execute(
             "SELECT balance FROM sms_message WHERE bank = ? AND account = ? AND balance IS NOT NULL AND trusted = ? "
             "ORDER BY id DESC LIMIT 1",
-            parsed.bank,
-            parsed.account,
+            bank,
+            account,
             True,
         ).fetchone()
         return row[0] if row else None

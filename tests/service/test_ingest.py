@@ -195,3 +195,18 @@ def test_unprocessed_parts_are_never_purged(ingest, clock):
     clock.advance(days=800)
     ingest.purge()
     assert SmsPart.select().count() == 1
+
+
+def test_a_deposit_the_balance_arithmetic_calls_a_withdrawal_settles_nothing(ingest, two_cards, clock):
+    # The reader gets the account's last stored balance: previous - amount = balance proves money went
+    # out, whatever the label says, so the "deposit" is kept but never pays (even under policy warn).
+    first, second = pay(two_cards, fid=1), pay(two_cards, fid=2)
+    ingest.store_part(part(mellat_text(first.amount, 50_000_000, clock()), clock, index=1))
+    ingest.process_ready()
+    assert Payment.get_by_id(first.id).state == "paid"
+    clock.advance(minutes=1)
+    ingest.store_part(part(mellat_text(second.amount, 50_000_000 - second.amount, clock()), clock, index=2))
+    ingest.process_ready()
+    assert Payment.get_by_id(second.id).state == "pending"
+    message = SmsMessage.select().order_by(SmsMessage.id.desc()).first()
+    assert "balance arithmetic says withdrawal" in message.reason
