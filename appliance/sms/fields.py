@@ -77,6 +77,7 @@ _BALANCE_WORD = r"(?:مانده|موجودی)(?: ?(?:حساب|کارت|فعلی|
 _BALANCE_BEFORE = re.compile(rf"{_BALANCE_WORD} ?:? ?$")
 _BALANCE_AFTER = re.compile(rf"^ ?:? ?{_BALANCE_WORD}")
 _AMOUNT_BEFORE = re.compile(rf"{_AMOUNT_LABEL} ?:? ?$")
+_AMOUNT_AFTER = re.compile(rf"^ ?: ?{_AMOUNT_LABEL}")
 _RIAL_AFTER = re.compile(r"^ ?(?:ریال|IRR)")
 _TOMAN_AFTER = re.compile(r"^ ?تومان")
 # A number in words we do not read as money even beside a label: codes, years, percentages.
@@ -87,16 +88,16 @@ _NOT_MONEY_AFTER = re.compile(r"^ ?(?:درصد|ماهه|روز|ساعت|دقیق
 _DATE_SHAPES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"(?<![\d/.])(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})(?![\d/])"), ("year", "month", "day")),
     (
-        re.compile(r"(?<![\d/*])(\d{2})(\d{2})(\d{2})[-_ ](\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])"),
+        re.compile(r"(?<![\d/*])(\d{2})(\d{2})(\d{2}) ?[-_ ] ?(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])"),
         ("year", "month", "day", "hour", "minute", "second"),
     ),
     (
-        re.compile(r"(?<![\d/*])(\d{2})(\d{2})[-_ ](\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])"),
+        re.compile(r"(?<![\d/*])(\d{2})(\d{2}) ?[-_ ] ?(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])"),
         ("month", "day", "hour", "minute", "second"),
     ),
     (re.compile(r"(?<![\d/.])(\d{2})/(\d{1,2})/(\d{1,2})(?![\d/])"), ("year", "month", "day")),
     (
-        re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2})[-_ ](\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])"),
+        re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2}) ?[-_ ] ?(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])"),
         ("month", "day", "hour", "minute", "second"),
     ),
     (re.compile(r"(?m)^(\d{1,2})/(\d{1,2})$"), ("month", "day")),
@@ -109,9 +110,14 @@ _ACCOUNT_LABEL = re.compile(
     rf"(?<!مانده )(?<!موجودی )(?<!مانده)(?<!موجودی)"
     rf"(?:شماره ?کارت|شماره ?حساب|حساب|کارت|سپرده|(?<![آ-ی])به|(?<![آ-ی])از) ?:? ?({_ACCOUNT_TOKEN})"
 )
+# «1816108908:حساب»: the number before its label, as an RTL line copied by some phones lays it out.
+_ACCOUNT_BEFORE_LABEL = re.compile(
+    rf"(?<![\d*.\-/])({_ACCOUNT_TOKEN}) ?: ?(?:شماره ?کارت|شماره ?حساب|حساب|کارت|واریز به|برداشت از|به|از)(?![آ-ی])"
+)
 _SHAPED_ACCOUNT = re.compile(r"(?<![\d*.\-/])(\d+(?:[.\-/]\d+){1,4}|\d*\*+\d+\*?|\d{3,}\*+)(?![\d*.\-/])")
 _BARE_ACCOUNT_LINE = re.compile(r"(?m)^(\d{6,26})$")
-_COUNTERPART = re.compile(rf"(?:از|به) کارت ?:? ?({_ACCOUNT_TOKEN})")
+# The other side's card («انتقال از اینترنت بانک از کارت 3988»); «برداشت از کارت» / «واریز به کارت» is one's own.
+_COUNTERPART = re.compile(rf"(?<!برداشت )(?<!واریز )(?:از|به) کارت ?:? ?({_ACCOUNT_TOKEN})")
 
 # --- Numbers ---------------------------------------------------------------
 _NUMBER = re.compile(r"(?<![\d.])([+-] ?)?(\d+)( ?[+-](?![\d]))?(?![\d.])")
@@ -135,6 +141,8 @@ class BankLexicon:
     non_settling: Mapping[str, str] = field(default_factory=dict)
     # the bank's name lines («بانک ملی ایران»): dropped before reading; seen from another bank's sender, a trap
     names: tuple[str, ...] = ()
+    # the bank prints no account at all (one account per customer, as Blu): a deposit may settle without one
+    without_account: bool = False
     enabled: bool = True
 
     def compiled(self) -> _CompiledLexicon:
@@ -148,6 +156,7 @@ class _CompiledLexicon:
     non_settling: tuple[tuple[re.Pattern[str], str], ...]
     names: re.Pattern[str] | None
     enabled: bool
+    without_account: bool = False
 
     @staticmethod
     def build(lexicon: BankLexicon) -> _CompiledLexicon:
@@ -160,6 +169,7 @@ class _CompiledLexicon:
             tuple((re.compile(re.escape(w)), c) for w, c in lexicon.non_settling.items()),
             words(lexicon.names),
             lexicon.enabled,
+            lexicon.without_account,
         )
 
 
@@ -236,10 +246,12 @@ def _find_accounts(text: str) -> tuple[str | None, str | None, str]:
         counterpart = match.group(1)
         text = _blank(text, match.start(1), match.end(1))
     account = None
-    for pattern in (_ACCOUNT_LABEL, _SHAPED_ACCOUNT, _BARE_ACCOUNT_LINE):
+    for pattern in (_ACCOUNT_LABEL, _ACCOUNT_BEFORE_LABEL, _SHAPED_ACCOUNT, _BARE_ACCOUNT_LINE):
         for match in pattern.finditer(text):
             token = match.group(1)
-            if pattern is _ACCOUNT_LABEL and not ("*" in token or re.search(r"[.\-/]", token) or len(token) >= 4):
+            if pattern in (_ACCOUNT_LABEL, _ACCOUNT_BEFORE_LABEL) and not (
+                "*" in token or re.search(r"[.\-/]", token) or len(token) >= 4
+            ):
                 continue
             if pattern is _SHAPED_ACCOUNT and len(re.sub(r"\D", "", token)) < 4:
                 continue  # «3.0 درصد», a short fraction: not an account
@@ -337,7 +349,7 @@ def read_fields(
                 continue
             if sign:
                 amounts.append((int(value), sign, "sign"))
-            elif _AMOUNT_BEFORE.search(before):
+            elif _AMOUNT_BEFORE.search(before) or _AMOUNT_AFTER.search(after):
                 amounts.append((int(value), None, "label"))
             elif _RIAL_AFTER.search(after):
                 amounts.append((int(value), None, "unit"))
@@ -412,7 +424,9 @@ def read_fields(
     if len(directions) > 1:
         return FieldReading(problem="the evidence disagrees (" + ", ".join(said) + ")", evidence=said, **common)
     kind = directions.pop()
-    settles, reason = decide(kind, bool(strong), account, channel, previous_balance, balance, amount)
+    settles, reason = decide(
+        kind, bool(strong), account, channel, previous_balance, balance, amount, lexicon.without_account
+    )
     return FieldReading(kind=kind, settles=settles, evidence=said, reason=reason, **common)
 
 
@@ -429,6 +443,7 @@ def decide(
     previous_balance: int | None,
     balance: int | None,
     amount: int,
+    without_account: bool = False,
 ) -> tuple[bool, str]:
     """May this reading settle a payment? (settles, why). The rule docs/bank-templates.md states."""
     if kind is not Kind.DEPOSIT:
@@ -437,7 +452,7 @@ def decide(
         return False, f"{channel}: never settles"
     if not strong:
         return False, "held: only weak evidence of a deposit (prose, no sign, label or balance arithmetic)"
-    if account is None:
+    if account is None and not without_account:
         return False, "held: the SMS names no account of ours"
     if previous_balance is not None and balance is not None and previous_balance + amount != balance:
         return True, f"settles; balance break ({previous_balance} + {amount} != {balance}): the intake's policy decides"

@@ -128,13 +128,17 @@ def _merge_lexicons(a: BankLexicon, b: BankLexicon) -> BankLexicon:
         non_settling={**a.non_settling, **b.non_settling},
         names=a.names + b.names,
         enabled=a.enabled and b.enabled,
+        without_account=a.without_account or b.without_account,
     )
+
+
+_FIELDS_KEYS = frozenset({"deposit", "withdrawal", "non_settling", "names", "enabled", "without_account"})
 
 
 def _lexicon(raw: Any, source: str) -> BankLexicon:
     """The optional ``[fields]`` table: deposit/withdrawal words, non_settling word -> channel, names, enabled."""
-    if not isinstance(raw, Mapping) or set(raw) - {"deposit", "withdrawal", "non_settling", "names", "enabled"}:
-        raise TemplateError("[fields] may have deposit, withdrawal, non_settling, names and enabled", source)
+    if not isinstance(raw, Mapping) or set(raw) - _FIELDS_KEYS:
+        raise TemplateError(f"[fields] may have only {', '.join(sorted(_FIELDS_KEYS))}", source)
 
     def words(key: str) -> tuple[str, ...]:
         value = raw.get(key, [])
@@ -147,15 +151,16 @@ def _lexicon(raw: Any, source: str) -> BankLexicon:
         isinstance(k, str) and k and isinstance(v, str) and v for k, v in non_settling.items()
     ):
         raise TemplateError("[fields] non_settling must be a table of word = channel", source)
-    enabled = raw.get("enabled", True)
-    if not isinstance(enabled, bool):
-        raise TemplateError("[fields] enabled must be true or false", source)
+    enabled, without_account = raw.get("enabled", True), raw.get("without_account", False)
+    if not isinstance(enabled, bool) or not isinstance(without_account, bool):
+        raise TemplateError("[fields] enabled and without_account must be true or false", source)
     return BankLexicon(
         deposit=words("deposit"),
         withdrawal=words("withdrawal"),
         non_settling={normalize_layout(k): v for k, v in non_settling.items()},
         names=words("names"),
         enabled=enabled,
+        without_account=without_account,
     )
 
 

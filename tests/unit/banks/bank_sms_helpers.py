@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,3 +41,9 @@ def sender_for(row: dict[str, Any], reader: SmsReader) -> str | None:
     if row["bank"] == "keshavarzi":
         return KESHAVARZI_SENDER
     return reader.dialects[row["bank"]].senders[0]
+
+
+# The corpus's generators (drift classes, hostile cases) live beside the corpus.
+CORPUS_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "bank_sms_corpus"
+if str(CORPUS_DIR) not in sys.path:
+    sys.path.insert(0, str(CORPUS_DIR))
