@@ -330,7 +330,8 @@ def read_fields(
             continue
         for match in _NUMBER.finditer(line):
             start, end = match.start(2), match.end(2)
-            before, after = line[: match.start()], line[match.end() :]
+            # A label is at most a few words from its figure: look that far only (keeps the search short).
+            before, after = line[max(0, match.start() - 40) : match.start()], line[match.end() : match.end() + 40]
             sign = (match.group(1) or match.group(3) or "").strip() or None
             value = match.group(2)
             if _glued(line, start, end):

@@ -137,6 +137,23 @@ class SmsReader:
         self._senders = SenderDirectory({bank: d.senders for bank, d in self._dialects.items()}, extra_senders)
         self._now = now or (lambda: datetime.now(UTC))
         self._lexicons = {bank: d.lexicon.compiled() for bank, d in self._dialects.items()}
+        # For the field reader's trap check: which bank each name line names, the banks sharing a
+        # layout with a bank, and the layouts of every other bank.
+        self._name_owner = {name: bank for bank, d in self._dialects.items() for name in d.lexicon.names}
+        self._related = {
+            bank: set(d.layouts_from) | {b for b, o in self._dialects.items() if bank in o.layouts_from}
+            for bank, d in self._dialects.items()
+        }
+        self._strangers_layouts = {
+            bank: [
+                layout
+                for other, d in self._dialects.items()
+                if other != bank and other not in self._related[bank]
+                for layout in d.layouts
+                if layout.bank == other
+            ]
+            for bank in self._dialects
+        }
         self.banks: list[str] = sorted(self._dialects)
 
     @property
@@ -232,23 +249,11 @@ class SmsReader:
 
     def _another_banks_text(self, bank: str, text: str, reference: datetime) -> str | None:
         """Why a text the field reader reads is another bank's: it names that bank, or is its layout."""
-        lines = {line.strip("* ") for line in text.split("\n")}
-        shared = set(self._dialects[bank].layouts_from) | {
-            b for b, d in self._dialects.items() if bank in d.layouts_from
-        }
-        for other, lexicon in self._lexicons.items():
-            if other == bank or other in shared or lexicon.names is None:
-                continue
-            if any(lexicon.names.fullmatch(line) for line in lines):
-                return f"it names {other}"
-        layouts = [
-            layout
-            for other, d in self._dialects.items()
-            if other != bank and other not in shared
-            for layout in d.layouts
-            if layout.bank == other
-        ]
-        claims = _read_tolerantly(layouts, text, reference)[0]
+        for line in text.split("\n"):
+            owner = self._name_owner.get(line.strip("* "))
+            if owner and owner != bank and owner not in self._related[bank]:
+                return f"it names {owner}"
+        claims = _read_layouts(self._strangers_layouts[bank], text, reference)[0]
         if claims:
             return f"it is {claims[0].parsed.reason}"
         return None
