@@ -1,0 +1,137 @@
+"""The field reader: fields in any order, evidence that must agree, and what is 'other' or 'unparsed'."""
+
+from __future__ import annotations
+
+import pytest
+from bank_sms_helpers import SMSC_TIME
+
+from appliance.sms import Kind, SmsReader
+from appliance.sms.fields import read_fields
+from appliance.sms.normalize import normalize_text
+
+SINA = "BankSina"  # Sina ships no sender: the tests configure one, as an operator would
+
+
+@pytest.fixture(scope="module")
+def sina_reader() -> SmsReader:
+    return SmsReader(extra_senders={"sina": [SINA]})
+
+
+SINA_DEPOSIT = [
+    "*بانک سينا*",
+    "واريز به 183-12-3442698-9",
+    "مبلغ  87,300,000 ريال",
+    "مانده 99,900,000 ريال",
+    "زمان : 1405/2/26 ; 07:17:01",
+]
+
+
+@pytest.mark.parametrize(
+    "order",
+    [(0, 1, 2, 3, 4), (0, 4, 3, 2, 1), (2, 1, 3, 0, 4), (4, 3, 2, 1, 0), (1, 2, 3)],
+    ids=["as sent", "reversed fields", "shuffled", "all reversed", "no name, no date"],
+)
+def test_field_order_does_not_matter(sina_reader: SmsReader, order: tuple[int, ...]) -> None:
+    text = "\n\n".join(SINA_DEPOSIT[i] for i in order)
+    parsed = sina_reader.parse(SINA, text, SMSC_TIME)
+    assert (parsed.kind, parsed.amount_rial, parsed.balance_rial, parsed.account, parsed.settles) == (
+        Kind.DEPOSIT,
+        87300000,
+        99900000,
+        "183-12-3442698-9",
+        True,
+    ), parsed.reason
+
+
+def test_a_date_in_every_shape() -> None:
+    for printed, expect in [
+        ("1405/6/12 ۰۹:۱۵", "1405-06-12 09:15"),
+        ("0612-09:15", "1405-06-12 09:15"),
+        ("050612-09:15", "1405-06-12 09:15"),
+        ("05/06/12\n09:15", "1405-06-12 09:15"),
+        ("6/12-09:15", "1405-06-12 09:15"),
+        ("06/12_09:15", "1405-06-12 09:15"),
+        ("06/12\n09:15", "1405-06-12 09:15"),
+        ("۱۴۰۵.۰۶.۱۲\n۹:۱۵", "1405-06-12 09:15"),
+    ]:
+        reading = read_fields(normalize_text(f"واریز: 1,000,000 ریال\nحساب 12345678\n{printed}"), SMSC_TIME)
+        assert reading.bank_time is not None, (printed, reading.problem)
+        import jdatetime
+
+        j = jdatetime.datetime.fromgregorian(datetime=reading.bank_time.replace(tzinfo=None))
+        assert f"{j.year}-{j.month:02}-{j.day:02} {j.hour:02}:{j.minute:02}" == expect, printed
+
+
+def test_the_balance_arithmetic_proves_or_refutes_a_deposit(sina_reader: SmsReader) -> None:
+    text = "\n".join(SINA_DEPOSIT)
+    proved = sina_reader.parse(SINA, text, SMSC_TIME, previous_balance=99_900_000 - 87_300_000)
+    assert proved.settles and "balance arithmetic says deposit" in proved.reason
+    refuted = sina_reader.parse(SINA, text, SMSC_TIME, previous_balance=99_900_000 + 87_300_000)
+    assert refuted.kind is Kind.UNPARSED and "disagrees" in refuted.reason and not refuted.settles
+    # The caller may hand a lookup instead: (bank, account) -> the last balance it knows.
+    asked: list[tuple[str, str]] = []
+
+    def lookup(bank: str, account: str) -> int | None:
+        asked.append((bank, account))
+        return 99_900_000 + 87_300_000
+
+    assert not sina_reader.parse(SINA, text, SMSC_TIME, previous_balance=lookup).settles
+    assert asked == [("sina", "183-12-3442698-9")]
+
+
+def test_a_layouts_deposit_refuted_by_the_arithmetic_is_held(reader: SmsReader) -> None:
+    text = "حساب6204718359\nواریز12,750,000\nمانده48,913,402\n05/07/14-09:26"
+    assert reader.parse("Bank Mellat", text, SMSC_TIME, previous_balance=48_913_402 - 12_750_000).settles
+    held = reader.parse("Bank Mellat", text, SMSC_TIME, previous_balance=48_913_402 + 12_750_000)
+    assert held.kind is Kind.DEPOSIT and not held.settles and "balance arithmetic says withdrawal" in held.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("*بانک سينا*\nمبلغ 5,000,000+ ريال\nبرداشت از 183-12-3442698-9\nمانده 9,000,000", "disagrees"),
+        ("*بانک سينا*\nمبلغ 5,000,000 ريال\nحساب 183-12-3442698-9\nمانده 9,000,000", "came in or went out"),
+        ("*بانک سينا*\nواریز 5,000,000 ريال\nواریز 6,000,000 ريال\nحساب 183-12-3442698-9", "several amounts"),
+        ("*بانک سينا*\nواریز ,400,000 ريال\nحساب 183-12-3442698-9", "malformed"),
+        ("*بانک سينا*\nواریز 5.000.000 ریال\nحساب 183-12-3442698-9", "malformed"),
+        ("*بانک سينا*\nواریز 500,000 تومان\nحساب 183-12-3442698-9", "Toman"),
+    ],
+    ids=["sign against label", "no direction", "two amounts", "broken grouping", "dotted", "toman"],
+)
+def test_what_cannot_be_read_for_sure_is_unparsed(sina_reader: SmsReader, text: str, why: str) -> None:
+    parsed = sina_reader.parse(SINA, text, SMSC_TIME)
+    assert parsed.kind is Kind.UNPARSED and not parsed.settles and why in parsed.reason, parsed.reason
+
+
+def test_weak_evidence_alone_is_held(sina_reader: SmsReader) -> None:
+    parsed = sina_reader.parse(SINA, "مبلغ 5,000,000 ریال به حساب شما نشست\nحساب 183-12-3442698-9", SMSC_TIME)
+    assert parsed.kind is Kind.DEPOSIT and not parsed.settles and "weak evidence" in parsed.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("رمز پویا: 58213904\nاعتبار تا 14:45", "one-time password"),
+        ("کارت شما به دلیل ورود رمز اشتباه مسدود شد", "card blocked"),
+        ("چک صیادی شما به شناسه 1234567890123456 ثبت شد", "cheque"),
+        ("مانده حساب شما 12,000,000 ریال", "balance notice"),
+        ("ورود به همراه بانک در ساعت 10:12", "login"),
+        ("مشتری گرامی، سال نو مبارک", "no movement of money"),
+    ],
+)
+def test_non_transactions_are_other_with_a_reason(sina_reader: SmsReader, text: str, reason: str) -> None:
+    parsed = sina_reader.parse(SINA, text, SMSC_TIME)
+    assert parsed.kind is Kind.OTHER and reason in parsed.reason and not parsed.settles, parsed.reason
+
+
+def test_interest_and_reversals_are_deposits_that_never_settle(sina_reader: SmsReader) -> None:
+    for word, channel in (("واریز سود سپرده", "interest"), ("برگشت وجه", "reversal")):
+        parsed = sina_reader.parse(
+            SINA, f"*بانک سينا*\n{word}\nمبلغ 73,000 ريال\nحساب 183-12-3442698-9\nمانده 9,000,000", SMSC_TIME
+        )
+        assert (parsed.kind, parsed.channel, parsed.settles) == (Kind.DEPOSIT, channel, False), parsed.reason
+
+
+def test_another_banks_name_from_this_banks_sender_is_not_its_deposit(sina_reader: SmsReader) -> None:
+    parsed = sina_reader.parse(SINA, "بانک ملت\nواریز 5,000,000 ریال\nحساب 6204718359", SMSC_TIME)
+    assert parsed.kind is Kind.OTHER and "names mellat" in parsed.reason
