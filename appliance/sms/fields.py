@@ -76,6 +76,7 @@ _AMOUNT_LABEL = (
 _BALANCE_WORD = r"(?:مانده|موجودی)(?: ?(?:حساب|کارت|فعلی|جدید))?"
 _BALANCE_BEFORE = re.compile(rf"{_BALANCE_WORD} ?:? ?$")
 _BALANCE_AFTER = re.compile(rf"^ ?:? ?{_BALANCE_WORD}")
+_BALANCE_ONLY_LINE = re.compile(rf"{_BALANCE_WORD} ?:?")
 _AMOUNT_BEFORE = re.compile(rf"{_AMOUNT_LABEL} ?:? ?$")
 _AMOUNT_AFTER = re.compile(rf"^ ?: ?{_AMOUNT_LABEL}")
 _RIAL_AFTER = re.compile(r"^ ?(?:ریال|IRR)")
@@ -331,28 +332,29 @@ def read_fields(
         for match in _NUMBER.finditer(line):
             start, end = match.start(2), match.end(2)
             # A label is at most a few words from its figure: look that far only (keeps the search short).
-            before, after = line[max(0, match.start() - 40) : match.start()], line[match.end() : match.end() + 40]
+            before, after = line[max(0, match.start() - 32) : match.start()], line[match.end() : match.end() + 24]
+            worded_before = bool(before.strip(" :"))  # the regexes on «before» need a word to find
             sign = (match.group(1) or match.group(3) or "").strip() or None
             value = match.group(2)
             if _glued(line, start, end):
                 malformed.append(line.strip())  # cut out of a badly grouped figure: never money
                 continue
-            if _NOT_MONEY_BEFORE.search(before) or _NOT_MONEY_AFTER.search(after):
+            if (worded_before and _NOT_MONEY_BEFORE.search(before)) or _NOT_MONEY_AFTER.match(after):
                 continue
-            if _TOMAN_AFTER.search(after):
+            if _TOMAN_AFTER.match(after):
                 malformed.append(f"{value} تومان (a figure in Toman)")
                 continue
-            if _BALANCE_BEFORE.search(before) or _BALANCE_AFTER.search(after):
+            if (worded_before and _BALANCE_BEFORE.search(before)) or _BALANCE_AFTER.match(after):
                 balances.append(int(value))
                 continue
-            if not before.strip() and re.fullmatch(rf"{_BALANCE_WORD} ?:?", previous_line):
+            if not worded_before and _BALANCE_ONLY_LINE.fullmatch(previous_line):
                 balances.append(int(value))
                 continue
             if sign:
                 amounts.append((int(value), sign, "sign"))
-            elif _AMOUNT_BEFORE.search(before) or _AMOUNT_AFTER.search(after):
+            elif (worded_before and _AMOUNT_BEFORE.search(before)) or _AMOUNT_AFTER.match(after):
                 amounts.append((int(value), None, "label"))
-            elif _RIAL_AFTER.search(after):
+            elif _RIAL_AFTER.match(after):
                 amounts.append((int(value), None, "unit"))
 
     looks_like_money = bool(_MONEY_HINT.search(body))
