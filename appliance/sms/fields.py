@@ -103,7 +103,7 @@ _DATE_SHAPES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     ),
     (re.compile(r"(?m)^(\d{1,2})/(\d{1,2})$"), ("month", "day")),
 )
-_TIME = re.compile(r"(?<![\d:/.])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])")
+_TIME = re.compile(r"(?<![\d/.])(?<!\d:)(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])")
 
 # --- Accounts and cards -----------------------------------------------------
 _ACCOUNT_TOKEN = r"[\d*](?:[\d*]|[.\-/](?=[\d*]))*"

@@ -135,3 +135,10 @@ def test_interest_and_reversals_are_deposits_that_never_settle(sina_reader: SmsR
 def test_another_banks_name_from_this_banks_sender_is_not_its_deposit(sina_reader: SmsReader) -> None:
     parsed = sina_reader.parse(SINA, "بانک ملت\nواریز 5,000,000 ریال\nحساب 6204718359", SMSC_TIME)
     assert parsed.kind is Kind.OTHER and "names mellat" in parsed.reason
+
+
+def test_a_time_after_its_label_is_read() -> None:
+    reading = read_fields(
+        normalize_text("واریز: 1,000,000 ریال\nحساب 12345678\nتاریخ:1405/01/24\nساعت:16:39"), SMSC_TIME
+    )
+    assert reading.bank_time is not None and (reading.bank_time.hour, reading.bank_time.minute) == (16, 39)
