@@ -15,6 +15,7 @@ one that does not look like money is "other".
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -144,6 +145,7 @@ class SmsReader:
             bank: set(d.layouts_from) | {b for b, o in self._dialects.items() if bank in o.layouts_from}
             for bank, d in self._dialects.items()
         }
+        self._any_layout = _union([layout for d in self._dialects.values() for layout in d.layouts])
         self._strangers_layouts = {
             bank: [
                 layout
@@ -253,6 +255,9 @@ class SmsReader:
             owner = self._name_owner.get(line.strip("* "))
             if owner and owner != bank and owner not in self._related[bank]:
                 return f"it names {owner}"
+        # One pass of a regex joining every layout says whether any could match at all.
+        if self._any_layout is not None and self._any_layout.fullmatch(text) is None:
+            return None
         claims = _read_layouts(self._strangers_layouts[bank], text, reference)[0]
         if claims:
             return f"it is {claims[0].parsed.reason}"
@@ -261,6 +266,10 @@ class SmsReader:
     def _foreign(self, sender: str | None, text: str, reference: datetime) -> ParsedSms:
         """A sender on no allow-list: never a deposit; read only to show what the text claims."""
         who = f"sender {sender!r} is on no bank's allow-list" if sender else "no sender"
+        if self._any_layout is not None and not any(
+            self._any_layout.fullmatch(t) for t in (text, *tolerant_variants(text))
+        ):
+            return ParsedSms(kind=Kind.OTHER, bank=None, reason=f"other: {who}")  # no layout could claim it
         # A shared layout (Resalat uses Pasargad's) is tried once, under its own bank.
         own_layouts = [layout for d in self._dialects.values() for layout in d.layouts if layout.bank == d.bank]
         claims = [reading.parsed for reading in _read_tolerantly(own_layouts, text, reference)[0]]
@@ -308,6 +317,24 @@ def _read_tolerantly(layouts: Sequence[Layout], text: str, reference: datetime) 
         readings += more
         mismatches += why
     return readings, mismatches
+
+
+_NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
+
+
+def _union(layouts: Sequence[Layout]) -> re.Pattern[str] | None:
+    """A regex that fully matches what any of ``layouts`` fully matches (their named groups unnamed).
+
+    ``None`` when the patterns cannot be joined (an operator's pattern with global flags, say): then
+    every layout is tried on its own, as before.
+    """
+    if not layouts:
+        return re.compile(r"(?!)")
+    parts = [f"(?:{_NAMED_GROUP.sub('(?:', layout.regex.pattern)})" for layout in layouts]
+    try:
+        return re.compile("|".join(parts))
+    except re.error:
+        return None
 
 
 def _doubt(parsed: ParsedSms, fields: FieldReading, previous: int | None) -> str | None:
