@@ -212,7 +212,9 @@ def main() -> None:
             by_bank[row["bank"]].add(outcome)
             if args.misses and (outcome.miss or outcome.false_payable):
                 flag = " FALSE PAYABLE" if outcome.false_payable else ""
-                listed.append(f"  {row['id']:<20} {outcome.miss or 'exact'}{flag}: {parsed.reason}")
+                # A reason may quote the text: never for the held-back file (its texts stay unseen).
+                why = "" if path.name == "held_back.jsonl" else f": {parsed.reason}"
+                listed.append(f"  {row['id']:<20} {outcome.miss or 'exact'}{flag}{why}")
         print(f"\n== {title}: {len(rows)} messages")
         print(HEADER)
         for bank in sorted(by_bank):
