@@ -96,7 +96,11 @@ def test_no_hostile_case_is_a_payable_deposit_of_the_merchant(corpus_reader: Sms
             parsed.kind is Kind.DEPOSIT
             and parsed.settles
             and parsed.sender_trusted
-            and account_matches(parsed.account, digits(case.merchant_account), case.merchant_account)
+            # No account printed: the intake matches on the amount alone, so that is payable too.
+            and (
+                parsed.account is None
+                or account_matches(parsed.account, digits(case.merchant_account), case.merchant_account)
+            )
         )
         assert not payable, (case.kind, case.sender, parsed.reason)
     assert len(seen) >= 8, seen
