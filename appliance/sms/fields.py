@@ -357,7 +357,6 @@ def read_fields(
             elif _RIAL_AFTER.match(after):
                 amounts.append((int(value), None, "unit"))
 
-    looks_like_money = bool(_MONEY_HINT.search(body))
     dotted = _DOTTED_MONEY.search(body)
     if dotted:
         malformed.append(dotted.group(0))
@@ -366,7 +365,7 @@ def read_fields(
     if not amounts:
         if balances:
             return FieldReading(problem="a balance but no amount", looks_like_money=not _only_balance(body))
-        return FieldReading(problem="no amount found", looks_like_money=looks_like_money)
+        return FieldReading(problem="no amount found", looks_like_money=bool(_MONEY_HINT.search(body)))
     values = {a[0] for a in amounts}
     if len(values) > 1:
         return FieldReading(problem=f"several amounts ({', '.join(str(v) for v in sorted(values))})")
