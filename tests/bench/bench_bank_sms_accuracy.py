@@ -255,11 +255,13 @@ def hostile(reader: SmsReader, sender: Callable[[dict], str | None], count: int,
     by_kind: Counter[str] = Counter()
     payable: Counter[str] = Counter()
     times: list[float] = []
+    cpu: list[float] = []  # CPU time: what the parse costs when other processes share the cores
     reference = DEFAULT_SMSC
     for case in hostile_cases(random.Random(1405), count, {**senders, "*": "\n".join(every)}):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         parsed = reader.parse(case.sender, case.text, reference, previous_balance=case.previous_balance)
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
         by_kind[case.kind] += 1
         if (
             parsed.kind is Kind.DEPOSIT
@@ -276,10 +278,14 @@ def hostile(reader: SmsReader, sender: Callable[[dict], str | None], count: int,
     for kind in sorted(by_kind):
         print(f"{kind:<28} {by_kind[kind]:>7}  payable {payable[kind]}")
     print(f"{'ALL':<28} {sum(by_kind.values()):>7}  payable {sum(payable.values())}")
-    ordered = sorted(times)
-    if ordered:
-        p50, p99 = ordered[len(ordered) // 2] * 1e6, ordered[int(len(ordered) * 0.99)] * 1e6
-        print(f"parse time over the hostile cases: p50 {p50:.0f} us, p99 {p99:.0f} us (target p99 < 500 us)")
+    for label, samples in (("wall", times), ("CPU", cpu)):
+        ordered = sorted(samples)
+        if ordered:
+            p50, p99 = ordered[len(ordered) // 2] * 1e6, ordered[int(len(ordered) * 0.99)] * 1e6
+            print(
+                f"parse time ({label}) over the hostile cases: p50 {p50:.0f} us, p99 {p99:.0f} us, "
+                f"target p99 < 500 us, ratio {p99 / 500:.2f}"
+            )
 
 
 if __name__ == "__main__":
