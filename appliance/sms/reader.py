@@ -145,6 +145,7 @@ class SmsReader:
             bank: set(d.layouts_from) | {b for b, o in self._dialects.items() if bank in o.layouts_from}
             for bank, d in self._dialects.items()
         }
+        self._union_of = {bank: _union(d.layouts) for bank, d in self._dialects.items()}
         self._any_layout = _union([layout for d in self._dialects.values() for layout in d.layouts])
         self._strangers_layouts = {
             bank: [
@@ -189,7 +190,7 @@ class SmsReader:
         return self._read(dialect, normalized, reference, previous_balance)
 
     def _read(self, dialect: Dialect, text: str, reference: datetime, previous: int | None) -> ParsedSms:
-        readings, mismatches = _read_tolerantly(dialect.layouts, text, reference)
+        readings, mismatches = _read_tolerantly(dialect.layouts, text, reference, self._union_of[dialect.bank])
         unsure = ParsedSms(kind=Kind.UNPARSED, bank=dialect.bank, sender_trusted=True)
         lexicon = self._lexicons[dialect.bank]
         if readings:
@@ -302,18 +303,27 @@ def _read_layouts(layouts: Sequence[Layout], text: str, reference: datetime) -> 
     return readings, mismatches
 
 
-def _read_tolerantly(layouts: Sequence[Layout], text: str, reference: datetime) -> tuple[list[_Reading], list[str]]:
+def _read_tolerantly(
+    layouts: Sequence[Layout], text: str, reference: datetime, union: re.Pattern[str] | None = None
+) -> tuple[list[_Reading], list[str]]:
     """:func:`_read_layouts` on the message as it came; when nothing matches, on its tolerant variants.
 
     The variants (advert lines at the ends dropped, ``N:مانده`` put back as
     ``مانده:N``) are all tried and their readings pooled, so two variants
     that read differently leave the message unparsed like two layouts would.
+    ``union`` (:func:`_union` of ``layouts``) skips a text no layout can match.
     """
-    readings, mismatches = _read_layouts(layouts, text, reference)
+
+    def read(candidate: str) -> tuple[list[_Reading], list[str]]:
+        if union is not None and union.fullmatch(candidate) is None:
+            return [], []
+        return _read_layouts(layouts, candidate, reference)
+
+    readings, mismatches = read(text)
     if readings or mismatches:
         return readings, mismatches
     for variant in tolerant_variants(text):
-        more, why = _read_layouts(layouts, variant, reference)
+        more, why = read(variant)
         readings += more
         mismatches += why
     return readings, mismatches
