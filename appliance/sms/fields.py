@@ -224,14 +224,18 @@ def _blank(text: str, start: int, end: int) -> str:
 def _find_date(text: str) -> tuple[dict[str, str | None], str]:
     """The date/time fields and the text with them blanked out."""
     found: dict[str, str | None] = {}
-    for pattern, names in _DATE_SHAPES:
+    has_colon, has_slash = ":" in text, "/" in text
+    for index, (pattern, names) in enumerate(_DATE_SHAPES):
+        # Shapes 1, 2 and 4 carry a time (a colon); 3, 4 and 5 a slash: skip those the text cannot hold.
+        if (index in (1, 2, 4) and not has_colon) or (index in (3, 4, 5) and not has_slash):
+            continue
         match = pattern.search(text)
         if match is None:
             continue
         found.update({n: v for n, v in zip(names, match.groups(), strict=True) if v is not None})
         text = _blank(text, match.start(), match.end())
         break
-    if "hour" not in found:
+    if "hour" not in found and has_colon:
         match = _TIME.search(text)
         if match is not None:
             found.update({"hour": match.group(1), "minute": match.group(2), "second": match.group(3)})
@@ -242,12 +246,14 @@ def _find_date(text: str) -> tuple[dict[str, str | None], str]:
 def _find_accounts(text: str) -> tuple[str | None, str | None, str]:
     """(own account or card, the other side's card, the text with them blanked)."""
     counterpart = None
-    match = _COUNTERPART.search(text)
+    match = _COUNTERPART.search(text) if "کارت" in text else None
     if match and re.search(r"\d{4}", match.group(1)):
         counterpart = match.group(1)
         text = _blank(text, match.start(1), match.end(1))
     account = None
     for pattern in (_ACCOUNT_LABEL, _ACCOUNT_BEFORE_LABEL, _SHAPED_ACCOUNT, _BARE_ACCOUNT_LINE):
+        if pattern is _ACCOUNT_BEFORE_LABEL and ":" not in text:
+            continue
         for match in pattern.finditer(text):
             token = match.group(1)
             if pattern in (_ACCOUNT_LABEL, _ACCOUNT_BEFORE_LABEL) and not (
@@ -357,7 +363,7 @@ def read_fields(
             elif _RIAL_AFTER.match(after):
                 amounts.append((int(value), None, "unit"))
 
-    dotted = _DOTTED_MONEY.search(body)
+    dotted = _DOTTED_MONEY.search(body) if "." in body else None
     if dotted:
         malformed.append(dotted.group(0))
     if malformed:
