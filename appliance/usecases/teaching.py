@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from appliance.domain.errors import InvalidInput, NotFound
 from appliance.sms.bank_time import jalali_text
 from appliance.sms.learn import Confirmed, LearnError, Proposal, learned_template, propose
 from appliance.sms.model import Kind
+from appliance.sms.normalize import normalize_digits
 from appliance.sms.samples import check_template_file
 from appliance.sms.senders import canonical_sender
 from appliance.store import database as store
@@ -26,6 +27,8 @@ from appliance.usecases import taught
 from appliance.usecases.sms_intake import SmsIngest
 
 log = logging.getLogger(__name__)
+
+__all__ = ["Confirmed", "Proposal", "Taught", "Teaching", "claimed_bank", "is_held_for_sender"]
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,8 @@ class Teaching:
         """Save a template that reads this unparsed message as ``confirmed``, then read every stored
         unparsed message again with it."""
         message = self.message(message_id)
+        account = normalize_digits(confirmed.account).strip() if confirmed.account else None
+        confirmed = replace(confirmed, account=account or None)
         if message.kind != Kind.UNPARSED.value:
             raise InvalidInput(f"SMS {message_id} is {message.kind}: only an unparsed message teaches a format")
         if not message.bank:
