@@ -5,6 +5,9 @@
 % def digits(v):
 %   return fa.fa_digits(v) if lang != "en" else str(v)
 % end
+% def ltr(v):
+%   return "\u2066" + digits(v) + "\u2069"
+% end
 % if changes:
 <p class="flash ok" id="changes">{{t("reread_count", digits(changes))}}</p>
 % end
@@ -85,7 +88,7 @@
 % if lang == "en":
   {{e.reason}}
 % elif e.kind == "sender_trusted":
-  {{t("ev_trusted_detail", digits(d.get("sender", "")), bank_name(d.get("bank", "")), digits(d.get("smsc") or "—"))}}
+  {{t("ev_trusted_detail", ltr(d.get("sender", "")), bank_name(d.get("bank", "")), ltr(d.get("smsc") or "—"))}}
 % elif e.kind == "format_learned":
   {{t("ev_learned_detail", t("kind_" + str(d.get("direction", "deposit"))), fa.fa_grouped(int(d.get("amount") or 0)), digits(d.get("template", "")))}}
 % elif e.kind == "reread":
