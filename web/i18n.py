@@ -164,6 +164,8 @@ WORDS |= {
     "ev_sender_trusted": ("اعتماد به فرستنده", "sender trusted"),
     "ev_format_learned": ("یادگیری قالب", "format learned"),
     "ev_reread": ("خواندن دوباره", "read again"),
+    "ev_format_forgotten": ("کنار گذاشتن قالب", "format forgotten"),
+    "ev_forgotten_detail": ("قالب {0} دیگر به کار نمی‌رود", "template {0} no longer used"),
     "ev_trusted_detail": ("فرستنده {0} از {1}؛ مرکز پیامک {2}", "sender {0} is {1}; SMSC {2}"),
     "ev_learned_detail": ("{0} به مبلغ {1} ریال؛ قالب {2}", "{0} of {1} Rial; template {2}"),
     "ev_reread_detail": ("از «{0}» به «{1}»", "from {0} to {1}"),

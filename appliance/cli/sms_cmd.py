@@ -64,10 +64,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     learn.add_argument(
         "--balance", metavar="RIAL", help='the balance it prints (default: what the box found; "none": it prints none)'
     )
-    learn.add_argument("--account", help='the merchant\'s account or card as printed ("none": it prints none)')
+    learn.add_argument(
+        "--account", help='the merchant\'s account or card as printed (default: what the box found; "none": none)'
+    )
     learn.set_defaults(handler=_learn)
     learned = actions.add_parser("learned", help="list the senders and formats the operator taught, with who and when")
     learned.add_argument("--show", type=int, metavar="ID", help="print one learned template's TOML")
+    learned.add_argument(
+        "--forget", type=int, metavar="ID", help="remove a learned template (what it read stays; new SMS go without it)"
+    )
     learned.set_defaults(handler=_learned)
 
 
@@ -246,6 +251,9 @@ def _learn(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 def _learned(args: argparse.Namespace, ctx: CommandContext) -> int:
     teaching = _teaching(ctx)
+    if args.forget is not None:
+        print(teaching.forget_template(args.forget, _actor()))
+        return 0
     if args.show is not None:
         found = [t for t in teaching.templates() if t.id == args.show]
         if not found:

@@ -230,6 +230,28 @@ class Teaching:
         if problems:
             raise LearnError("the learned template does not read its own sample: " + "; ".join(problems))
 
+    def forget_template(self, template_id: int, actor: str) -> str:
+        """Remove a learned template (a mistake, or it was copied into the templates folder to be edited).
+        What it already read stays as read; the next SMS are read without it."""
+        now = self.service.clock()
+        with store.write():
+            template = LearnedTemplate.get_or_none(LearnedTemplate.id == template_id)
+            if template is None:
+                raise NotFound(f"no learned template {template_id}")
+            template.delete_instance()
+            summary = f"learned template {template_id} ({template.bank}, from SMS {template.message_id}) forgotten"
+            self.service.record_event(
+                "sms",
+                template.message_id or 0,
+                "format_forgotten",
+                actor,
+                summary,
+                data={"template": template_id},
+                now=now,
+            )
+        log.info("%s: %s", actor, summary)
+        return summary
+
     def templates(self) -> list[LearnedTemplate]:
         return list(LearnedTemplate.select().order_by(LearnedTemplate.id))
 

@@ -178,3 +178,12 @@ def test_a_stored_template_the_reader_refuses_is_left_out_and_reading_goes_on(in
     clock.advance(minutes=1)
     assert receive(ingest, clock, mellat_text(p.amount, 1_000_000, clock())).kind == "deposit"
     assert Payment.get_by_id(p.id).state == "paid"
+
+
+def test_a_forgotten_template_reads_no_more_and_what_it_read_stays(ingest, teaching, two_cards, clock):
+    first = receive(ingest, clock, new_format(1_000_000, 20_000_000))
+    taught = teaching.learn(first.id, Confirmed(1_000_000, "deposit", 20_000_000, "6204718359"), OPERATOR)
+    assert "forgotten" in teaching.forget_template(taught.template_id, OPERATOR)
+    assert LearnedTemplate.select().count() == 0 and SmsMessage.get_by_id(first.id).kind == "deposit"
+    assert events("format_forgotten")[0].actor == OPERATOR
+    assert receive(ingest, clock, new_format(2_000_000, 22_000_000)).kind == "unparsed"

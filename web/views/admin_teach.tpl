@@ -82,7 +82,7 @@
 <tr><th>{{t("when")}}</th><th>{{t("events")}}</th><th>{{t("who")}}</th><th>{{t("why")}}</th></tr>
 % for e in events:
 % d = e.data or {}
-<tr class="event {{e.kind}}"><td>{{jalali(e.at, lang)}}</td><td>{{t("ev_" + e.kind) if e.kind in ("sender_trusted", "format_learned", "reread") else e.kind}}</td>
+<tr class="event {{e.kind}}"><td>{{jalali(e.at, lang)}}</td><td>{{t("ev_" + e.kind) if e.kind in ("sender_trusted", "format_learned", "format_forgotten", "reread") else e.kind}}</td>
   <td><bdi>{{who(e.actor, t)}}</bdi></td>
   <td>
 % if lang == "en":
@@ -91,6 +91,8 @@
   {{t("ev_trusted_detail", ltr(d.get("sender", "")), bank_name(d.get("bank", "")), ltr(d.get("smsc") or "—"))}}
 % elif e.kind == "format_learned":
   {{t("ev_learned_detail", t("kind_" + str(d.get("direction", "deposit"))), fa.fa_grouped(int(d.get("amount") or 0)), digits(d.get("template", "")))}}
+% elif e.kind == "format_forgotten":
+  {{t("ev_forgotten_detail", digits(d.get("template", "")))}}
 % elif e.kind == "reread":
   {{t("ev_reread_detail", t("kind_" + (e.from_state or "unparsed")), t("kind_" + (e.to_state or "unparsed")))}}
 % end
