@@ -28,6 +28,8 @@ from appliance.usecases.sms_intake import SmsIngest
 
 log = logging.getLogger(__name__)
 
+REREAD_BATCH = 50  # stored messages read again per transaction: the write lock is never held for long
+
 __all__ = ["Confirmed", "Proposal", "Taught", "Teaching", "claimed_bank", "is_held_for_sender"]
 
 
@@ -79,6 +81,8 @@ class Teaching:
         """Trust a sender for a bank, pinned with the SMSC its message came through, and read its held
         messages again. By a held message (its sender, SMSC and claimed bank), or by sender and bank."""
         message = self.message(message_id) if message_id is not None else None
+        if message is not None and message.trusted:
+            raise InvalidInput(f"SMS {message.id} is from a trusted sender and is not held: nothing to trust")
         if message is not None:
             if sender and canonical_sender(sender) != canonical_sender(message.sender):
                 raise InvalidInput(f"SMS {message.id} is from {message.sender!r}, not {sender!r}")
@@ -207,14 +211,24 @@ class Teaching:
                 },
                 now=now,
             )
-            changed = {}
-            unparsed = SmsMessage.select().where(SmsMessage.kind == Kind.UNPARSED.value).order_by(SmsMessage.id)
-            for stored in list(unparsed):
-                change = self.ingest.reread(stored, actor)
-                if change:
-                    changed[stored.id] = change
+        changed = self._reread_unparsed(actor)
         log.info("%s: %s; %d unparsed message(s) now read", actor, summary, len(changed))
         return Taught(summary, changed, template.id)
+
+    def _reread_unparsed(self, actor: str) -> dict[int, str]:
+        """Every stored unparsed message read again, a batch per transaction (the receive path writes between)."""
+        changed: dict[int, str] = {}
+        ids = [m.id for m in SmsMessage.select(SmsMessage.id).where(SmsMessage.kind == Kind.UNPARSED.value)]
+        for start in range(0, len(ids), REREAD_BATCH):
+            with store.write():
+                batch = SmsMessage.select().where(SmsMessage.id.in_(ids[start : start + REREAD_BATCH]))
+                for stored in batch.order_by(SmsMessage.id):
+                    if stored.kind != Kind.UNPARSED.value:
+                        continue  # read meanwhile (another box learned the same format)
+                    change = self.ingest.reread(stored, actor)
+                    if change:
+                        changed[stored.id] = change
+        return changed
 
     def _templates_dir(self) -> Path | None:
         sms = self.service.settings.sms

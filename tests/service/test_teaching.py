@@ -99,6 +99,9 @@ def test_trust_sender_refuses_what_would_widen_trust_wrongly(ingest, teaching, c
         teaching.trust_sender(OPERATOR, sender="Bank Mellat", bank="saman")
     with pytest.raises(InvalidInput, match="unknown bank 'nobank'"):
         teaching.trust_sender(OPERATOR, sender="12345", bank="nobank")
+    trusted = receive(ingest, clock, mellat_text(1_000_000, 2_000_000, clock()))
+    with pytest.raises(InvalidInput, match="from a trusted sender and is not held"):
+        teaching.trust_sender(OPERATOR, message_id=trusted.id)
     otp = receive(ingest, clock, "رمز پویا: 123456", sender=STRANGER)
     with pytest.raises(InvalidInput, match="say which bank"):
         teaching.trust_sender(OPERATOR, message_id=otp.id)
