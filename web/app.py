@@ -20,8 +20,10 @@ from appliance.usecases import status as box_status
 from appliance.usecases.payment_watch import PaymentWatch, long_poll_limit
 from appliance.usecases.service import PaymentService
 from appliance.usecases.sms_intake import SmsIngest, build_ingest
+from appliance.usecases.teaching import Teaching
 from appliance.usecases.webhooks import WebhookQueue
 from web.admin.dashboard import Dashboard
+from web.admin.teaching import TeachingPages
 from web.api import openapi
 from web.api.merchant import MerchantApi, error_response, json_response, request_token
 from web.api.sms_handin import SmsApi
@@ -50,9 +52,12 @@ def create_app(
     app.add_hook("before_request", readable_form)
     api = MerchantApi(service, settings.server.max_body_bytes)
     api.install(app)
-    SmsApi(api, ingest or build_ingest(service)).install(app)
+    ingest = ingest or build_ingest(service)
+    SmsApi(api, ingest).install(app)
     PaymentPages(service, demo_bank, watch or PaymentWatch(service, long_poll_limit(settings))).install(app)
-    Dashboard(service, webhooks or WebhookQueue(service), health=lambda: _health_report(service, health)).install(app)
+    dashboard = Dashboard(service, webhooks or WebhookQueue(service), health=lambda: _health_report(service, health))
+    dashboard.install(app)
+    TeachingPages(dashboard, Teaching(ingest)).install(app)  # "this sender is Bank X", "learn this format"
     app.route("/static/<path:path>", "GET", static_file)
 
     def health_route() -> str:

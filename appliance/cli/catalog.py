@@ -29,7 +29,7 @@ COMMANDS: dict[str, Command] = {
     "serve": Command("serve_cmd", "run the service (waitress, threaded)"),
     "demo": Command("demo_cmd", "run a demo box on the built-in modem simulator (SQLite)"),
     "demo-pay": Command("demo_cmd", "in a running demo, make the simulated bank send a payment's deposit SMS"),
-    "sms": Command("sms_cmd", "read bank SMS, check bank templates"),
+    "sms": Command("sms_cmd", "read bank SMS, check bank templates, teach the box a sender or a format"),
     "modem": Command("modem_cmd", "find GSM modems and check one"),
     "simulate": Command(
         "simulate_cmd", "run the modem simulator (a fake modem on a pseudo-terminal) or drive a running one"

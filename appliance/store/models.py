@@ -430,3 +430,35 @@ class FleetBox(BaseModel):
 
 
 ALL_MODELS.append(FleetBox)
+
+
+# ----- 0007: what the operator taught the box --------------------------------------
+
+
+class TaughtSender(BaseModel):
+    """A sender the operator said is this bank ("this sender is Bank X"): added to the bank's allow-list."""
+
+    bank = peewee.CharField(max_length=40)
+    sender = peewee.CharField(max_length=40, unique=True)  # canonical (appliance.sms.senders.canonical_sender)
+    message_id = peewee.BigIntegerField(null=True)  # the held message it was taught from
+    created_by = peewee.CharField(max_length=80)
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "taught_sender"
+
+
+class LearnedTemplate(BaseModel):
+    """A bank template (the TOML format of docs/bank-templates.md) the operator taught from a message."""
+
+    bank = peewee.CharField(max_length=40)
+    body = peewee.TextField()  # the TOML, with the message it was learned from as its sample
+    message_id = peewee.BigIntegerField(null=True)
+    created_by = peewee.CharField(max_length=80)
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "learned_template"
+
+
+ALL_MODELS += [TaughtSender, LearnedTemplate]

@@ -1,4 +1,4 @@
-"""The operator's review queue: assign a held deposit, accept a late payment, refund, dismiss."""
+"""The operator's review queue: assign a held deposit, accept a late payment, refund, dismiss, re-match."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from appliance.domain.payments import State
 from appliance.store import database as store
 from appliance.store.models import Deposit, Payment
 from appliance.usecases.core import DepositState
-from appliance.usecases.deposits import DepositCases
+from appliance.usecases.deposits import DepositCases, NewDeposit
 
 
 class ReviewCases(DepositCases):
@@ -87,3 +87,19 @@ class ReviewCases(DepositCases):
             deposit.note = note
             self._close_deposit(deposit, DepositState.DISMISSED, f"dismissed: {note}", actor, now)
         return deposit
+
+    def resettle_held(self, deposit: Deposit, actor: str) -> Payment | None:
+        """A held deposit whose hold no longer applies (the operator trusted its sender): to the matcher,
+        with every rule of a new deposit. Call inside ``store.write()``."""
+        if deposit.state != DepositState.HELD:
+            raise InvalidTransition(f"deposit {deposit.id} is {deposit.state}, not held")
+        new = NewDeposit(
+            amount=deposit.amount,
+            source=deposit.source,
+            created_by=actor,
+            account=deposit.account,
+            bank=deposit.bank,
+            payer_card=deposit.payer_card,
+            balance=deposit.balance,
+        )
+        return self._settle(deposit, new, self.cards_for_account(deposit.account), self.clock())

@@ -165,3 +165,25 @@ def test_the_migrations_make_exactly_the_schema_of_the_models(tmp_path):
         db.create_tables(everything)
     db.close()
     assert _sqlite_schema(migrated) == _sqlite_schema(from_models)
+
+
+def test_an_upgraded_v010_box_learns_the_format_of_its_stored_unparsed_sms(v010_url, clock):
+    """0007: the teaching tables come with the upgrade, and the SMS v0.1.0 stored unparsed are taught from."""
+    from appliance.sms.learn import Confirmed
+    from appliance.usecases.sms_intake import build_ingest
+    from appliance.usecases.teaching import Teaching
+
+    settings = make_settings(v010_url)
+    db = open_store(settings)
+    try:
+        teaching = Teaching(build_ingest(PaymentService(settings, clock=clock)))
+        (unparsed,) = models.SmsMessage.select().where(models.SmsMessage.kind == "unparsed")
+        taught = teaching.learn(unparsed.id, Confirmed(777_770, "deposit", 50_061_192, "6204718359"), "operator:admin")
+        assert unparsed.id in taught.reread
+        again = models.SmsMessage.get_by_id(unparsed.id)
+        assert (again.kind, again.amount, again.deposit_id is not None) == ("deposit", 777_770, True)
+        teaching.trust_sender("operator:admin", sender="+989121234567", bank="mellat")
+        assert [(s.sender, s.bank) for s in models.TaughtSender.select()] == [("9121234567", "mellat")]
+        assert models.LearnedTemplate.select().count() == 1
+    finally:
+        db.close()

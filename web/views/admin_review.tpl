@@ -10,6 +10,9 @@
   <p class="muted" dir="ltr">{{d.bank or ""}} {{d.account or ""}} · {{local_time(d.transfer_at)}}{{" · payer " + mask_card(d.payer_card) if d.payer_card and len(d.payer_card) == 16 else ""}}</p>
 % for m in item.messages:
   <pre dir="auto">{{m.text}}</pre>
+% if d.state == "held":
+  <p><a href="/admin/sms/{{m.id}}/teach" class="teach">{{t("teach_link")}}: {{t("this_sender_is")}}</a></p>
+% end
 % end
 % if item.candidates:
   <p>{{t("candidates")}}:

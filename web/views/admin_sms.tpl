@@ -13,5 +13,8 @@
 % if m.deposit_id:
   <p>{{t("deposit")}} #{{m.deposit_id}}</p>
 % end
+% if m.kind == "unparsed" or not m.trusted:
+  <p><a href="/admin/sms/{{m.id}}/teach" class="teach">{{t("teach_link")}}</a></p>
+% end
 </section>
 % end

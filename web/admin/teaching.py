@@ -1,0 +1,113 @@
+"""The dashboard's teaching actions on one stored SMS: "this sender is Bank X", "learn this format".
+
+``GET /admin/sms/<id>/teach`` shows the message, what the box found in it and
+the two forms; the POSTs call :class:`appliance.usecases.teaching.Teaching`
+and come back to the page with what changed. Every decision is an event
+(shown on the page) with the operator's name and the time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import quote
+
+import bottle
+
+from appliance.domain.errors import InvalidInput, NotFound
+from appliance.usecases.operator_login import Session
+from appliance.usecases.teaching import Confirmed, Teaching, claimed_bank, is_held_for_sender
+from web import fa
+from web.admin.dashboard import TEHRAN, Dashboard, fa_int
+from web.i18n import WORDS, translator
+from web.rendering import redirect
+
+KINDS = ("deposit", "withdrawal", "other", "unparsed")
+
+
+def jalali(value: dt.datetime | None, lang: str) -> str:
+    """Tehran time; in Persian the Jalali date with Persian digits."""
+    if value is None:
+        return "—"
+    local = value.astimezone(TEHRAN)
+    if lang == "en":
+        return local.strftime("%Y-%m-%d %H:%M")
+    import jdatetime
+
+    j = jdatetime.datetime.fromgregorian(datetime=local.replace(tzinfo=None))
+    return fa.fa_digits(f"{j.year:04}/{j.month:02}/{j.day:02} {j.hour:02}:{j.minute:02}")
+
+
+def who(actor: str, t: Any) -> str:
+    """``operator:NAME`` (the dashboard) or ``operator:cli:USER`` (the command line), in the page's language."""
+    if actor.startswith("operator:cli:"):
+        return t("by_cli", actor.removeprefix("operator:cli:"))
+    if actor.startswith("operator:"):
+        return t("by_operator", actor.removeprefix("operator:"))
+    return actor
+
+
+class TeachingPages:
+    def __init__(self, dashboard: Dashboard, teaching: Teaching) -> None:
+        self.dashboard = dashboard
+        self.teaching = teaching
+
+    def install(self, app: bottle.Bottle) -> None:
+        page = self.dashboard.page
+        app.route("/admin/sms/<message_id:int>/teach", "GET", page(self.show))
+        app.route("/admin/sms/<message_id:int>/trust-sender", "POST", page(self.trust_sender))
+        app.route("/admin/sms/<message_id:int>/learn", "POST", page(self.learn))
+
+    def show(self, session: Session, message_id: int) -> str:
+        try:
+            message = self.teaching.message(message_id)
+        except NotFound:
+            raise bottle.HTTPError(404) from None
+        proposal = self.teaching.propose(message_id) if message.kind == "unparsed" and message.bank else None
+        events = self.dashboard.service.events_for("sms", message_id)
+        return self.dashboard._render(
+            "admin_teach",
+            session,
+            m=message,
+            claimed=claimed_bank(message),
+            can_trust=is_held_for_sender(message) or not message.trusted,
+            proposal=proposal,
+            banks=self.teaching.banks,
+            events=events,
+            jalali=jalali,
+            who=who,
+            bank_name=self._bank_namer(),
+            changes=bottle.request.query.getunicode("changes", default=""),
+        )
+
+    def _bank_namer(self) -> Any:
+        t = translator(self.dashboard._lang())
+
+        def bank_name(key: str) -> str:
+            return t(f"bank_{key}") if f"bank_{key}" in WORDS else t("bank_other", key)
+
+        return bank_name
+
+    def _back(self, message_id: int, changed: int) -> None:
+        redirect(f"/admin/sms/{message_id}/teach?flash=done&changes={quote(str(changed))}#events")
+
+    def trust_sender(self, session: Session, message_id: int) -> None:
+        bank = bottle.request.forms.getunicode("bank", default="").strip() or None
+        taught = self.teaching.trust_sender(f"operator:{session.username}", message_id=message_id, bank=bank)
+        self._back(message_id, len(taught.reread))
+
+    def learn(self, session: Session, message_id: int) -> None:
+        forms = bottle.request.forms
+        amount = fa_int(forms.getunicode("amount", default=""))
+        if amount is None:
+            raise InvalidInput("give the amount the message moves, in Rial")
+        direction = forms.getunicode("direction", default="")
+        balance_text = forms.getunicode("balance", default="").strip()
+        balance = fa_int(balance_text) if balance_text else None
+        if balance_text and balance is None:
+            raise InvalidInput("the balance must be a whole number of Rial (or empty: the message prints none)")
+        account = forms.getunicode("account", default="").strip() or None
+        taught = self.teaching.learn(
+            message_id, Confirmed(amount, direction, balance, account), f"operator:{session.username}"
+        )
+        self._back(message_id, len(taught.reread))
