@@ -6,7 +6,7 @@ from appliance.domain.cards import visible_digits_agree
 from appliance.domain.errors import InvalidInput, InvalidTransition, NotFound
 from appliance.domain.payments import State
 from appliance.store import database as store
-from appliance.store.models import Deposit, Payment
+from appliance.store.models import Deposit, Event, Payment
 from appliance.usecases.core import DepositState
 from appliance.usecases.deposits import DepositCases
 
@@ -87,3 +87,75 @@ class ReviewCases(DepositCases):
             deposit.note = note
             self._close_deposit(deposit, DepositState.DISMISSED, f"dismissed: {note}", actor, now)
         return deposit
+
+    # ----- split payments whose time ended with some parts paid (docs/split-payments.md) ------
+    def partially_paid_payments(self, limit: int = 50) -> list[Payment]:
+        """The review queue's split payments: time over, some parts paid, the rest not (yet)."""
+        return list(
+            Payment.select()
+            .where(Payment.state == State.PARTIALLY_PAID.value)
+            .order_by(Payment.expires_at)
+            .limit(limit)
+        )
+
+    def waiting_for_rest(self, pay_id: int) -> bool:
+        """Whether the operator chose to wait for the remaining parts of this partially paid payment."""
+        last = (
+            Event.select(Event.kind)
+            .where((Event.entity == "payment") & (Event.entity_id == pay_id) & Event.kind.in_(_PARTIAL_DECISIONS))
+            .order_by(Event.id.desc())
+            .first()
+        )
+        return last is not None and last.kind == "waiting_for_rest"
+
+    def _partial_for_review(self, pay_id: int) -> Payment:
+        payment = self._payment_for_review(pay_id)
+        if payment.state != State.PARTIALLY_PAID.value:
+            raise InvalidTransition(f"payment {pay_id} is {payment.state}: only a partially paid payment can be")
+        return payment
+
+    def _shortfall(self, payment: Payment) -> dict[str, int]:
+        parts = self.payment_parts(payment)
+        paid = sum(p.amount for p in parts if p.paid_at is not None)
+        return {"paid_rial": paid, "missing_rial": payment.amount - paid, "parts": len(parts)}
+
+    def accept_partial(self, pay_id: int, actor: str, note: str = "") -> Payment:
+        """The operator accepts a partially paid payment as paid (recorded with what was missing)."""
+        now = self.clock()
+        with store.write():
+            payment = self._partial_for_review(pay_id)
+            short = self._shortfall(payment)
+            reason = f"accepted as paid with {short['missing_rial']} Rial missing{': ' + note if note else ''}"
+            if not self._move(payment, State.PAID, actor, reason, now, data=short, paid_at=now):
+                raise InvalidTransition(f"payment {pay_id} changed meanwhile")
+            self._settle_late_part_deposits(pay_id, actor, now)
+        return payment
+
+    def wait_for_rest(self, pay_id: int, actor: str, note: str = "") -> Payment:
+        """The operator waits for the remaining parts: the payment stays partially paid, its unpaid parts'
+        amounts stay held until the quarantine ends, and a late part still completes it."""
+        now = self.clock()
+        with store.write():
+            payment = self._partial_for_review(pay_id)
+            reason = f"waiting for the remaining parts{': ' + note if note else ''}"
+            self.record_event(
+                "payment", pay_id, "waiting_for_rest", actor, reason, data=self._shortfall(payment), now=now
+            )
+        return payment
+
+    def refund_partial(self, pay_id: int, actor: str, note: str = "") -> Payment:
+        """The operator gives back what a partially paid payment received: every paid part's deposit."""
+        now = self.clock()
+        with store.write():
+            payment = self._partial_for_review(pay_id)
+            reason = f"refunded{': ' + note if note else ''}"
+            if not self._move(payment, State.REFUNDED, actor, reason, now, data=self._shortfall(payment)):
+                raise InvalidTransition(f"payment {pay_id} changed meanwhile")
+            for deposit in Deposit.select().where(
+                (Deposit.payment == pay_id) & Deposit.state.in_([DepositState.MATCHED, DepositState.LATE])
+            ):
+                self._close_deposit(deposit, DepositState.REFUNDED, reason, actor, now)
+        return payment
+
+
+_PARTIAL_DECISIONS = ["waiting_for_rest", "part_paid"]
