@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from appliance.domain import matching
+from appliance.domain import matching, mistakes
 from appliance.domain.errors import InvalidTransition, NotFound
 from appliance.domain.payments import SETTLED, State
 from appliance.store import database as store
@@ -117,7 +117,12 @@ class DepositCases(SplitCheckoutCases):
             return None
         if isinstance(outcome, matching.Unmatched):
             deposit.hints = list(outcome.hints)
-            self._close_deposit(deposit, DepositState.UNMATCHED, outcome.reason, actor, now)
+            suggestion = self._suggest(deposit)  # never settles: the operator decides (docs/customer-mistakes.md)
+            reason = outcome.reason
+            if suggestion is not None:
+                deposit.hints.append(suggestion.as_hint())
+                reason += f"; most likely payment {suggestion.payment_id} ({suggestion.rule.replace('_', ' ')})"
+            self._close_deposit(deposit, DepositState.UNMATCHED, reason, actor, now)
             return None
         payment = self.get_payment(outcome.payment_id)
         if outcome.part_id is not None:
@@ -342,3 +347,66 @@ class DepositCases(SplitCheckoutCases):
         """The late parts' deposits of a payment now paid leave the review queue."""
         for late in Deposit.select().where((Deposit.payment == pay_id) & (Deposit.state == DepositState.LATE)):
             self._close_deposit(late, DepositState.MATCHED, "the split payment is complete", actor, now)
+
+    # ----- the amounts customers really send (docs/customer-mistakes.md) --------------------------
+    def _suggest(self, deposit: Deposit) -> mistakes.Suggestion | None:
+        """The one open payment an unmatched deposit most likely belongs to, by a customer's usual mistake."""
+        d = deposit.amount
+        earlier = [
+            mistakes.Earlier(e.id, e.amount, e.transfer_at)
+            for e in store.rows(
+                Deposit,
+                "SELECT * FROM deposit WHERE state = ? AND id <> ? AND transfer_at >= ? AND amount < ? "
+                "ORDER BY id DESC LIMIT 50",
+                DepositState.UNMATCHED,
+                deposit.id or 0,
+                Deposit.transfer_at.db_value(deposit.transfer_at - dt.timedelta(days=1)),
+                max(0, d * 20),
+            )
+            if e.card_id is None or deposit.card_id is None or e.card_id == deposit.card_id
+        ]
+        near = (d - 10_000, d + 10_000 + self.offsets.max_offset)
+        tenfold = (d * 10 - 10, d * 10 + 10)
+        sums = sorted({d + e.amount for e in earlier})
+        states = (State.PENDING.value, State.EXPIRED.value, State.PARTIALLY_PAID.value)
+        in_sums = f" OR (amount IN ({', '.join('?' * len(sums))}))" if sums else ""
+        singles = store.rows(
+            Payment,
+            "SELECT * FROM payment WHERE state IN (?, ?, ?) AND ((amount BETWEEN ? AND ?) OR (amount BETWEEN ? AND ?) "
+            f"OR (price BETWEEN ? AND ?) OR (price BETWEEN ? AND ?){in_sums}) "
+            "AND NOT EXISTS (SELECT 1 FROM payment_part pp WHERE pp.payment_id = payment.id) "
+            "ORDER BY id DESC LIMIT 100",
+            *states,
+            *near,
+            *tenfold,
+            *near,
+            *tenfold,
+            *sums,
+        )
+        found = [mistakes.Open(p.id, p.amount, p.price, p.created_at, p.expires_at) for p in singles]
+        created = Payment.created_at
+        for part_id, pay_id, amount, price, created_at, expires_at in store.execute(
+            "SELECT pp.id, pp.payment_id, pp.amount, pp.price, p.created_at, p.expires_at "
+            "FROM payment_part pp JOIN payment p ON p.id = pp.payment_id WHERE pp.paid_at IS NULL "
+            "AND p.state IN (?, ?, ?) AND ((pp.amount BETWEEN ? AND ?) OR (pp.amount BETWEEN ? AND ?) "
+            "OR (pp.price BETWEEN ? AND ?) OR (pp.price BETWEEN ? AND ?)) ORDER BY pp.id DESC LIMIT 100",
+            *states,
+            *near,
+            *tenfold,
+            *near,
+            *tenfold,
+        ).fetchall():
+            found.append(
+                mistakes.Open(
+                    pay_id, amount, price, created.python_value(created_at), created.python_value(expires_at), part_id
+                )
+            )
+        return mistakes.suggest(d, deposit.transfer_at, found, earlier, self.rules.clock_skew, self.rules.quarantine)
+
+    @staticmethod
+    def suggestion_of(deposit: Deposit) -> dict[str, object] | None:
+        """The suggestion stored with an unmatched deposit (see :meth:`_suggest`), if any."""
+        for hint in deposit.hints or []:
+            if isinstance(hint, dict) and hint.get("rule") in mistakes.RULES:
+                return hint
+        return None

@@ -159,3 +159,39 @@ class ReviewCases(DepositCases):
 
 
 _PARTIAL_DECISIONS = ["waiting_for_rest", "part_paid"]
+
+
+class SuggestionCases(ReviewCases):
+    """The review queue's suggestion for a near-miss deposit, settled by the operator in one action."""
+
+    def settle_suggestion(self, deposit_id: int, actor: str, note: str = "") -> Payment:
+        """Settle an unmatched deposit against the payment suggested for it, recorded with the difference."""
+        now = self.clock()
+        with store.write():
+            deposit = self._deposit_for_review(deposit_id, "settled")
+            hint = self.suggestion_of(deposit)
+            if hint is None:
+                raise InvalidTransition(f"deposit {deposit_id} has no suggested payment: assign it instead")
+            pay_id = int(str(hint["pay_id"]))
+            payment = self._payment_for_review(pay_id)
+            self._expire_if_due(payment, now, actor)
+            if payment.state not in (State.PENDING.value, State.EXPIRED.value, State.PARTIALLY_PAID.value):
+                raise InvalidTransition(f"payment {pay_id} is {payment.state}: it cannot take a deposit")
+            rule, difference = str(hint["rule"]), int(str(hint["difference"]))
+            reason = f"settled by the operator ({rule.replace('_', ' ')}, difference {difference} Rial)"
+            reason += f": {note}" if note else ""
+            other: Deposit | None = None
+            if hint.get("with_deposit") is not None:
+                other = self.get_deposit(int(str(hint["with_deposit"])))
+                if other.state != DepositState.UNMATCHED:
+                    raise InvalidTransition(f"deposit {other.id} is {other.state} now: it cannot be paired any more")
+            data = {"rule": rule, "difference": difference, "deposits": [d.id for d in (deposit, other) if d]}
+            self.record_event("payment", pay_id, "settled_with_difference", actor, reason, data=data, now=now)
+            if hint.get("part_id") is not None:
+                part_id = int(str(hint["part_id"]))
+                return self._apply_part(deposit, payment, part_id, False, False, reason, actor, now)
+            self._apply_match(deposit, payment, False, False, reason, actor, now)
+            if other is not None:
+                other.payment_id = payment.id
+                self._close_deposit(other, DepositState.MATCHED, reason, actor, now)
+        return payment
