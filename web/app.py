@@ -22,6 +22,7 @@ from appliance.usecases.service import PaymentService
 from appliance.usecases.sms_intake import SmsIngest, build_ingest
 from appliance.usecases.webhooks import WebhookQueue
 from web.admin.dashboard import Dashboard
+from web.admin.split_review import SplitReview
 from web.api import openapi
 from web.api.merchant import MerchantApi, error_response, json_response, request_token
 from web.api.sms_handin import SmsApi
@@ -52,7 +53,9 @@ def create_app(
     api.install(app)
     SmsApi(api, ingest or build_ingest(service)).install(app)
     PaymentPages(service, demo_bank, watch or PaymentWatch(service, long_poll_limit(settings))).install(app)
-    Dashboard(service, webhooks or WebhookQueue(service), health=lambda: _health_report(service, health)).install(app)
+    dashboard = Dashboard(service, webhooks or WebhookQueue(service), health=lambda: _health_report(service, health))
+    dashboard.install(app)
+    SplitReview(dashboard).install(app)
     app.route("/static/<path:path>", "GET", static_file)
 
     def health_route() -> str:
@@ -61,6 +64,8 @@ def create_app(
         status = 503 if report["status"] == "down" else 200
         if token is None:
             return json_response({"status": report["status"], "version": __version__}, status)
+        if report["database"] == "ok":
+            report["cards"] = service.capacity()  # free amounts now, today's money against each ceiling
         return json_response(report, status)
 
     app.route("/api/health", "GET", health_route)

@@ -17,7 +17,7 @@ from appliance.domain.payments import SETTLED, State
 from appliance.store import database as store
 from appliance.store.models import Card, Deposit, Payment, PaymentPart
 from appliance.usecases.core import DepositState
-from appliance.usecases.split_checkout import SplitCheckoutCases
+from appliance.usecases.split_checkout import CapacityCases
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class DepositOutcome:
     events: list[str] = field(default_factory=list)
 
 
-class DepositCases(SplitCheckoutCases):
+class DepositCases(CapacityCases):
     def record_deposit(self, new: NewDeposit) -> DepositOutcome:
         """Store a deposit and settle the payment it matches, in one transaction. Idempotent on ``dedupe_key``."""
         now = self.clock()

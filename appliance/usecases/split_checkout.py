@@ -214,3 +214,55 @@ class SplitCheckoutCases(CheckoutCases):
         ).fetchone():
             return State.PARTIALLY_PAID
         return State.EXPIRED
+
+
+class CapacityCases(SplitCheckoutCases):
+    """What each card can still take: free unique amounts now, today's money against its ceiling."""
+
+    def offered_cards(self, price: int, now: dt.datetime) -> list[Card]:
+        """Active cards under their ceilings, counting also what is open on them alone (unpaid parts, pinned
+        pending payments), so a ``create`` is refused (code 9) before it would over-fill a card."""
+        cards = super().offered_cards(price, now)
+        if not any(c.daily_limit_rial is not None for c in cards):
+            return cards  # no ceiling in Rial: nothing more to count
+        room = {r.card.id: r.rial_left for r in self.card_room(now)}
+        return [c for c in cards if room.get(c.id) is None or (room[c.id] or 0) >= price]
+
+    def capacity(self, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+        """Per active card (docs/split-payments.md "Capacity"): ``free_amounts`` is how many more payments of
+        the busiest price its scope can hold now (the offsets minus the amounts held for that price; all
+        cards share scope 0 unless ``payments.pin_card``); ``received_today`` and ``open_rial`` against
+        ``daily_limit_rial`` (None: no ceiling) and ``rial_left``."""
+        now = now or self.clock()
+        held: dict[tuple[int, int], int] = {}
+        for scope, price in store.execute(
+            "SELECT r.scope, COALESCE(pp.price, p.price) FROM amount_reservation r "
+            "JOIN payment p ON p.id = r.payment_id "
+            "LEFT JOIN payment_part pp ON pp.payment_id = r.payment_id AND pp.amount = r.amount AND pp.scope = r.scope "
+            "WHERE r.active_amount IS NOT NULL"
+        ).fetchall():
+            held[(scope, price)] = held.get((scope, price), 0) + 1
+        busiest: dict[int, int] = {}
+        for (scope, _price), count in held.items():
+            busiest[scope] = max(busiest.get(scope, 0), count)
+        pin = self.settings.payments.pin_card
+        out = []
+        for room in self.card_room(now):
+            scope = room.card.id if pin else ALL_CARDS_SCOPE
+            out.append(
+                {
+                    "card": room.card.id,
+                    "bank": room.card.bank,
+                    "number_last4": room.card.number[-4:],
+                    "scope": scope,
+                    "free_amounts": max(0, self.offsets.capacity - busiest.get(scope, 0)),
+                    "amounts_per_price": self.offsets.capacity,
+                    "received_today": room.received_today,
+                    "deposits_today": room.count_today,
+                    "open_rial": room.committed,
+                    "daily_limit_rial": room.card.daily_limit_rial,
+                    "daily_limit_count": room.card.daily_limit_count,
+                    "rial_left": room.rial_left,
+                }
+            )
+        return out

@@ -218,3 +218,15 @@ def test_the_parts_respect_each_cards_daily_ceiling(make_service, db_url):
         create(service, 2)
     assert info.value.code is Code.NO_CARD_AVAILABLE
     assert Payment.select().count() == 1
+
+
+def test_a_pinned_create_is_refused_before_it_would_over_fill_its_card(make_service, db_url):
+    service = make_service(db_url, payments={"pin_card": True})
+    service.add_card(MELLI_CARD, "x", daily_limit_rial=300_000)
+    create(service, 1, price=120_000)
+    create(service, 2, price=120_000)  # 240,030 open on the card
+    with pytest.raises(ApiError) as info:
+        create(service, 3, price=120_000)  # would make 360,040: over its ceiling once all are paid
+    assert info.value.code is Code.NO_CARD_AVAILABLE
+    rooms = {r["card"]: r for r in service.capacity()}
+    assert list(rooms.values())[0]["open_rial"] == 240_030
