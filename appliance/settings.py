@@ -119,6 +119,8 @@ class PaymentSettings:
     min_price_rial: int = field(default=10_000, metadata=_at_least(1))
     max_price_rial: int = field(default=2_000_000_000, metadata=_at_least(1))
     ask_payer_card: bool = False
+    # The largest single transfer (Rial); a price above it is split into parts (0: never split).
+    max_transfer_rial: int = field(default=0, metadata=_at_least(0))
 
 
 @dataclass(frozen=True)
@@ -289,6 +291,12 @@ def _cross_checks(settings: Settings) -> list[str]:
         problems.append("payments.min_offset: must not be above payments.max_offset")
     if p.min_price_rial > p.max_price_rial:
         problems.append("payments.min_price_rial: must not be above payments.max_price_rial")
+    if p.max_transfer_rial and p.max_transfer_rial <= p.max_offset + p.min_price_rial:
+        problems.append(
+            "payments.max_transfer_rial: must be 0 (never split) or above payments.max_offset plus "
+            f"payments.min_price_rial ({p.max_offset + p.min_price_rial}), so that a part and its offset fit "
+            f"in one transfer; got {p.max_transfer_rial}"
+        )
     names = [m.name for m in settings.modems]
     for name in sorted({n for n in names if names.count(n) > 1}):
         problems.append(f"modems.name: {name!r} is used by more than one modem")

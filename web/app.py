@@ -24,6 +24,7 @@ from appliance.usecases.teaching import Teaching
 from appliance.usecases.webhooks import WebhookQueue
 from web.admin.dashboard import Dashboard
 from web.admin.teaching import TeachingPages
+from web.admin.split_review import SplitReview
 from web.api import openapi
 from web.api.merchant import MerchantApi, error_response, json_response, request_token
 from web.api.sms_handin import SmsApi
@@ -58,6 +59,7 @@ def create_app(
     dashboard = Dashboard(service, webhooks or WebhookQueue(service), health=lambda: _health_report(service, health))
     dashboard.install(app)
     TeachingPages(dashboard, Teaching(ingest)).install(app)  # "this sender is Bank X", "learn this format"
+    SplitReview(dashboard).install(app)
     app.route("/static/<path:path>", "GET", static_file)
 
     def health_route() -> str:
@@ -66,6 +68,8 @@ def create_app(
         status = 503 if report["status"] == "down" else 200
         if token is None:
             return json_response({"status": report["status"], "version": __version__}, status)
+        if report["database"] == "ok":
+            report["cards"] = service.capacity()  # free amounts now, today's money against each ceiling
         return json_response(report, status)
 
     app.route("/api/health", "GET", health_route)

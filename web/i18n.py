@@ -112,6 +112,32 @@ WORDS: dict[str, tuple[str, str]] = {
     "to_review": ("در انتظار بررسی", "Waiting for review"),
     "yes": ("بله", "yes"),
     "no": ("خیر", "no"),
+    # split payments, suggestions, capacity (docs/split-payments.md, docs/customer-mistakes.md)
+    "partially_paid": ("پرداخت‌های ناقص (مهلت تمام شد)", "Partially paid (time over)"),
+    "paid_of": ("رسیده {0} از {1} ریال؛ کسری {2} ریال", "{0} of {1} Rial received; {2} Rial missing"),
+    "part_n": ("واریز {0}", "Transfer {0}"),
+    "part_paid": ("رسید", "received"),
+    "part_open": ("نرسیده", "not received"),
+    "accept_partial": ("پذیرش به‌عنوان پرداخت‌شده", "Accept as paid"),
+    "wait_rest": ("منتظر بقیه می‌مانیم", "Wait for the rest"),
+    "waiting_rest": ("منتظر بقیه واریزها", "waiting for the rest"),
+    "refund_partial": ("بازپرداخت واریزهای رسیده", "Refund what was received"),
+    "suggested": ("پرداخت محتمل", "Most likely payment"),
+    "difference": ("اختلاف", "difference"),
+    "settle_suggested": ("تسویه با همین پرداخت", "Settle with this payment"),
+    "rule_offset_dropped": ("مبلغ بدون رقم‌های یکتا واریز شده", "the offset was dropped"),
+    "rule_toman": ("مبلغ به تومان به‌جای ریال واریز شده", "sent in Toman instead of Rial"),
+    "rule_rounded": ("مبلغ گرد شده", "the amount was rounded"),
+    "rule_two_transfers": (
+        "دو واریز که با هم مبلغ دقیق را می‌سازند؛ همراه واریز",
+        "two transfers that make the exact amount, with deposit",
+    ),
+    "capacity": ("ظرفیت کارت‌ها", "Card capacity"),
+    "free_amounts": ("مبلغ‌های یکتای آزاد", "Free unique amounts"),
+    "received_today": ("دریافتی امروز", "Received today"),
+    "open_on_card": ("در انتظار روی این کارت", "Open on this card"),
+    "daily_ceiling": ("سقف روزانه", "Daily ceiling"),
+    "no_ceiling": ("بدون سقف", "no ceiling"),
 }
 
 

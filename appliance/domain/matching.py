@@ -35,6 +35,9 @@ class Candidate:
     expires_at: dt.datetime
     card_ids: frozenset[int] = frozenset()
     payer_card: str | None = None
+    # One part of a split payment (its own amount and card): which part, and whether it is paid already.
+    part_id: int | None = None
+    part_paid: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Matched:
     late: bool
     payer_card_mismatch: bool
     reason: str
+    part_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -71,8 +75,10 @@ class MatchRules:
 def _why_not(deposit: DepositFacts, c: Candidate, rules: MatchRules) -> str | None:
     if c.amount != deposit.amount:
         return "another amount"
-    if c.state not in (State.PENDING, State.EXPIRED):
+    if c.state not in (State.PENDING, State.EXPIRED, State.PARTIALLY_PAID):
         return f"payment is {c.state.value}"
+    if c.part_paid:
+        return "this part of the payment is paid already"
     if deposit.card_ids is not None and not (c.card_ids & deposit.card_ids):
         return "money went to a card this payment did not offer"
     if deposit.transfer_at + rules.clock_skew < c.created_at:
@@ -100,7 +106,11 @@ def match(
         hints = tuple(
             c.payment_id
             for c in sorted(
-                (c for c in [*candidates, *near] if c.state in (State.PENDING, State.EXPIRED, State.PAID_LATE)),
+                (
+                    c
+                    for c in [*candidates, *near]
+                    if c.state in (State.PENDING, State.EXPIRED, State.PAID_LATE, State.PARTIALLY_PAID)
+                ),
                 key=lambda c: (abs(c.amount - deposit.amount), -c.created_at.timestamp()),
             )[:5]
         )
@@ -113,4 +123,4 @@ def match(
     reason = "transfer after the deadline, within the quarantine" if late else "transfer on time"
     if mismatch:
         reason += "; the depositing card differs from the registered one"
-    return Matched(chosen.payment_id, late, mismatch, reason)
+    return Matched(chosen.payment_id, late, mismatch, reason, chosen.part_id)

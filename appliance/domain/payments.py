@@ -5,6 +5,11 @@ States: ``pending -> paid | expired``; ``paid -> verified`` (the first
 SMS came late) or ``expired -> paid_late`` (the transfer itself was late);
 ``paid_late -> paid`` (the operator accepts it) or ``-> refunded``. ``verified``
 and ``refunded`` are final.
+
+A split payment (several parts, :mod:`appliance.domain.parts`) stays ``pending``
+until every part is paid. Its deadline with some parts paid makes it
+``partially_paid`` (so does a late part of an expired one): a late part can
+still complete it (``-> paid``), or the operator accepts it as paid or refunds it.
 """
 
 from __future__ import annotations
@@ -22,11 +27,13 @@ class State(str, enum.Enum):
     EXPIRED = "expired"
     PAID_LATE = "paid_late"
     REFUNDED = "refunded"
+    PARTIALLY_PAID = "partially_paid"
 
 
 TRANSITIONS: dict[State, frozenset[State]] = {
-    State.PENDING: frozenset({State.PAID, State.EXPIRED}),
-    State.EXPIRED: frozenset({State.PAID, State.PAID_LATE}),
+    State.PENDING: frozenset({State.PAID, State.EXPIRED, State.PARTIALLY_PAID}),
+    State.EXPIRED: frozenset({State.PAID, State.PAID_LATE, State.PARTIALLY_PAID}),
+    State.PARTIALLY_PAID: frozenset({State.PAID, State.PAID_LATE, State.REFUNDED}),
     State.PAID: frozenset({State.VERIFIED}),
     State.PAID_LATE: frozenset({State.PAID, State.REFUNDED}),
     State.VERIFIED: frozenset(),
@@ -54,8 +61,9 @@ def check_code(state: State, payer_card_mismatch: bool, first_verification: bool
     """What ``check`` answers for a payment in ``state`` (after any transition it made)."""
     if state is State.PENDING:
         return Code.NOT_PAID_YET
-    if state in (State.EXPIRED, State.PAID_LATE, State.REFUNDED):
-        # A late payment reads as expired until the operator accepts it (DESIGN.md "Matching").
+    if state in (State.EXPIRED, State.PAID_LATE, State.REFUNDED, State.PARTIALLY_PAID):
+        # A late payment reads as expired until the operator accepts it (DESIGN.md "Matching"); so does
+        # a split payment whose time ended with only some parts paid (its last part can still complete it).
         return Code.EXPIRED
     if payer_card_mismatch:
         return Code.PAYER_CARD_MISMATCH

@@ -154,7 +154,8 @@ class AmountReservation(BaseModel):
     is paid, or when it has been expired for longer than the quarantine.
     """
 
-    payment = peewee.ForeignKeyField(Payment, unique=True, backref="reservation", on_delete="CASCADE")
+    # One reservation per payment, or one per part of a split payment (0005: no longer unique).
+    payment = peewee.ForeignKeyField(Payment, backref="reservation", on_delete="CASCADE")
     scope = peewee.IntegerField()
     amount = peewee.BigIntegerField()
     # Kept equal to ``amount`` while active and NULL once released, so that a plain
@@ -462,3 +463,32 @@ class LearnedTemplate(BaseModel):
 
 
 ALL_MODELS += [TaughtSender, LearnedTemplate]
+# ----- 0005: split payments ------------------------------------------------------
+
+
+class PaymentPart(BaseModel):
+    """One transfer of a split payment: its own unique amount (held in ``amount_reservation`` on ``scope``)
+    and its card. A payment without parts is one transfer of ``payment.amount``, as before."""
+
+    payment = peewee.ForeignKeyField(Payment, backref="parts", on_delete="CASCADE")
+    seq = peewee.IntegerField()  # 1, 2, ... in the order the customer is asked to pay
+    price = peewee.BigIntegerField()
+    amount = peewee.BigIntegerField(index=True)
+    card = peewee.ForeignKeyField(Card, backref="payment_parts", on_delete="RESTRICT")
+    scope = peewee.IntegerField()
+    paid_at = UtcDateTimeField(null=True)
+    # True when the part's transfer came after the payment's deadline (within the quarantine).
+    late = peewee.BooleanField(default=False)
+    deposit = peewee.ForeignKeyField(Deposit, null=True, backref="parts_paid", on_delete="SET NULL")
+
+    if TYPE_CHECKING:
+        payment_id: int
+        card_id: int
+        deposit_id: int | None
+
+    class Meta:
+        table_name = "payment_part"
+        indexes = ((("payment", "seq"), True),)
+
+
+ALL_MODELS.append(PaymentPart)

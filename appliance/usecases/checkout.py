@@ -60,12 +60,7 @@ class CheckoutCases(CardCases):
     def create_payment(
         self, request: CreateRequest, token: ApiToken | None = None, seen_as: str | None = None
     ) -> CreatedPayment:
-        if not self.gates.clock_trusted():
-            raise ApiError(Code.CLOCK_UNTRUSTED)
-        if not self.gates.receiving_ok():
-            raise ApiError(Code.RECEIVING_DOWN)
-        if not self.gates.recording_ok():
-            raise ApiError(Code.RECORDING_DOWN)
+        self._refuse_when_closed()
         now = self.clock()
         minutes = request.expire_minutes or self.settings.payments.expire_minutes
         expires_at = now + dt.timedelta(minutes=minutes)
@@ -104,6 +99,19 @@ class CheckoutCases(CardCases):
         payment, offered = store.batched_write(create)
         link = self.payment_link(payment.id, seen_as) if request.callback else None
         return CreatedPayment(payment, offered, link)
+
+    def _refuse_when_closed(self) -> None:
+        """The gates every ``create`` passes first: a trusted clock, SMS received and recorded."""
+        if not self.gates.clock_trusted():
+            raise ApiError(Code.CLOCK_UNTRUSTED)
+        if not self.gates.receiving_ok():
+            raise ApiError(Code.RECEIVING_DOWN)
+        if not self.gates.recording_ok():
+            raise ApiError(Code.RECORDING_DOWN)
+
+    def _expiry_target(self, payment: Payment) -> State:
+        """What a pending payment becomes at its deadline (a split payment may be partially paid)."""
+        return State.EXPIRED
 
     @staticmethod
     def _by_load(cards: list[Card]) -> list[Card]:
@@ -263,7 +271,7 @@ class CheckoutCases(CardCases):
             effective_state(State(payment.state), payment.expires_at, now) is State.EXPIRED
             and payment.state == State.PENDING.value
         ):
-            if not self._move(payment, State.EXPIRED, actor, "the deadline passed", now):
+            if not self._move(payment, self._expiry_target(payment), actor, "the deadline passed", now):
                 payment.state = self.get_payment(payment.id).state
 
     def set_payer_card(self, pay_id: int, card: str) -> Payment:
@@ -323,6 +331,6 @@ class CheckoutCases(CardCases):
         count = 0
         with store.write():
             for payment in Payment.select().where((Payment.state == State.PENDING.value) & (Payment.expires_at <= now)):
-                count += self._move(payment, State.EXPIRED, "scheduler", "the deadline passed", now)
+                count += self._move(payment, self._expiry_target(payment), "scheduler", "the deadline passed", now)
             self._release_stale_reservations(now)
         return count

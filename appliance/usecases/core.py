@@ -75,6 +75,8 @@ class UseCaseCore:
         # Called inside the transaction of every payment state change (payment id, from, to, now):
         # what they write (a webhook delivery, say) commits or rolls back with the change itself.
         self.payment_listeners: list[Callable[[int, str | None, str, dt.datetime], None]] = []
+        # Called, likewise, when one part of a split payment is paid (payment id, part number, now).
+        self.part_listeners: list[Callable[[int, int, dt.datetime], None]] = []
 
     # ----- events -------------------------------------------------------
     def record_event(

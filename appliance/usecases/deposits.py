@@ -11,13 +11,13 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from appliance.domain import matching
+from appliance.domain import matching, mistakes
 from appliance.domain.errors import InvalidTransition, NotFound
-from appliance.domain.payments import State
+from appliance.domain.payments import SETTLED, State
 from appliance.store import database as store
-from appliance.store.models import Card, Deposit, Payment
-from appliance.usecases.checkout import CheckoutCases
+from appliance.store.models import Card, Deposit, Payment, PaymentPart
 from appliance.usecases.core import DepositState
+from appliance.usecases.split_checkout import CapacityCases
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class DepositOutcome:
     events: list[str] = field(default_factory=list)
 
 
-class DepositCases(CheckoutCases):
+class DepositCases(CapacityCases):
     def record_deposit(self, new: NewDeposit) -> DepositOutcome:
         """Store a deposit and settle the payment it matches, in one transaction. Idempotent on ``dedupe_key``."""
         now = self.clock()
@@ -107,7 +107,7 @@ class DepositCases(CheckoutCases):
         )
         outcome = matching.match(
             facts,
-            self._candidates(deposit.amount, exact=True),
+            self._candidates(deposit.amount, exact=True) + self._part_candidates(deposit.amount),
             self.rules,
             near=self._candidates(deposit.amount, exact=False),
         )
@@ -117,9 +117,18 @@ class DepositCases(CheckoutCases):
             return None
         if isinstance(outcome, matching.Unmatched):
             deposit.hints = list(outcome.hints)
-            self._close_deposit(deposit, DepositState.UNMATCHED, outcome.reason, actor, now)
+            suggestion = self._suggest(deposit)  # never settles: the operator decides (docs/customer-mistakes.md)
+            reason = outcome.reason
+            if suggestion is not None:
+                deposit.hints.append(suggestion.as_hint())
+                reason += f"; most likely payment {suggestion.payment_id} ({suggestion.rule.replace('_', ' ')})"
+            self._close_deposit(deposit, DepositState.UNMATCHED, reason, actor, now)
             return None
         payment = self.get_payment(outcome.payment_id)
+        if outcome.part_id is not None:
+            return self._apply_part(
+                deposit, payment, outcome.part_id, outcome.late, outcome.payer_card_mismatch, outcome.reason, actor, now
+            )
         return self._apply_match(
             deposit, payment, outcome.late, outcome.payer_card_mismatch, outcome.reason, actor, now
         )
@@ -177,7 +186,10 @@ class DepositCases(CheckoutCases):
         if exact:
             payments = store.rows(
                 Payment,
-                "SELECT * FROM payment WHERE amount = ? AND state IN (?, ?, ?, ?) ORDER BY id DESC LIMIT 50",
+                "SELECT * FROM payment WHERE amount = ? AND state IN (?, ?, ?, ?) "
+                # A split payment's total is no amount of its own: its parts are matched (_part_candidates).
+                "AND NOT EXISTS (SELECT 1 FROM payment_part pp WHERE pp.payment_id = payment.id) "
+                "ORDER BY id DESC LIMIT 50",
                 amount,
                 State.PENDING.value,
                 State.EXPIRED.value,
@@ -228,3 +240,173 @@ class DepositCases(CheckoutCases):
         if states:
             query = query.where(Deposit.state.in_(list(states)))
         return list(query)
+
+    # ----- split payments: a deposit settles one part --------------------------------------------
+    def _part_candidates(self, amount: int) -> list[matching.Candidate]:
+        """Parts holding ``amount`` of payments that can still take money (each offers its one card)."""
+        found = store.execute(
+            "SELECT pp.id, pp.payment_id, pp.card_id, pp.paid_at, p.state, p.created_at, p.expires_at, p.payer_card "
+            "FROM payment_part pp JOIN payment p ON p.id = pp.payment_id "
+            "WHERE pp.amount = ? AND p.state IN (?, ?, ?) ORDER BY pp.id DESC LIMIT 50",
+            amount,
+            State.PENDING.value,
+            State.EXPIRED.value,
+            State.PARTIALLY_PAID.value,
+        ).fetchall()
+        created = Payment.created_at
+        return [
+            matching.Candidate(
+                payment_id,
+                amount,
+                State(state),
+                created.python_value(created_at),
+                created.python_value(expires_at),
+                frozenset({card_id}),
+                payer_card,
+                part_id=part_id,
+                part_paid=paid_at is not None,
+            )
+            for part_id, payment_id, card_id, paid_at, state, created_at, expires_at, payer_card in found
+        ]
+
+    def _apply_part(
+        self,
+        deposit: Deposit,
+        payment: Payment,
+        part_id: int,
+        late: bool,
+        mismatch: bool,
+        reason: str,
+        actor: str,
+        now: dt.datetime,
+    ) -> Payment:
+        """Mark one part paid by ``deposit``; the payment is paid once every part is (docs/split-payments.md)."""
+        part = PaymentPart.get_by_id(part_id)
+        updated = store.execute(
+            "UPDATE payment_part SET paid_at = ?, late = ?, deposit_id = ? WHERE id = ? AND paid_at IS NULL",
+            PaymentPart.paid_at.db_value(now),
+            late,
+            deposit.id,
+            part_id,
+        ).rowcount
+        if updated != 1:
+            raise InvalidTransition(
+                f"part {part.seq} of payment {payment.id} changed while settling deposit {deposit.id}"
+            )
+        store.execute(
+            "UPDATE amount_reservation SET active_amount = NULL, released_at = ? "
+            "WHERE payment_id = ? AND scope = ? AND amount = ? AND active_amount IS NOT NULL",
+            PaymentPart.paid_at.db_value(now),
+            payment.id,
+            part.scope,
+            part.amount,
+        )
+        if mismatch and not payment.payer_card_mismatch:
+            store.execute("UPDATE payment SET payer_card_mismatch = ? WHERE id = ?", True, payment.id)
+            payment.payer_card_mismatch = True
+        parts = self.payment_parts(payment)
+        paid = [p for p in parts if p.paid_at is not None]
+        progress = {"deposit": deposit.id, "part": part.seq, "amount": part.amount, "parts": len(parts)}
+        progress |= {"parts_paid": len(paid), "paid_rial": sum(p.amount for p in paid), "late": late}
+        self.record_event(
+            "payment",
+            payment.id,
+            "part_paid",
+            actor,
+            f"part {part.seq} of {len(parts)} paid{' late' if late else ''}: {reason}",
+            data=progress,
+            now=now,
+        )
+        for listener in self.part_listeners:
+            listener(payment.id, part.seq, now)
+        source = State(payment.state)
+        if len(paid) == len(parts):
+            # Begun on time (some part's transfer before the deadline): the late rest completes it.
+            # Every transfer late: like one late transfer, it waits for the operator.
+            target = State.PAID if any(not p.late for p in parts) else State.PAID_LATE
+            if source is State.PENDING and target is State.PAID_LATE:
+                self._move(payment, State.EXPIRED, actor, "the deadline passed before the transfers", now)
+            moved = self._move(
+                payment, target, actor, f"every part paid ({len(parts)})", now, data=progress, paid_at=now
+            )
+            if not moved:
+                raise InvalidTransition(f"payment {payment.id} changed while settling deposit {deposit.id}")
+            if target is State.PAID:
+                self._settle_late_part_deposits(payment.id, actor, now)
+        elif source is State.EXPIRED or (source is State.PENDING and late):
+            self._move(payment, State.PARTIALLY_PAID, actor, "a part paid after the deadline", now, data=progress)
+        deposit.payment_id = payment.id
+        deposit.card_id = deposit.card_id or part.card_id
+        done = State(payment.state) in SETTLED
+        self._close_deposit(
+            deposit, DepositState.LATE if late and not done else DepositState.MATCHED, reason, actor, now
+        )
+        return payment
+
+    def _settle_late_part_deposits(self, pay_id: int, actor: str, now: dt.datetime) -> None:
+        """The late parts' deposits of a payment now paid leave the review queue."""
+        for late in Deposit.select().where((Deposit.payment == pay_id) & (Deposit.state == DepositState.LATE)):
+            self._close_deposit(late, DepositState.MATCHED, "the split payment is complete", actor, now)
+
+    # ----- the amounts customers really send (docs/customer-mistakes.md) --------------------------
+    def _suggest(self, deposit: Deposit) -> mistakes.Suggestion | None:
+        """The one open payment an unmatched deposit most likely belongs to, by a customer's usual mistake."""
+        d = deposit.amount
+        earlier = [
+            mistakes.Earlier(e.id, e.amount, e.transfer_at)
+            for e in store.rows(
+                Deposit,
+                "SELECT * FROM deposit WHERE state = ? AND id <> ? AND transfer_at >= ? AND amount < ? "
+                "ORDER BY id DESC LIMIT 50",
+                DepositState.UNMATCHED,
+                deposit.id or 0,
+                Deposit.transfer_at.db_value(deposit.transfer_at - dt.timedelta(days=1)),
+                max(0, d * 20),
+            )
+            if e.card_id is None or deposit.card_id is None or e.card_id == deposit.card_id
+        ]
+        near = (d - 10_000, d + 10_000 + self.offsets.max_offset)
+        tenfold = (d * 10 - 10, d * 10 + 10)
+        sums = sorted({d + e.amount for e in earlier})
+        states = (State.PENDING.value, State.EXPIRED.value, State.PARTIALLY_PAID.value)
+        in_sums = f" OR (amount IN ({', '.join('?' * len(sums))}))" if sums else ""
+        singles = store.rows(
+            Payment,
+            "SELECT * FROM payment WHERE state IN (?, ?, ?) AND ((amount BETWEEN ? AND ?) OR (amount BETWEEN ? AND ?) "
+            f"OR (price BETWEEN ? AND ?) OR (price BETWEEN ? AND ?){in_sums}) "
+            "AND NOT EXISTS (SELECT 1 FROM payment_part pp WHERE pp.payment_id = payment.id) "
+            "ORDER BY id DESC LIMIT 100",
+            *states,
+            *near,
+            *tenfold,
+            *near,
+            *tenfold,
+            *sums,
+        )
+        found = [mistakes.Open(p.id, p.amount, p.price, p.created_at, p.expires_at) for p in singles]
+        created = Payment.created_at
+        for part_id, pay_id, amount, price, created_at, expires_at in store.execute(
+            "SELECT pp.id, pp.payment_id, pp.amount, pp.price, p.created_at, p.expires_at "
+            "FROM payment_part pp JOIN payment p ON p.id = pp.payment_id WHERE pp.paid_at IS NULL "
+            "AND p.state IN (?, ?, ?) AND ((pp.amount BETWEEN ? AND ?) OR (pp.amount BETWEEN ? AND ?) "
+            "OR (pp.price BETWEEN ? AND ?) OR (pp.price BETWEEN ? AND ?)) ORDER BY pp.id DESC LIMIT 100",
+            *states,
+            *near,
+            *tenfold,
+            *near,
+            *tenfold,
+        ).fetchall():
+            found.append(
+                mistakes.Open(
+                    pay_id, amount, price, created.python_value(created_at), created.python_value(expires_at), part_id
+                )
+            )
+        return mistakes.suggest(d, deposit.transfer_at, found, earlier, self.rules.clock_skew, self.rules.quarantine)
+
+    @staticmethod
+    def suggestion_of(deposit: Deposit) -> dict[str, object] | None:
+        """The suggestion stored with an unmatched deposit (see :meth:`_suggest`), if any."""
+        for hint in deposit.hints or []:
+            if isinstance(hint, dict) and hint.get("rule") in mistakes.RULES:
+                return hint
+        return None

@@ -48,6 +48,8 @@ class PaymentWatch:
         self._stop = threading.Event()
         self.listening = threading.Event()  # set once the fleet's announcements reach this box (PostgreSQL)
         service.payment_listeners.append(self._announce)
+        # A part of a split payment paid is a change its page shows too (its tick).
+        service.part_listeners.append(lambda payment_id, _seq, now: self._announce(payment_id, None, "", now))
 
     # ----- announcing ----------------------------------------------------------
     def _announce(self, payment_id: int, _from: str | None, _to: str, _now: dt.datetime) -> None:

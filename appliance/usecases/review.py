@@ -6,7 +6,7 @@ from appliance.domain.cards import visible_digits_agree
 from appliance.domain.errors import InvalidInput, InvalidTransition, NotFound
 from appliance.domain.payments import State
 from appliance.store import database as store
-from appliance.store.models import Deposit, Payment
+from appliance.store.models import Deposit, Event, Payment
 from appliance.usecases.core import DepositState
 from appliance.usecases.deposits import DepositCases, NewDeposit
 
@@ -103,3 +103,110 @@ class ReviewCases(DepositCases):
             balance=deposit.balance,
         )
         return self._settle(deposit, new, self.cards_for_account(deposit.account), self.clock())
+    # ----- split payments whose time ended with some parts paid (docs/split-payments.md) ------
+    def partially_paid_payments(self, limit: int = 50) -> list[Payment]:
+        """The review queue's split payments: time over, some parts paid, the rest not (yet)."""
+        return list(
+            Payment.select()
+            .where(Payment.state == State.PARTIALLY_PAID.value)
+            .order_by(Payment.expires_at)
+            .limit(limit)
+        )
+
+    def waiting_for_rest(self, pay_id: int) -> bool:
+        """Whether the operator chose to wait for the remaining parts of this partially paid payment."""
+        last = (
+            Event.select(Event.kind)
+            .where((Event.entity == "payment") & (Event.entity_id == pay_id) & Event.kind.in_(_PARTIAL_DECISIONS))
+            .order_by(Event.id.desc())
+            .first()
+        )
+        return last is not None and last.kind == "waiting_for_rest"
+
+    def _partial_for_review(self, pay_id: int) -> Payment:
+        payment = self._payment_for_review(pay_id)
+        if payment.state != State.PARTIALLY_PAID.value:
+            raise InvalidTransition(f"payment {pay_id} is {payment.state}: only a partially paid payment can be")
+        return payment
+
+    def _shortfall(self, payment: Payment) -> dict[str, int]:
+        parts = self.payment_parts(payment)
+        paid = sum(p.amount for p in parts if p.paid_at is not None)
+        return {"paid_rial": paid, "missing_rial": payment.amount - paid, "parts": len(parts)}
+
+    def accept_partial(self, pay_id: int, actor: str, note: str = "") -> Payment:
+        """The operator accepts a partially paid payment as paid (recorded with what was missing)."""
+        now = self.clock()
+        with store.write():
+            payment = self._partial_for_review(pay_id)
+            short = self._shortfall(payment)
+            reason = f"accepted as paid with {short['missing_rial']} Rial missing{': ' + note if note else ''}"
+            if not self._move(payment, State.PAID, actor, reason, now, data=short, paid_at=now):
+                raise InvalidTransition(f"payment {pay_id} changed meanwhile")
+            self._settle_late_part_deposits(pay_id, actor, now)
+        return payment
+
+    def wait_for_rest(self, pay_id: int, actor: str, note: str = "") -> Payment:
+        """The operator waits for the remaining parts: the payment stays partially paid, its unpaid parts'
+        amounts stay held until the quarantine ends, and a late part still completes it."""
+        now = self.clock()
+        with store.write():
+            payment = self._partial_for_review(pay_id)
+            reason = f"waiting for the remaining parts{': ' + note if note else ''}"
+            self.record_event(
+                "payment", pay_id, "waiting_for_rest", actor, reason, data=self._shortfall(payment), now=now
+            )
+        return payment
+
+    def refund_partial(self, pay_id: int, actor: str, note: str = "") -> Payment:
+        """The operator gives back what a partially paid payment received: every paid part's deposit."""
+        now = self.clock()
+        with store.write():
+            payment = self._partial_for_review(pay_id)
+            reason = f"refunded{': ' + note if note else ''}"
+            if not self._move(payment, State.REFUNDED, actor, reason, now, data=self._shortfall(payment)):
+                raise InvalidTransition(f"payment {pay_id} changed meanwhile")
+            for deposit in Deposit.select().where(
+                (Deposit.payment == pay_id) & Deposit.state.in_([DepositState.MATCHED, DepositState.LATE])
+            ):
+                self._close_deposit(deposit, DepositState.REFUNDED, reason, actor, now)
+        return payment
+
+
+_PARTIAL_DECISIONS = ["waiting_for_rest", "part_paid"]
+
+
+class SuggestionCases(ReviewCases):
+    """The review queue's suggestion for a near-miss deposit, settled by the operator in one action."""
+
+    def settle_suggestion(self, deposit_id: int, actor: str, note: str = "") -> Payment:
+        """Settle an unmatched deposit against the payment suggested for it, recorded with the difference."""
+        now = self.clock()
+        with store.write():
+            deposit = self._deposit_for_review(deposit_id, "settled")
+            hint = self.suggestion_of(deposit)
+            if hint is None:
+                raise InvalidTransition(f"deposit {deposit_id} has no suggested payment: assign it instead")
+            pay_id = int(str(hint["pay_id"]))
+            payment = self._payment_for_review(pay_id)
+            self._expire_if_due(payment, now, actor)
+            if payment.state not in (State.PENDING.value, State.EXPIRED.value, State.PARTIALLY_PAID.value):
+                raise InvalidTransition(f"payment {pay_id} is {payment.state}: it cannot take a deposit")
+            rule, difference = str(hint["rule"]), int(str(hint["difference"]))
+            reason = f"settled by the operator ({rule.replace('_', ' ')}, difference {difference} Rial)"
+            reason += f": {note}" if note else ""
+            other: Deposit | None = None
+            if hint.get("with_deposit") is not None:
+                other = self.get_deposit(int(str(hint["with_deposit"])))
+                if other.state != DepositState.UNMATCHED:
+                    raise InvalidTransition(f"deposit {other.id} is {other.state} now: it cannot be paired any more")
+            data = {"rule": rule, "difference": difference, "deposits": [d.id for d in (deposit, other) if d]}
+            self.record_event("payment", pay_id, "settled_with_difference", actor, reason, data=data, now=now)
+            if hint.get("part_id") is not None:
+                part_id = int(str(hint["part_id"]))
+                return self._apply_part(deposit, payment, part_id, False, False, reason, actor, now)
+            self._apply_match(deposit, payment, False, False, reason, actor, now)
+            if other is not None:
+                other.payment_id = payment.id
+                self._close_deposit(other, DepositState.MATCHED, reason, actor, now)
+        return payment

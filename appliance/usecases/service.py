@@ -13,7 +13,7 @@ from appliance.usecases.api_tokens import TOKEN_SCOPES, TokenCases
 from appliance.usecases.checkout import CheckResult, CreatedPayment, CreateRequest
 from appliance.usecases.core import DepositState, Gates, utcnow
 from appliance.usecases.deposits import DepositOutcome, NewDeposit
-from appliance.usecases.review import ReviewCases
+from appliance.usecases.review import SuggestionCases
 
 __all__ = [
     "TOKEN_SCOPES",
@@ -29,5 +29,5 @@ __all__ = [
 ]
 
 
-class PaymentService(ReviewCases, TokenCases):
+class PaymentService(SuggestionCases, TokenCases):
     """Payments, deposits and their review, cards and tokens, over the store, with an injected clock."""

@@ -35,6 +35,7 @@ SIGNATURE_HEADER = "X-CartToCart-Signature"
 TIMESTAMP_HEADER = "X-CartToCart-Timestamp"
 DELIVERY_HEADER = "X-CartToCart-Delivery"
 EVENT = "payment.state_changed"
+PART_EVENT = "payment.part_paid"  # one part of a split payment (docs/split-payments.md)
 # Waits after the 1st, 2nd, ... failed attempt; after the last one the delivery is marked failed.
 BACKOFF_SECONDS = (10, 30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600)
 # A claimed delivery is not picked again for this long (another thread or box is posting it).
@@ -96,6 +97,7 @@ class WebhookQueue:
 
     def install(self) -> WebhookQueue:
         self.service.payment_listeners.append(self.enqueue)
+        self.service.part_listeners.append(self.enqueue_part)
         return self
 
     # ----- secrets ------------------------------------------------------
@@ -130,6 +132,36 @@ class WebhookQueue:
             "state": to_state,
             "at": int(now.timestamp()),
         }
+        self._queue(payment, token, body, now)
+
+    def enqueue_part(self, payment_id: int, seq: int, now: dt.datetime) -> None:
+        """The part listener: one part of a split payment was paid (``payment.part_paid``), in its transaction."""
+        payment = Payment.get_by_id(payment_id)
+        if payment.token_id is None:
+            return
+        token = ApiToken.get_by_id(payment.token_id)
+        if not token.webhook_url or token.revoked_at is not None:
+            return
+        parts = self.service.payment_parts(payment)
+        paid = [p for p in parts if p.paid_at is not None]
+        body = {
+            "event": PART_EVENT,
+            "id": secrets.token_hex(8),
+            "pay_id": payment.id,
+            "fid": payment.fid,
+            "amount": payment.amount,
+            "price": payment.price,
+            "state": payment.state,
+            "part": seq,
+            "part_amount": next(p.amount for p in parts if p.seq == seq),
+            "parts": len(parts),
+            "parts_paid": len(paid),
+            "paid_rial": sum(p.amount for p in paid),
+            "at": int(now.timestamp()),
+        }
+        self._queue(payment, token, body, now)
+
+    def _queue(self, payment: Payment, token: ApiToken, body: dict[str, object], now: dt.datetime) -> None:
         WebhookDelivery.create(
             token=token.id,
             payment=payment.id,

@@ -73,6 +73,8 @@ class Dashboard:
         self.webhooks = webhooks
         self.health = health
         self.accounts = Accounts(service.clock)
+        # More values for the review page, from the pages beside this one (web.admin.split_review).
+        self.review_extras: list[Callable[[], dict[str, Any]]] = []
 
     # ----- plumbing -------------------------------------------------------
     def install(self, app: bottle.Bottle) -> None:
@@ -272,7 +274,10 @@ class Dashboard:
     def review(self, session: Session) -> str:
         items = views.review_queue(self.service)
         events = {i.deposit.id: self.service.events_for("deposit", i.deposit.id) for i in items}
-        return self._render("admin_review", session, items=items, events=events)
+        extra: dict[str, Any] = {}
+        for more in self.review_extras:
+            extra.update(more())
+        return self._render("admin_review", session, items=items, events=events, **extra)
 
     def review_action(self, session: Session, action: str) -> None:
         forms = bottle.request.forms

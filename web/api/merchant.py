@@ -151,6 +151,8 @@ class MerchantApi:
         parts = bottle.request.urlparts  # the Host the shop reached us at: the link's base without public_url
         created = self.service.create_payment(request, token, seen_as=f"{parts.scheme}://{parts.netloc}")
         payment = created.payment
+        # Only a price above payments.max_transfer_rial adds "paid_rial" and "parts": others see the seed's answer.
+        split = self.parts_extra(payment) if self.service.splits(payment.price) else {}
         return json_response(
             {
                 "status": True,
@@ -162,6 +164,7 @@ class MerchantApi:
                 "fid": payment.fid,
                 "link": created.link,
                 "cart": [card_json(c) for c in created.cards],
+                **split,
             }
         )
 
@@ -195,7 +198,21 @@ class MerchantApi:
             deposit = self.service.latest_deposit(payment)
             if deposit is not None and deposit.payer_card:
                 extra["payer_card"] = mask_card(deposit.payer_card)
+        extra.update(self.parts_extra(payment))
         return extra
+
+    def parts_extra(self, payment: Payment) -> dict[str, Any]:
+        """A split payment's parts and what of it is paid; nothing for a payment of one transfer."""
+        parts = self.service.payment_parts(payment)
+        if not parts:
+            return {}
+        cards = {c.id: c for c in self.service.payment_cards(payment)}
+        return {
+            "paid_rial": sum(p.amount for p in parts if p.paid_at is not None),
+            "parts": [
+                {"amount": p.amount, "card": card_json(cards[p.card_id]), "paid": p.paid_at is not None} for p in parts
+            ],
+        }
 
     def carts(self, token: ApiToken) -> str:
         return json_response([card_json(c) for c in self.service.list_cards(active_only=True)])

@@ -53,7 +53,9 @@ ENDPOINTS: dict[tuple[str, str], dict[str, Any]] = {
             Code.CLOCK_UNTRUSTED,
             Code.RECORDING_DOWN,
         ),
-        "success": "200: {status, code: 200, expire, pay_id, amount, price, fid, link, cart: [{number, name, bank}]}",
+        "success": "200: {status, code: 200, expire, pay_id, amount, price, fid, link, cart: [{number, name, bank}]}; "
+        "a price above payments.max_transfer_rial is split: amount is the total to transfer and the answer adds "
+        "paid_rial and parts: [{amount, card: {number, name, bank}, paid}] (docs/split-payments.md)",
     },
     ("/api/setCard", "post"): {
         "summary": "Register the payer's card number for a pending payment",
@@ -83,7 +85,8 @@ ENDPOINTS: dict[tuple[str, str], dict[str, Any]] = {
             Code.PAYER_CARD_MISMATCH,
         ),
         "success": "200 with code 7, 201, 200 or 199: {status, code, msg, pay_id, fid, amount, price, state, "
-        "expire, paid_at, payer_card}",
+        "expire, paid_at, payer_card}; a split payment adds paid_rial and parts: [{amount, card, paid}] and "
+        "answers 7 until every part is paid (state partially_paid reads as 6)",
     },
     ("/api/check", "post"): {"same_as": ("/api/check", "get")},
     ("/api/carts", "get"): {

@@ -39,8 +39,9 @@ PAGE_STATE = {
     State.EXPIRED: "expired",
     State.PAID_LATE: "late",
     State.REFUNDED: "expired",
+    State.PARTIALLY_PAID: "partial",
 }
-CALLBACK_STATUS = {"paid": "paid", "expired": "expired", "late": "expired"}
+CALLBACK_STATUS = {"paid": "paid", "expired": "expired", "late": "expired", "partial": "expired"}
 
 
 def _wait_seconds(value: str) -> int:
@@ -98,12 +99,15 @@ class PaymentPages:
             for c in self.service.payment_cards(payment)
         ]
         notice = bottle.request.query.get("notice", "")
+        parts = self._parts(payment, {c["number"]: c for c in cards})
         return render(
             "pay",
             payment=payment,
             view=view,
             seconds_left=seconds_left,
             cards=cards,
+            parts=parts,
+            paid_rial=sum(p["amount"] for p in parts if p["paid"]),
             base=base,
             box_name=self.service.settings.box.name,
             fa=fa,
@@ -113,6 +117,17 @@ class PaymentPages:
             back=callback_url(payment, CALLBACK_STATUS.get(view, "")) if view != "pending" else None,
         )
 
+    def _parts(self, payment: Payment, cards: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+        """A split payment's parts as the page shows them (docs/split-payments.md); [] for one transfer."""
+        offered = {c.id: c.number for c in self.service.payment_cards(payment)}
+        return [
+            {"seq": p.seq, "amount": p.amount, "card": cards[offered[p.card_id]], "paid": p.paid_at is not None}
+            for p in self.service.payment_parts(payment)
+        ]
+
+    def _paid_parts(self, pay_id: int) -> list[bool]:
+        return [p.paid_at is not None for p in self.service.payment_parts(pay_id)]
+
     def status(self, pay_id: int, sig: str) -> str:
         """The payment's state for the page. With ``?wait=N`` (seconds, at most 25) a pending payment's
         answer waits until it changes or the time passes (``waited``: false when no waiting slot was free,
@@ -121,17 +136,24 @@ class PaymentPages:
         view, seconds_left = self._view_state(payment)
         wait = _wait_seconds(bottle.request.query.get("wait", ""))
         waited = False
+        # A split payment's page says how many parts it shows paid (?paid=N): a part paid ends the wait too.
+        shown_paid = bottle.request.query.get("paid", "")
         if view == "pending" and wait and self.watch is not None:
 
             def settled() -> bool:
                 current = self.service.find_payment(pay_id)
-                return current is None or self._view_state(current)[0] != "pending"
+                if current is None or self._view_state(current)[0] != "pending":
+                    return True
+                return shown_paid.isdigit() and sum(self._paid_parts(pay_id)) != int(shown_paid)
 
             waited = self.watch.wait(pay_id, settled, min(wait, seconds_left + 1))
             if waited:
                 payment = self._payment(pay_id, sig)
                 view, seconds_left = self._view_state(payment)
         body: dict[str, Any] = {"state": view, "seconds_left": seconds_left, "waited": waited}
+        parts = self._paid_parts(pay_id)
+        if parts:
+            body["parts_paid"] = parts
         if view != "pending":
             body["callback"] = callback_url(payment, CALLBACK_STATUS[view])
         return json_response(body)

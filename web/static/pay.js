@@ -67,8 +67,22 @@
   // when it cannot hold one (too many pages waiting), a small JSON poll every 3 s; slower after errors.
   var url = root.getAttribute("data-status-url") + "?wait=25";
   var delay = 3000;
+  // A split payment: tick each part as its deposit arrives (the server wakes us when one does).
+  var partBoxes = document.querySelectorAll("section.part");
+  function paidShown() { return document.querySelectorAll("section.part.paid").length; }
+  function showParts(paid) {
+    Array.prototype.forEach.call(partBoxes, function (box, i) {
+      if (paid[i] && !box.classList.contains("paid")) {
+        box.classList.add("paid");
+        box.querySelector(".tick").textContent = "✓ رسید";
+      }
+    });
+    var count = document.getElementById("parts-paid");
+    if (count) { count.textContent = faDigits(paidShown()); }
+  }
   function poll() {
-    fetch(url, { cache: "no-store", credentials: "same-origin" }).then(function (response) {
+    var ask = partBoxes.length ? url + "&paid=" + paidShown() : url;
+    fetch(ask, { cache: "no-store", credentials: "same-origin" }).then(function (response) {
       if (!response.ok) { throw new Error("HTTP " + response.status); }
       return response.json();
     }).then(function (body) {
@@ -78,6 +92,7 @@
         window.location.replace(window.location.pathname);
         return;
       }
+      if (body.parts_paid) { showParts(body.parts_paid); }
       seconds = body.seconds_left; started = performance.now();
       setTimeout(poll, body.waited ? 0 : delay);
     }).catch(function () {

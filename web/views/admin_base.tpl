@@ -15,6 +15,7 @@
   <a href="/admin/payments">{{t("payments")}}</a>
   <a href="/admin/sms">{{t("inbox")}}</a>
   <a href="/admin/review">{{t("review")}}</a>
+  <a href="/admin/capacity">{{t("capacity")}}</a>
   <a href="/admin/cards">{{t("cards")}}</a>
   <a href="/admin/tokens">{{t("tokens")}}</a>
   <a href="/admin/webhooks">{{t("webhooks")}}</a>

@@ -1,5 +1,6 @@
 % rebase('admin_base', title=t("review"))
-% if not items:
+% include('admin_review_split', partial=partial, parts_of=parts_of, waiting=waiting)
+% if not items and not partial:
 <p class="muted" id="empty">{{t("nothing_to_review")}}</p>
 % end
 % for item in items:
@@ -21,6 +22,7 @@
 % end
   </p>
 % end
+% include('admin_review_suggestion', d=d, hint=suggestion_of(d))
   <div class="actions">
 % if d.state in ("unmatched", "ambiguous", "held"):
   <form method="post" action="/admin/review/assign" class="assign">

@@ -52,6 +52,52 @@
   <p><a class="button" id="back" href="{{back}}">بازگشت به فروشگاه</a></p>
 % end
 </section>
+% elif view == "partial":
+<section class="state warn" id="state-box">
+  <h2>بخشی از مبلغ رسید و مهلت تمام شد</h2>
+  <p>از <b>{{fa.fa_grouped(payment.amount)}}</b> ریال، <b>{{fa.fa_grouped(paid_rial)}}</b> ریال رسیده است.
+  فروشگاه آن را بررسی می‌کند؛ اگر بقیه را واریز کنید، سفارش شما کامل می‌شود.</p>
+% if back:
+  <p><a class="button" id="back" href="{{back}}">بازگشت به فروشگاه</a></p>
+% end
+</section>
+% elif parts:
+<section class="plan" id="plan" data-parts="{{len(parts)}}">
+  <h2>این {{fa.fa_digits(len(parts))}} مبلغ را جداگانه کارت به کارت کنید</h2>
+  <p class="muted">مبلغ فاکتور بیش از سقف یک انتقال است. هر مبلغ را دقیقاً به کارتِ کنار آن بفرستید.</p>
+  <p class="progress" id="progress">رسیده: <b id="parts-paid">{{fa.fa_digits(sum(1 for p in parts if p["paid"]))}}</b>
+    از {{fa.fa_digits(len(parts))}} واریز — جمع <b>{{fa.fa_grouped(payment.amount)}}</b> ریال</p>
+</section>
+
+<section class="countdown">
+  <p>زمان باقی‌مانده: <b id="countdown">{{fa.fa_clock(seconds_left)}}</b></p>
+</section>
+
+<section class="warning" role="alert">
+  <p><b>هر مبلغ را دقیقاً</b> همان‌طور که نوشته شده واریز کنید؛ حتی یک ریال کمتر یا بیشتر، آن واریز خودکار تأیید نمی‌شود.</p>
+  <p>فقط <b>کارت به کارت</b> — <b>نه پایا، نه ساتنا</b>. پس از آخرین واریز، پرداخت شما کامل است.</p>
+</section>
+% for part in parts:
+<section class="part{{' paid' if part["paid"] else ''}}" id="part-{{part["seq"]}}" data-seq="{{part["seq"]}}">
+  <p class="part-head"><span class="step">واریز {{fa.fa_digits(part["seq"])}} از {{fa.fa_digits(len(parts))}}</span>
+    <span class="tick" aria-live="polite">{{"✓ رسید" if part["paid"] else "در انتظار واریز"}}</span></p>
+  <p class="big"><span class="part-amount">{{fa.fa_grouped(part["amount"])}}</span> ریال
+    <span class="muted">({{fa.fa_toman(part["amount"])}} تومان)</span></p>
+  <p class="copyline"><code dir="ltr">{{part["amount"]}}</code>
+    <button type="button" class="copy" data-copy="{{part["amount"]}}" hidden>کپی مبلغ</button></p>
+  <div class="card">
+    <p class="bank">به کارت {{part["card"]["bank"]}}</p>
+    <p class="number" dir="ltr">{{fa.fa_digits(part["card"]["groups"])}}</p>
+    <p class="copyline"><code dir="ltr">{{part["card"]["groups"]}}</code>
+      <button type="button" class="copy" data-copy="{{part["card"]["number"]}}" hidden>کپی شماره کارت</button></p>
+    <p class="holder">به نام {{part["card"]["holder"]}}</p>
+  </div>
+</section>
+% end
+
+
+<p class="muted" id="watching">پس از هر واریز، تیک آن خودکار زده می‌شود.</p>
+<noscript><p class="muted">این صفحه هر ۱۵ ثانیه خودکار تازه می‌شود.</p></noscript>
 % else:
 <section class="amount">
   <p class="label">مبلغ دقیق واریز</p>
