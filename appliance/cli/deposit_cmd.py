@@ -15,7 +15,7 @@ import jdatetime
 
 from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
-from appliance.cli.output import TEHRAN, local_time, rial, table
+from appliance.cli.output import TEHRAN, add_export_arguments, local_time, rial, table, write_export
 from appliance.domain.money import ascii_digits, format_rial
 from appliance.usecases.service import DepositState, NewDeposit
 
@@ -69,6 +69,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     refund.add_argument("deposit", type=int)
     refund.add_argument("--note", default="")
     refund.set_defaults(handler=_refund)
+    export = actions.add_parser(
+        "export", help="deposits received in a Jalali date range, as CSV (UTF-8 with a BOM, for Excel)"
+    )
+    add_export_arguments(export)
+    export.set_defaults(handler=_export)
+
+
+def _export(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from appliance.usecases import export
+
+    first, last = export.date_range(args.first, args.last)
+    ctx.service  # noqa: B018 -- opens the store
+    write_export(export.deposits_csv(first, last, args.lang), args.output)
+    return 0
 
 
 def _add(args: argparse.Namespace, ctx: CommandContext) -> int:

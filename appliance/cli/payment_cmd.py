@@ -6,7 +6,7 @@ import argparse
 
 from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
-from appliance.cli.output import local_time, table
+from appliance.cli.output import add_export_arguments, local_time, table, write_export
 from appliance.domain.cards import mask_card
 from appliance.domain.errors import NotFound
 from appliance.domain.money import format_rial
@@ -34,6 +34,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     refund.add_argument("id", type=int)
     refund.add_argument("--note", default="")
     refund.set_defaults(handler=_refund)
+    export = actions.add_parser(
+        "export", help="payments created in a Jalali date range, as CSV (UTF-8 with a BOM, for Excel)"
+    )
+    add_export_arguments(export)
+    export.set_defaults(handler=_export)
+
+
+def _export(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from appliance.usecases import export
+
+    first, last = export.date_range(args.first, args.last)
+    ctx.service  # noqa: B018 -- opens the store
+    write_export(export.payments_csv(first, last, args.lang), args.output)
+    return 0
 
 
 def _list(args: argparse.Namespace, ctx: CommandContext) -> int:
