@@ -166,10 +166,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "filter": ("پالایش", "Filter"),
     "bad_date": ("تاریخ نامعتبر است؛ به شکل ۱۴۰۵/۰۹/۱۰ بنویسید.", "Invalid date; write it as 1405/09/10."),
     "export": ("دریافت گزارش", "Export"),
-    "export_payments": ("خروجی پرداخت‌ها (CSV)", "Export payments (CSV)"),
-    "export_deposits": ("خروجی واریزها (CSV)", "Export deposits (CSV)"),
+    "export_payments": ("فهرست پرداخت‌ها برای اکسل", "Export payments (CSV)"),
+    "export_deposits": ("فهرست واریزها برای اکسل", "Export deposits (CSV)"),
     "export_help": (
-        "بازهٔ تاریخ شمسی را بدهید؛ پرونده با UTF-8 و BOM است و در اکسل فارسی باز می‌شود.",
+        "بازهٔ تاریخ شمسی را بدهید؛ پرونده جدولی با نویسه‌های یونیکد است و در اکسل به فارسی باز می‌شود.",
         "Give a Jalali date range; the file is UTF-8 with a BOM, so Excel opens it in Persian.",
     ),
     "download": ("دریافت پرونده", "Download"),
@@ -340,6 +340,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "scope.sms": ("پیامک‌ها", "sms"),
     "scope.admin": ("مدیریت", "admin"),
     "ms": ("میلی‌ثانیه", "ms"),
+    "in_review_today": ("مبلغ امروزِ در صف", "Today's money in the queue"),
+    "axis_hours": ("محور افقی: چند ساعت پیش", "across: hours ago"),
     "no_password_run": (
         "هنوز گذرواژه‌ای تعیین نشده؛ روی دستگاه این فرمان را اجرا کنید:",
         "No password set yet; run this on the box:",

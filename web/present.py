@@ -12,13 +12,19 @@ import html
 from typing import Any
 
 from appliance.domain import jalali
-from appliance.domain.cards import bank_by_key
+from appliance.domain.cards import Bank, bank_by_key, known_bank_keys
 from appliance.domain.reasons import Reason, parse
 from web import fa
 from web.i18n import WORDS
 
 MONTHS_EN = ("Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar", "Mehr", "Aban", "Azar", "Dey",
              "Bahman", "Esfand")  # fmt: skip
+
+
+# A card's bank is stored by its name (the card registry writes the Persian name from the BIN).
+_BANKS_BY_NAME: dict[str, Bank] = {
+    name: bank for bank in filter(None, map(bank_by_key, known_bank_keys())) for name in (bank.name_fa, bank.name_en)
+}
 
 
 def data(value: object) -> str:
@@ -113,9 +119,9 @@ class Present:
     def bank(self, key: str | None) -> str:
         if not key:
             return "—"
-        bank = bank_by_key(key)
+        bank = bank_by_key(key) or _BANKS_BY_NAME.get(key)
         if bank is None:
-            return key  # a card's bank is kept as the operator typed it
+            return key  # a card's bank as the operator typed it
         return bank.name_fa if self.fa else bank.name_en
 
     def actor(self, actor: str | None) -> str:

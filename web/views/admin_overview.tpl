@@ -13,7 +13,7 @@
     <p class="muted">{{t("oldest")}}: {{p.ago(g.review_oldest)}}</p>
 % end
 % if g.in_review.count:
-    <p class="muted">{{t("received_today")}}: {{p.rial_short(g.in_review.total)}}</p>
+    <p class="muted">{{t("in_review_today")}}: {{p.rial_short(g.in_review.total)}}</p>
 % end
   </div>
   <div class="box" id="box-health"><h2>{{t("status")}}</h2>
@@ -43,7 +43,7 @@
       <p>{{p.rial_short(v.total_today)}} · {{p.num(v.count_today)}} {{t("deposit")}}</p>
 %   if c.daily_limit_rial:
       <meter min="0" max="{{c.daily_limit_rial}}" value="{{min(v.total_today, c.daily_limit_rial)}}" high="{{int(c.daily_limit_rial * 0.9)}}"></meter>
-      <p class="muted">{{p.num(int(100 * v.total_today / c.daily_limit_rial))}}٪ {{t("of_ceiling")}} {{p.rial_short(c.daily_limit_rial)}}{{(" · " + p.num(v.count_today) + " / " + p.num(c.daily_limit_count)) if c.daily_limit_count else ""}}</p>
+      <p class="muted">{{p.num(int(100 * v.total_today / c.daily_limit_rial))}}{{"٪" if p.fa else "%"}} {{t("of_ceiling")}} {{p.rial_short(c.daily_limit_rial)}}{{(" · " + p.num(v.count_today) + " / " + p.num(c.daily_limit_count)) if c.daily_limit_count else ""}}</p>
 %   else:
       <p class="muted">{{t("no_ceiling")}}{{(" · " + p.num(v.count_today) + " / " + p.num(c.daily_limit_count)) if c.daily_limit_count else ""}}</p>
 %   end
@@ -56,7 +56,7 @@
     <p>{{t("receiving")}}: {{t("yes") if health["receiving"] else t("no")}} · {{t("recording")}}: <span id="recording">{{t("yes") if recording["ok"] else t("no")}}</span></p>
     <p>{{t("database")}}: {{t("db_ok") if health["database"] == "ok" else t("db_error")}}</p>
 % if g.disk:
-    <p id="disk">{{t("disk")}}: {{p.num("%.1f" % (g.disk.free / 1e9))}} {{"گیگابایت" if p.fa else "GB"}} {{t("free")}} ({{p.num(int(100 * g.disk.free_fraction))}}٪)</p>
+    <p id="disk">{{t("disk")}}: {{p.num("%.1f" % (g.disk.free / 1e9))}} {{"گیگابایت" if p.fa else "GB"}} {{t("free")}} ({{p.num(int(100 * g.disk.free_fraction))}}{{"٪" if p.fa else "%"}})</p>
 % end
   </div>
 </section>
@@ -81,7 +81,7 @@
 % if m.name in history:
   <h4>{{t("signal_24h")}}</h4>
   {{!charts.signal_chart(history[m.name], p)}}
-  <p class="muted legend"><span class="key reg"></span> {{t("registered")}} <span class="key unreg"></span> {{t("not_registered_band")}} · {{t("hours_ago")}}</p>
+  <p class="muted legend"><span class="key reg"></span> {{t("registered")}} <span class="key unreg"></span> {{t("not_registered_band")}} · {{t("axis_hours")}}</p>
 % end
 </section>
 % end

@@ -30,27 +30,9 @@
     <h3>{{t("why_held")}}</h3>
     <p class="why">{{!p.reason(d.reason)}}</p>
 % for m in item.messages:
-%   if m.trust_reason and not m.trusted:
+%   if m.trust_reason and not m.trusted and d.reason not in m.trust_reason:
     <p class="why muted">{{t("trust")}}: {{!p.reason(m.trust_reason)}}</p>
 %   end
-% end
-    <h3>{{t("what_read")}}</h3>
-    <table class="kv">
-      <tr><th>{{t("bank")}}</th><td>{{p.bank(d.bank)}}</td></tr>
-      <tr><th>{{t("account")}}</th><td><bdi class="data" dir="ltr">{{d.account or "—"}}</bdi></td></tr>
-      <tr><th>{{t("amount")}}</th><td>{{p.rial(d.amount)}}</td></tr>
-      <tr><th>{{t("transfer_at")}}</th><td>{{p.when(d.transfer_at)}}</td></tr>
-% if d.payer_card:
-      <tr><th>{{t("payer_card")}}</th><td><bdi class="data" dir="ltr">{{mask_card(d.payer_card) if len(d.payer_card) == 16 else d.payer_card}}</bdi></td></tr>
-% end
-    </table>
-    <h3>{{t("the_sms")}}</h3>
-% for m in item.messages:
-    <p class="muted"><bdi class="data" dir="ltr">{{m.sender}}</bdi> · {{p.when(m.received_at)}}</p>
-    <pre class="data" dir="auto">{{m.text}}</pre>
-% end
-% if not item.messages:
-    <p class="muted">{{t("no_sms_for_deposit")}}</p>
 % end
     <h3>{{t("candidates")}}</h3>
 % if item.candidates:
@@ -59,7 +41,7 @@
 %   for c in item.candidates:
     <tr id="candidate-{{d.id}}-{{c.id}}"><td><a href="/admin/payments/{{c.id}}">{{p.num(c.id)}}</a></td><td>{{p.num(c.fid)}}</td>
       <td class="{{'same' if c.amount == d.amount else 'near'}}">{{p.rial_short(c.amount)}}</td><td>{{p.ago(c.created_at)}}</td>
-      <td><bdi class="data" dir="ltr">{{" ".join(mask_card(k.number) for k in candidate_cards.get(c.id, []))}}</bdi></td>
+      <td>{{!"<br>".join('<bdi class="data nowrap" dir="ltr">%s</bdi>' % mask_card(k.number) for k in candidate_cards.get(c.id, []))}}</td>
       <td>{{p.state(c.state)}}</td>
       <td>
 %     if d.state in ("unmatched", "ambiguous", "held") and c.state in ("pending", "expired"):
@@ -74,6 +56,30 @@
 % else:
     <p class="muted">{{t("no_candidates")}}</p>
 % end
+    <div class="read-sms">
+    <div>
+    <h3>{{t("what_read")}}</h3>
+    <table class="kv">
+      <tr><th>{{t("bank")}}</th><td>{{p.bank(d.bank)}}</td></tr>
+      <tr><th>{{t("account")}}</th><td><bdi class="data" dir="ltr">{{d.account or "—"}}</bdi></td></tr>
+      <tr><th>{{t("amount")}}</th><td>{{p.rial(d.amount)}}</td></tr>
+      <tr><th>{{t("transfer_at")}}</th><td>{{p.when(d.transfer_at)}}</td></tr>
+% if d.payer_card:
+      <tr><th>{{t("payer_card")}}</th><td><bdi class="data" dir="ltr">{{mask_card(d.payer_card) if len(d.payer_card) == 16 else d.payer_card}}</bdi></td></tr>
+% end
+    </table>
+    </div>
+    <div>
+    <h3>{{t("the_sms")}}</h3>
+% for m in item.messages:
+    <p class="muted"><bdi class="data" dir="ltr">{{m.sender}}</bdi> · {{p.when(m.received_at)}}</p>
+    <pre class="data" dir="auto">{{m.text}}</pre>
+% end
+% if not item.messages:
+    <p class="muted">{{t("no_sms_for_deposit")}}</p>
+% end
+    </div>
+    </div>
   </div>
   <div class="actions">
 % for name, applies in actions:
