@@ -26,7 +26,8 @@ def mellat_text(amount: int, balance: int, when: dt.datetime) -> str:
     import jdatetime
 
     j = jdatetime.datetime.fromgregorian(datetime=when.astimezone(TEHRAN))
-    return f"حساب{MELLAT_ACCOUNT}\nواریز{amount:,}\nمانده{balance:,}\n{j.year % 100:02d}/{j.month:02d}/{j.day:02d}-{j:%H:%M}"
+    printed = f"{j.year % 100:02d}/{j.month:02d}/{j.day:02d}-{j:%H:%M}"
+    return f"حساب{MELLAT_ACCOUNT}\nواریز{amount:,}\nمانده{balance:,}\n{printed}"
 
 
 @dataclasses.dataclass
