@@ -22,6 +22,8 @@ HISTORY_WINDOW = dt.timedelta(hours=24)
 HISTORY_BUCKETS = 96  # one point per 15 minutes
 # Money that arrived for the shop's payments (not foreign accounts, interest, or what the operator closed).
 RECEIVED_STATES = (DepositState.MATCHED, DepositState.LATE)
+LIKELY_WINDOW = dt.timedelta(days=1)
+LIKELY_MAX = 3
 
 
 @dataclass(frozen=True)
@@ -152,8 +154,8 @@ class ReviewFilter:
 def review_queue(service: PaymentService, wanted: ReviewFilter, limit: int = 200) -> list[ReviewItem]:
     """Deposits waiting for the operator (by state and received day), oldest first, with their likely payments.
 
-    The likely payments are the matcher's hints (nearest amounts first), else pending or expired payments
-    of the same amount.
+    The likely payments are the matcher's hints (nearest amounts first), else the pending or expired
+    payments created within a day of the transfer, nearest amount first.
     """
     states = [s for s in wanted.states if s in DepositState.REVIEW] or list(DepositState.REVIEW)
     query = Deposit.select().where(Deposit.state.in_(states))
@@ -169,13 +171,12 @@ def review_queue(service: PaymentService, wanted: ReviewFilter, limit: int = 200
         found = {p.id: p for p in Payment.select().where(Payment.id.in_(ids))} if ids else {}
         candidates = [found[i] for i in dict.fromkeys(ids) if i in found]
         if not candidates:
-            candidates = list(
-                Payment.select()
-                .where(
-                    (Payment.amount == deposit.amount) & Payment.state.in_([State.PENDING.value, State.EXPIRED.value])
-                )
-                .order_by(Payment.created_at.desc())
-                .limit(5)
+            # No hints: the open payments of the day around the transfer, nearest amount first.
+            open_ones = Payment.select().where(
+                Payment.state.in_([State.PENDING.value, State.EXPIRED.value])
+                & (Payment.created_at >= deposit.transfer_at - LIKELY_WINDOW)
+                & (Payment.created_at <= deposit.transfer_at + LIKELY_WINDOW)
             )
+            candidates = sorted(open_ones, key=lambda p: (abs(p.amount - deposit.amount), -p.id))[:LIKELY_MAX]
         items.append(ReviewItem(deposit, candidates, list(deposit.messages)))
     return items

@@ -97,7 +97,12 @@ def _review(box: DayBox, browser_page: BrowserPage, device: str, base: str) -> N
     assert "۷۷۷٬۷۷۰ ریال (۷۷٬۷۷۷ تومان)" in stray.locator("table.kv").inner_text()
     assert "واریز777,770" in stray.locator("pre").inner_text()
     assert stray.locator(f"#candidate-{box.stray.id}-{box.waiting.id}").count() == 1
-    assert "مرکز پیام" in page.locator(f"#deposit-{box.held.id} .why").first.inner_text()
+    held = page.locator(f"#deposit-{box.held.id}")
+    assert "مرکز پیام" in held.locator(".why").first.inner_text()
+    # Without the matcher's hints, the open payments around the transfer are offered, nearest amount first.
+    assert (
+        held.locator("table.candidates tr[id]").first.get_attribute("id") == f"candidate-{box.held.id}-{box.waiting.id}"
+    )
     browser_page.screenshot(f"dashboard-review-{device}")
 
     # Filters: by state, by Jalali day, and a date that is not one.

@@ -3,10 +3,10 @@
 <section class="grid money">
   <div class="box" id="today"><h2>{{t("received_today")}}</h2>
     <p class="big">{{p.grouped(g.today.total)}} <small>{{t("rial")}}</small></p>
-    <p class="muted">{{p.toman(g.today.total)}} {{t("toman")}} · {{p.num(g.today.count)}} {{t("deposit")}}</p></div>
+    <p class="muted">{{p.toman(g.today.total)}} {{t("toman")}} · {{p.num(g.today.count)}} {{t("deposits_n")}}</p></div>
   <div class="box" id="week"><h2>{{t("received_week")}}</h2>
     <p class="big">{{p.grouped(g.week.total)}} <small>{{t("rial")}}</small></p>
-    <p class="muted">{{p.toman(g.week.total)}} {{t("toman")}} · {{p.num(g.week.count)}} {{t("deposit")}}</p></div>
+    <p class="muted">{{p.toman(g.week.total)}} {{t("toman")}} · {{p.num(g.week.count)}} {{t("deposits_n")}}</p></div>
   <div class="box" id="queue"><h2>{{t("review_queue")}}</h2>
     <p class="big {{'warn' if g.review_count else 'ok'}}"><a href="/admin/review">{{p.num(g.review_count)}}</a> <small>{{t("items")}}</small></p>
 % if g.review_oldest:
@@ -40,7 +40,7 @@
 %   c = v.card
     <div class="card-use {{'warn' if v.near_ceiling else ''}}">
       <p><bdi class="data" dir="ltr">{{mask_card(c.number)}}</bdi> · <bdi class="data">{{p.bank(c.bank)}}</bdi>{{"" if c.active else " · " + t("no") + " " + t("active")}}</p>
-      <p>{{p.rial_short(v.total_today)}} · {{p.num(v.count_today)}} {{t("deposit")}}</p>
+      <p>{{p.rial_short(v.total_today)}} · {{p.num(v.count_today)}} {{t("deposits_n")}}</p>
 %   if c.daily_limit_rial:
       <meter min="0" max="{{c.daily_limit_rial}}" value="{{min(v.total_today, c.daily_limit_rial)}}" high="{{int(c.daily_limit_rial * 0.9)}}"></meter>
       <p class="muted">{{p.num(int(100 * v.total_today / c.daily_limit_rial))}}{{"٪" if p.fa else "%"}} {{t("of_ceiling")}} {{p.rial_short(c.daily_limit_rial)}}{{(" · " + p.num(v.count_today) + " / " + p.num(c.daily_limit_count)) if c.daily_limit_count else ""}}</p>
