@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from typing import Any
 
 from appliance.domain import jalali
@@ -192,7 +193,10 @@ class Present:
         if name == "flag":
             return self.reason(value)
         if name == "sum":
-            return f'<bdi class="data" dir="ltr">{html.escape(self.num(value))}</bdi>'
+            grouped = re.sub(r"\d+", lambda m: self.grouped(int(m[0])), value)
+            return f'<bdi class="data" dir="ltr">{html.escape(grouped)}</bdi>'
+        if name in ("smsc", "sender", "known", "url"):
+            return f'<bdi class="data" dir="ltr">{html.escape(value)}</bdi>'
         if name == "detail" and self.fa:
             return ""
         return data(value)

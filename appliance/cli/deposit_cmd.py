@@ -1,4 +1,4 @@
-"""``carttocart deposit add|list|assign|dismiss|refund``: record and review money that arrived.
+"""``carttocart deposit add|list|assign|dismiss|refund|export``: record, review and export money that arrived.
 
 An operator records a deposit by hand when its SMS never came, or to
 reconcile from the bank statement; it goes through the same matcher as an SMS.

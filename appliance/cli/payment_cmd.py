@@ -1,4 +1,4 @@
-"""``carttocart payment list|show|accept|refund``: payments and their event log."""
+"""``carttocart payment list|show|accept|refund|export``: payments, their event log, CSV export."""
 
 from __future__ import annotations
 
