@@ -264,8 +264,8 @@ class Dashboard:
 
     def payment(self, session: Session, pay_id: int) -> str:
         payment = self.service.find_payment(pay_id)
-        if payment is None:
-            raise bottle.HTTPError(404)
+        if payment is None:  # a page in the operator's language, not the API's JSON 404
+            return self._render("admin_error", session, status=404, message_key="err.NotFound")
         return self._render(
             "admin_payment",
             session,
