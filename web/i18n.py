@@ -317,6 +317,13 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "r.parts_missing": ("{missing} بخش از {expected} بخش پیامک نرسید", "{missing} of {expected} parts never arrived"),
     "r.undecodable_pdu": ("بخشی از پیامک رمزگشایی نشد", "undecodable PDU: {detail}"),
+    "r.sample_old": ("آخرین نمونهٔ مودم {count} ثانیه پیش است", "the last sample is {count} s old"),
+    "r.modem_silent": ("مودم پاسخ نمی‌دهد", "the modem does not answer ({detail})"),
+    "r.sim_not_ready": ("سیم‌کارت آماده نیست: {sim}", "SIM not ready: {sim}"),
+    "r.not_registered": ("در شبکه ثبت نشده", "not registered on the network ({detail})"),
+    "r.storage_full": ("حافظهٔ پیامک پر است ({used} از {total})", "SMS storage full ({used}/{total})"),
+    "r.weak_signal": ("آنتن ضعیف ({dbm} دسی‌بل‌میلی‌وات)", "weak signal ({dbm} dBm)"),
+    "r.no_signal": ("آنتن خوانده نشد", "no signal reading"),
     # SMS "other" rules of the bank templates (appliance/sms/templates/*.toml)
     "rule.one-time password": ("رمز یک‌بارمصرف", "one-time password"),
     "rule.login notice": ("اطلاع ورود", "login notice"),

@@ -188,7 +188,9 @@ class Present:
         if name == "channel":
             words = WORDS.get(f"channel.{value}")
             return html.escape(words[0 if self.fa else 1]) if words else data(value)
-        if name in ("missing", "expected"):
+        if name == "dbm":
+            return f'<bdi dir="ltr">{html.escape(self.num(value).replace("-", "−"))}</bdi>'
+        if name in ("missing", "expected", "used", "total"):
             return html.escape(self.num(value))
         if name == "flag":
             return self.reason(value)

@@ -97,6 +97,14 @@ _CATALOGUE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         ("held_strict", r"held \(policy strict\)"),
         ("warned_lenient", r"settled with a warning \(policy warn\)"),
+        # modem health (modem/health.py)
+        ("sample_old", r"last sample is (?P<count>\d+) s old"),
+        ("modem_silent", r"the modem does not answer \((?P<detail>.*)\)"),
+        ("sim_not_ready", r"SIM not ready: (?P<sim>.*)"),
+        ("not_registered", r"not registered on the network \((?P<detail>.*)\)"),
+        ("storage_full", r"SMS storage full \((?P<used>\d+)/(?P<total>\d+)\)"),
+        ("weak_signal", r"weak signal \((?P<dbm>-?\d+) dBm\)"),
+        ("no_signal", r"no signal reading"),
         # tokens, cards, webhooks
         ("scopes", r"scopes (?P<scopes>[\w,]+)"),
         ("redeliver_to", r"to (?P<url>\S+)"),

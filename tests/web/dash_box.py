@@ -89,6 +89,8 @@ def modem_day(clock: FakeClock, name: str = "m1") -> None:
                 detail={},
             )
         )
+    # The latest sample: what the modem's health says is wrong now.
+    rows[-1]["detail"] = {"problems": ["weak signal (-109 dBm)", "SMS storage full (30/30)"]}
     with store.write():
         for row in rows:
             store.insert(ModemSample, row)

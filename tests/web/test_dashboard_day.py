@@ -68,6 +68,7 @@ def _overview(box: DayBox, browser_page: BrowserPage, device: str) -> None:
     assert chart.locator("polyline").count() == 2
     assert chart.locator("rect.unreg").count() >= 3 and chart.locator("rect.reg").count() > 80
     assert page.locator("#last-sms-age").inner_text().endswith("پیش")
+    assert "آنتن ضعیف" in page.locator("section.modem .problems").inner_text()
     browser_page.screenshot(f"dashboard-overview-{device}")
     page.goto(page.url.split("?")[0] + "?lang=en")
     assert page.locator("#today .big").inner_text().startswith(f"{today:,}")

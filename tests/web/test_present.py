@@ -41,3 +41,11 @@ def test_reasons_in_the_pages_language():
         == 'بسته شد؛ <bdi class="data" dir="auto">&lt;b&gt;x&lt;/b&gt;</bdi>'
     )
     assert Present("fa", NOW).state("paid_late") == "پرداخت دیرهنگام"
+
+
+def test_a_modems_problems_in_persian():
+    fa = Present("fa", NOW)
+    assert fa.reason("weak signal (-109 dBm)") == 'آنتن ضعیف (<bdi dir="ltr">−۱۰۹</bdi> دسی‌بل‌میلی‌وات)'
+    assert fa.reason("SMS storage full (30/30)") == "حافظهٔ پیامک پر است (۳۰ از ۳۰)"
+    assert fa.reason("not registered on the network (searching)") == "در شبکه ثبت نشده"
+    assert Present("en", NOW).reason("not registered on the network (searching)").startswith("not registered")

@@ -76,7 +76,7 @@
     <tr><th>{{t("last_sms")}}</th><td>{{p.ago(g.last_sms_at) if g.last_sms_at else "—"}}</td></tr>
   </table>
 % if m.problems:
-  <p class="flash bad">{{t("modem")}}: {{p.num(len(m.problems))}} ⚠{{(" " + "; ".join(m.problems)) if not p.fa else ""}}</p>
+  <p class="flash bad problems">⚠ {{!("؛ " if p.fa else "; ").join(p.reason(problem) for problem in m.problems)}}</p>
 % end
 % if m.name in history:
   <h4>{{t("signal_24h")}}</h4>
