@@ -17,6 +17,7 @@ from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
 from appliance.cli.output import TEHRAN, add_export_arguments, local_time, rial, table, write_export
 from appliance.domain.money import ascii_digits, format_rial
+from appliance.domain.reasons import plain
 from appliance.usecases.service import DepositState, NewDeposit
 
 
@@ -101,7 +102,7 @@ def _add(args: argparse.Namespace, ctx: CommandContext) -> int:
     result = {
         "deposit": deposit.id,
         "state": deposit.state,
-        "reason": deposit.reason,
+        "reason": plain(deposit.reason),
         "payment": payment.id if payment else None,
         "payment_state": payment.state if payment else None,
         "fid": payment.fid if payment else None,
@@ -111,11 +112,12 @@ def _add(args: argparse.Namespace, ctx: CommandContext) -> int:
         print(json.dumps(result, ensure_ascii=False))
     elif payment:
         print(
-            f"deposit {deposit.id} settled payment {payment.id} (fid {payment.fid}): {payment.state} — {deposit.reason}"
+            f"deposit {deposit.id} settled payment {payment.id} (fid {payment.fid}): {payment.state}"
+            f" — {plain(deposit.reason)}"
         )
     else:
         hints = f"; nearest payments: {', '.join(map(str, deposit.hints))}" if deposit.hints else ""
-        print(f"deposit {deposit.id} settled nothing: {deposit.state} — {deposit.reason}{hints}")
+        print(f"deposit {deposit.id} settled nothing: {deposit.state} — {plain(deposit.reason)}{hints}")
     return 0
 
 
@@ -131,7 +133,7 @@ def _list(args: argparse.Namespace, ctx: CommandContext) -> int:
             local_time(d.transfer_at),
             d.payment_id or "",
             ",".join(map(str, d.hints or [])),
-            d.reason,
+            plain(d.reason),
         )
         for d in ctx.service.list_deposits(states, limit=200)
     ]

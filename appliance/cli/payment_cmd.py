@@ -11,6 +11,7 @@ from appliance.domain.cards import mask_card
 from appliance.domain.errors import NotFound
 from appliance.domain.money import format_rial
 from appliance.domain.payments import State
+from appliance.domain.reasons import plain
 from appliance.store.models import Payment
 
 
@@ -94,7 +95,7 @@ def _show(args: argparse.Namespace, ctx: CommandContext) -> int:
         table(
             ["at", "kind", "from", "to", "by", "why"],
             [
-                (local_time(e.at), e.kind, e.from_state or "", e.to_state or "", e.actor, e.reason)
+                (local_time(e.at), e.kind, e.from_state or "", e.to_state or "", e.actor, plain(e.reason))
                 for e in service.events_for("payment", payment.id)
             ],
         )

@@ -37,6 +37,28 @@ def reason(code: str, **params: object) -> Reason:
     return Reason(code, {k: str(v) for k, v in params.items() if v is not None and v != ""})
 
 
+# The English the command line and the logs show for the structured codes (the pages use web/i18n.py).
+PLAIN: dict[str, str] = {
+    "assigned": "assigned by the operator",
+    "late_accepted": "late payment accepted",
+    "refunded": "refunded",
+    "dismissed": "dismissed",
+}
+
+
+def plain(text: str | None) -> str:
+    """A stored reason as one line of English: older sentences as they are, codes through PLAIN."""
+    if not text or not text.startswith(_MARK):
+        return text or ""
+    lines = []
+    for part in parse(text):
+        head = PLAIN.get(part.code, part.code.replace("_", " "))
+        note = part.params.get("note")
+        rest = ", ".join(f"{k} {v}" for k, v in sorted(part.params.items()) if k != "note")
+        lines.append(head + (f" ({rest})" if rest else "") + (f": {note}" if note else ""))
+    return "; ".join(lines)
+
+
 # (code, pattern) in order: the first whole-part match wins. Named groups are the parameters.
 _CATALOGUE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (code, re.compile(pattern + r"\Z", re.S))

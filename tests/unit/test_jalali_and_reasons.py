@@ -8,7 +8,7 @@ import jdatetime
 import pytest
 
 from appliance.domain import jalali
-from appliance.domain.reasons import Reason, encode, parse, reason
+from appliance.domain.reasons import Reason, encode, parse, plain, reason
 
 
 def test_every_day_of_sixty_years_agrees_with_jdatetime_both_ways():
@@ -90,3 +90,11 @@ def test_structured_reasons_round_trip_and_unknown_text_is_kept():
         Reason("text", {"text": "something new the product never said"})
     ]
     assert parse("") == [] and parse(None) == []
+
+
+def test_the_command_line_reads_structured_reasons_in_english():
+    assert plain(encode(reason("dismissed", note="a test"))) == "dismissed: a test"
+    assert plain(encode(reason("assigned"), reason("payer_card_differs"))) == (
+        "assigned by the operator; payer card differs"
+    )
+    assert plain("transfer on time") == "transfer on time"  # older sentences stay as they are
