@@ -324,6 +324,19 @@ WORDS: dict[str, tuple[str, str]] = {
     "r.storage_full": ("حافظهٔ پیامک پر است ({used} از {total})", "SMS storage full ({used}/{total})"),
     "r.weak_signal": ("آنتن ضعیف ({dbm} دسی‌بل‌میلی‌وات)", "weak signal ({dbm} dBm)"),
     "r.no_signal": ("آنتن خوانده نشد", "no signal reading"),
+    "r.deadline_before_transfer": ("مهلت پیش از انتقال گذشته بود", "the deadline passed before the transfer"),
+    "r.first_check": ("نخستین بررسی پس از پرداخت", "first check after payment"),
+    "r.foreign_account": (
+        "حساب {account} از کارت‌های فروشگاه نیست",
+        "account {account} is not one of the merchant's cards",
+    ),
+    "r.not_payable": (
+        "سود، اصلاحیه یا برگشت: پرداخت مشتری نیست",
+        "interest, correction or reversal: no customer's payment",
+    ),
+    "r.card_masked": ("کارت {card}", "card {card}"),
+    "actor.matcher": ("تطبیق‌دهنده", "matcher"),
+    "actor.cli": ("فرمان خط فرمان", "command line"),
     # SMS "other" rules of the bank templates (appliance/sms/templates/*.toml)
     "rule.one-time password": ("رمز یک‌بارمصرف", "one-time password"),
     "rule.login notice": ("اطلاع ورود", "login notice"),

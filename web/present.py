@@ -129,6 +129,9 @@ class Present:
         """HTML: operator:admin -> اپراتور (admin); api:shop -> سایت (shop)."""
         if not actor:
             return "—"
+        matcher = re.fullmatch(r"matcher \((.*)\)", actor)  # the matcher, for what handed the deposit in
+        if matcher:
+            return f"{html.escape(self.word('actor.matcher'))} ({self.actor(matcher[1])})"
         who, _, name = actor.partition(":")
         label = WORDS.get(f"actor.{who}")
         if label is None:
@@ -197,7 +200,7 @@ class Present:
         if name == "sum":
             grouped = re.sub(r"\d+", lambda m: self.grouped(int(m[0])), value)
             return f'<bdi class="data" dir="ltr">{html.escape(grouped)}</bdi>'
-        if name in ("smsc", "sender", "known", "url"):
+        if name in ("smsc", "sender", "known", "url", "account", "card"):
             return f'<bdi class="data" dir="ltr">{html.escape(value)}</bdi>'
         if name == "detail" and self.fa:
             return ""

@@ -81,6 +81,11 @@ _CATALOGUE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("dismissed", r"dismissed: (?P<note>.*)"),
         # payments (checkout)
         ("deadline_passed", r"the deadline passed"),
+        ("deadline_before_transfer", r"the deadline passed before the transfer"),
+        ("first_check", r"first check after payment"),
+        ("foreign_account", r"account (?P<account>\S+) is not one of the merchant's cards"),
+        ("not_payable", r"interest, correction or reversal: no customer's payment"),
+        ("card_masked", r"(?P<card>\d{4}-\d{2}\*\*-\*{4}-\d{4})"),
         ("created_amount", r"amount (?P<amount>\d+) for price (?P<price>\d+)"),
         # the SMS reader (appliance/sms/reader.py)
         (

@@ -98,3 +98,19 @@ def test_the_command_line_reads_structured_reasons_in_english():
         "assigned by the operator; payer card differs"
     )
     assert plain("transfer on time") == "transfer on time"  # older sentences stay as they are
+
+
+def test_every_reason_a_v0_1_0_box_stored_reads_as_a_known_code():
+    """Boxes upgraded from 0.1.0 keep their English sentences: the catalogue must know each one."""
+    import sqlite3
+    from pathlib import Path
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "v0_1_0" / "box.sqlite3"
+    with sqlite3.connect(f"file:{fixture}?mode=ro", uri=True) as db:
+        stored = [r for (r,) in db.execute("SELECT reason FROM deposit UNION SELECT reason FROM event")]
+        stored += [
+            r for (r,) in db.execute("SELECT reason FROM sms_message UNION SELECT trust_reason FROM sms_message")
+        ]
+    assert len(stored) > 15
+    unknown = [(text, part) for text in stored for part in parse(text) if part.code == "text"]
+    assert unknown == []
