@@ -361,6 +361,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "scope.admin": ("مدیریت", "admin"),
     "ms": ("میلی‌ثانیه", "ms"),
     "deposits_n": ("واریز", "deposits"),
+    "payment_one": ("پرداخت", "Payment"),
     "in_review_today": ("مبلغ امروزِ در صف", "Today's money in the queue"),
     "axis_hours": ("محور افقی: چند ساعت پیش", "across: hours ago"),
     "no_password_run": (

@@ -131,7 +131,7 @@ class Present:
             return "—"
         matcher = re.fullmatch(r"matcher \((.*)\)", actor)  # the matcher, for what handed the deposit in
         if matcher:
-            return f"{html.escape(self.word('actor.matcher'))} ({self.actor(matcher[1])})"
+            return f"{html.escape(self.word('actor.matcher'))} · {self.actor(matcher[1])}"
         who, _, name = actor.partition(":")
         label = WORDS.get(f"actor.{who}")
         if label is None:

@@ -1,4 +1,4 @@
-% rebase('admin_base', title=t("payments") + " #" + p.num(payment.id))
+% rebase('admin_base', title=t("payment_one") + " #" + p.num(payment.id))
 <table class="box kv">
   <tr><th>{{t("fid")}}</th><td>{{p.num(payment.fid)}}</td></tr>
   <tr><th>{{t("price")}}</th><td>{{p.rial(payment.price)}}</td></tr>
@@ -6,7 +6,7 @@
   <tr><th>{{t("state")}}</th><td id="payment-state" data-state="{{payment.state}}">{{p.state(payment.state)}}</td></tr>
   <tr><th>{{t("created")}}</th><td>{{p.when_ago(payment.created_at)}}</td></tr>
   <tr><th>{{t("expires")}}</th><td>{{p.when(payment.expires_at)}}</td></tr>
-  <tr><th>{{t("cards")}}</th><td><bdi class="data" dir="ltr">{{", ".join(mask_card(c.number) for c in cards)}}</bdi></td></tr>
+  <tr><th>{{t("cards")}}</th><td>{{!"<br>".join('<bdi class="data nowrap" dir="ltr">%s</bdi>' % mask_card(c.number) for c in cards)}}</td></tr>
 </table>
 % if deposits:
 <h2>{{t("deposit")}}</h2>
