@@ -23,7 +23,7 @@ def render(name: str, status: int = 200, **values: Any) -> str:
     response.set_header("Cache-Control", "no-store")
     response.set_header(
         "Content-Security-Policy",
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "default-src 'none'; script-src 'self'; style-src 'self'; font-src 'self'; img-src 'self' data:; "
         "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     )
     response.set_header("X-Content-Type-Options", "nosniff")

@@ -20,8 +20,8 @@ COMMANDS: dict[str, Command] = {
     "config": Command("config_cmd", "check or show the settings"),
     "token": Command("token_cmd", "add, list or revoke API tokens"),
     "card": Command("card_cmd", "add, list, disable or enable destination cards"),
-    "deposit": Command("deposit_cmd", "record a deposit by hand; review held deposits"),
-    "payment": Command("payment_cmd", "list and inspect payments; accept or refund late ones"),
+    "deposit": Command("deposit_cmd", "record a deposit by hand; review held deposits; export as CSV"),
+    "payment": Command("payment_cmd", "list and inspect payments; accept or refund late ones; export as CSV"),
     "backup": Command(
         "backup_cmd", "copy the database to FILE while the service runs (SQLite; PostgreSQL: says how with pg_dump)"
     ),

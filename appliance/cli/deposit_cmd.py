@@ -1,4 +1,4 @@
-"""``carttocart deposit add|list|assign|dismiss|refund``: record and review money that arrived.
+"""``carttocart deposit add|list|assign|dismiss|refund|export``: record, review and export money that arrived.
 
 An operator records a deposit by hand when its SMS never came, or to
 reconcile from the bank statement; it goes through the same matcher as an SMS.
@@ -15,8 +15,9 @@ import jdatetime
 
 from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
-from appliance.cli.output import TEHRAN, local_time, rial, table
+from appliance.cli.output import TEHRAN, add_export_arguments, local_time, rial, table, write_export
 from appliance.domain.money import ascii_digits, format_rial
+from appliance.domain.reasons import plain
 from appliance.usecases.service import DepositState, NewDeposit
 
 
@@ -69,6 +70,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     refund.add_argument("deposit", type=int)
     refund.add_argument("--note", default="")
     refund.set_defaults(handler=_refund)
+    export = actions.add_parser(
+        "export", help="deposits received in a Jalali date range, as CSV (UTF-8 with a BOM, for Excel)"
+    )
+    add_export_arguments(export)
+    export.set_defaults(handler=_export)
+
+
+def _export(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from appliance.usecases import export
+
+    first, last = export.date_range(args.first, args.last)
+    ctx.service  # noqa: B018 -- opens the store
+    write_export(export.deposits_csv(first, last, args.lang), args.output)
+    return 0
 
 
 def _add(args: argparse.Namespace, ctx: CommandContext) -> int:
@@ -87,7 +102,7 @@ def _add(args: argparse.Namespace, ctx: CommandContext) -> int:
     result = {
         "deposit": deposit.id,
         "state": deposit.state,
-        "reason": deposit.reason,
+        "reason": plain(deposit.reason),
         "payment": payment.id if payment else None,
         "payment_state": payment.state if payment else None,
         "fid": payment.fid if payment else None,
@@ -97,11 +112,12 @@ def _add(args: argparse.Namespace, ctx: CommandContext) -> int:
         print(json.dumps(result, ensure_ascii=False))
     elif payment:
         print(
-            f"deposit {deposit.id} settled payment {payment.id} (fid {payment.fid}): {payment.state} — {deposit.reason}"
+            f"deposit {deposit.id} settled payment {payment.id} (fid {payment.fid}): {payment.state}"
+            f" — {plain(deposit.reason)}"
         )
     else:
         hints = f"; nearest payments: {', '.join(map(str, deposit.hints))}" if deposit.hints else ""
-        print(f"deposit {deposit.id} settled nothing: {deposit.state} — {deposit.reason}{hints}")
+        print(f"deposit {deposit.id} settled nothing: {deposit.state} — {plain(deposit.reason)}{hints}")
     return 0
 
 
@@ -117,7 +133,7 @@ def _list(args: argparse.Namespace, ctx: CommandContext) -> int:
             local_time(d.transfer_at),
             d.payment_id or "",
             ",".join(map(str, d.hints or [])),
-            d.reason,
+            plain(d.reason),
         )
         for d in ctx.service.list_deposits(states, limit=200)
     ]

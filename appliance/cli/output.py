@@ -31,3 +31,23 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 def local_time(value: dt.datetime | None) -> str:
     return value.astimezone(TEHRAN).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def add_export_arguments(parser: argparse.ArgumentParser) -> None:
+    """--from/--to (Jalali days, both included), --lang, --output: the options of ``payment|deposit export``."""
+    parser.add_argument("--from", dest="first", required=True, metavar="JALALI", help="first day, e.g. 1405/09/01")
+    parser.add_argument("--to", dest="last", required=True, metavar="JALALI", help="last day (included)")
+    parser.add_argument("--lang", choices=["fa", "en"], default="fa", help="the language of the header and states")
+    parser.add_argument("--output", "-o", default="-", metavar="FILE", help="write here instead of stdout")
+
+
+def write_export(text: str, output: str) -> None:
+    """The CSV (it starts with a BOM) to stdout or FILE, byte for byte (CRLF rows, UTF-8)."""
+    import sys
+
+    if output == "-":
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.flush()
+    else:
+        with open(output, "w", encoding="utf-8", newline="") as out:
+            out.write(text)

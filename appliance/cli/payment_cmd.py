@@ -1,4 +1,4 @@
-"""``carttocart payment list|show|accept|refund``: payments and their event log."""
+"""``carttocart payment list|show|accept|refund|export``: payments, their event log, CSV export."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import argparse
 
 from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
-from appliance.cli.output import local_time, table
+from appliance.cli.output import add_export_arguments, local_time, table, write_export
 from appliance.domain.cards import mask_card
 from appliance.domain.errors import NotFound
 from appliance.domain.money import format_rial
 from appliance.domain.payments import State
+from appliance.domain.reasons import plain
 from appliance.store.models import Payment
 
 
@@ -34,6 +35,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     refund.add_argument("id", type=int)
     refund.add_argument("--note", default="")
     refund.set_defaults(handler=_refund)
+    export = actions.add_parser(
+        "export", help="payments created in a Jalali date range, as CSV (UTF-8 with a BOM, for Excel)"
+    )
+    add_export_arguments(export)
+    export.set_defaults(handler=_export)
+
+
+def _export(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from appliance.usecases import export
+
+    first, last = export.date_range(args.first, args.last)
+    ctx.service  # noqa: B018 -- opens the store
+    write_export(export.payments_csv(first, last, args.lang), args.output)
+    return 0
 
 
 def _list(args: argparse.Namespace, ctx: CommandContext) -> int:
@@ -80,7 +95,7 @@ def _show(args: argparse.Namespace, ctx: CommandContext) -> int:
         table(
             ["at", "kind", "from", "to", "by", "why"],
             [
-                (local_time(e.at), e.kind, e.from_state or "", e.to_state or "", e.actor, e.reason)
+                (local_time(e.at), e.kind, e.from_state or "", e.to_state or "", e.actor, plain(e.reason))
                 for e in service.events_for("payment", payment.id)
             ],
         )

@@ -417,7 +417,7 @@ def test_every_route_answers_every_hostile_request_with_a_documented_code(two_ca
         link = create_payment(port, token)["link"]
         pay_id, sig = re.search(r"/pay/(\d+)/([^/?]+)", link).groups()
         values = {"pay_id": pay_id, "sig": sig, "action": "assign", "card_id": "1", "token_id": "1"}
-        values.update({"delivery_id": "1", "path": "pay.css"})
+        values.update({"delivery_id": "1", "path": "pay.css", "what": "deposits"})
         routes = concrete_routes(create_app(service, service.settings), values)
         assert {rule for _, rule, _ in routes} >= {"/api/sms", "/api/health", "/api/openapi.json", "/admin"}
         for what, hostile in hostile_requests(cookie, session.csrf).items():

@@ -93,11 +93,13 @@ def test_a_newcomer_pays_in_the_browser_and_finds_it_in_the_dashboard(
     page.fill("input[name=fid]", "4242")
     page.click("#search")
     page.click(f"#payments a[href='/admin/payments/{pay_id}']")
-    assert page.locator("#payment-state").inner_text() == "verified"
+    # The dashboard speaks Persian: states in words (the code stays in an attribute), transitions read right to left.
+    assert page.locator("#payment-state").inner_text() == "تأییدشده"
+    assert page.locator("#payment-state").get_attribute("data-state") == "verified"
     events = page.locator("table.events").inner_text()
-    assert "pending → paid" in events and "paid → verified" in events
+    assert "در انتظار ← پرداخت‌شده" in events and "پرداخت‌شده ← تأییدشده" in events
     page.goto(f"{demo_box.base}/admin")
-    assert page.locator("#health-status").inner_text() == "ok"
+    assert page.locator("#health-status").inner_text() == "سالم"
     browser_page.screenshot("dashboard-health")
     page.goto(f"{demo_box.base}/admin/sms")
     assert "واریز120,010" in page.locator("pre").first.inner_text()

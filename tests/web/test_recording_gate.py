@@ -66,7 +66,7 @@ def test_the_overview_alerts_in_persian_and_in_english(make_service, sqlite_url,
         _, english = client.call("/admin?lang=en")
         alert = _alert(english)
         assert alert is not None and "Received SMS cannot be stored" in alert and "database or disk is full" in alert
-        assert "2026-11-28 11:30:00" in alert  # since, in Tehran time
+        assert "7 Azar 1405, 11:30" in alert  # since: the Jalali day, in Tehran time
     with serving(_service(sqlite_url, clock, True)) as http:
         client = Client(http.base)
         assert client.login(PASSWORD) == 303

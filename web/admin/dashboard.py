@@ -20,13 +20,17 @@ import bottle
 
 from appliance.domain.cards import mask_card
 from appliance.domain.errors import CartToCartError, InvalidInput, LoginRefused, NotFound, TooManyAttempts
+from appliance.domain.jalali import JalaliDateError, jalali_text, parse_jalali, tehran_day
 from appliance.domain.payments import State
+from appliance.usecases import export as exports
+from appliance.usecases import glance as glances
 from appliance.usecases import overview as views
 from appliance.usecases.operator_login import SESSION_LIFETIME, Accounts, Session
-from appliance.usecases.service import PaymentService
+from appliance.usecases.service import DepositState, PaymentService
 from appliance.usecases.webhooks import WebhookQueue
-from web import fa
+from web import charts, fa
 from web.i18n import LANGS, translator
+from web.present import Present
 from web.rendering import redirect, render
 
 log = logging.getLogger(__name__)
@@ -95,6 +99,8 @@ class Dashboard:
         app.route("/admin/tokens/<token_id:int>/revoke", "POST", self.page(self.revoke_token))
         app.route("/admin/webhooks", "GET", self.page(self.deliveries))
         app.route("/admin/webhooks/<delivery_id:int>/redeliver", "POST", self.page(self.redeliver))
+        app.route("/admin/export", "GET", self.page(self.export_form))
+        app.route("/admin/export/<what:re:payments|deposits>.csv", "GET", self.page(self.export_csv))
 
     def _lang(self) -> str:
         chosen = bottle.request.query.get("lang")
@@ -117,6 +123,8 @@ class Dashboard:
             lang=lang,
             session=session,
             fa=fa,
+            p=Present(lang, self.service.clock()),
+            charts=charts,
             local_time=local_time,
             mask_card=mask_card,
             path=bottle.request.path,
@@ -156,7 +164,8 @@ class Dashboard:
                     back = bottle.request.forms.getunicode("back", default="") or "/admin"
                     if not back.startswith("/admin"):
                         back = "/admin"
-                    redirect(f"{back}{'&' if '?' in back else '?'}flash=" + quote(f"error: {exc}"))
+                    flash = f"error:{type(exc).__name__}:{exc}"
+                    redirect(f"{back}{'&' if '?' in back else '?'}flash=" + quote(flash))
             return handler(session, *args, **kwargs)
 
         return wrapper
@@ -236,6 +245,7 @@ class Dashboard:
             last_sms=views.last_sms(),
             counts=views.counts(self.service),
             now=now,
+            glance=glances.glance(self.service, now),
         )
 
     def payments(self, session: Session) -> str:
@@ -256,8 +266,8 @@ class Dashboard:
 
     def payment(self, session: Session, pay_id: int) -> str:
         payment = self.service.find_payment(pay_id)
-        if payment is None:
-            raise bottle.HTTPError(404)
+        if payment is None:  # a page in the operator's language, not the API's JSON 404
+            return self._render("admin_error", session, status=404, message_key="err.NotFound")
         return self._render(
             "admin_payment",
             session,
@@ -272,12 +282,28 @@ class Dashboard:
         return self._render("admin_sms", session, messages=views.inbox(kind), kind=kind or "")
 
     def review(self, session: Session) -> str:
-        items = views.review_queue(self.service)
+        query = bottle.request.query
+        state = query.get("state", "")
+        states = (state,) if state in DepositState.REVIEW else DepositState.REVIEW
+        first, last, bad_date = _day_filter(query.getunicode("from", default=""), query.getunicode("to", default=""))
+        items = glances.review_queue(self.service, glances.ReviewFilter(states, first, last))
         events = {i.deposit.id: self.service.events_for("deposit", i.deposit.id) for i in items}
+        cards = {p.id: self.service.payment_cards(p) for i in items for p in i.candidates}
         extra: dict[str, Any] = {}
         for more in self.review_extras:
             extra.update(more())
-        return self._render("admin_review", session, items=items, events=events, **extra)
+        return self._render(
+            "admin_review",
+            session,
+            items=items,
+            events=events,
+            candidate_cards=cards,
+            actions=REVIEW_ACTIONS,
+            states=DepositState.REVIEW,
+            q={"state": state, "from": query.getunicode("from", default=""), "to": query.getunicode("to", default="")},
+            bad_date=bad_date,
+            **extra,
+        )
 
     def review_action(self, session: Session, action: str) -> None:
         forms = bottle.request.forms
@@ -296,6 +322,25 @@ class Dashboard:
         else:
             raise bottle.HTTPError(404)
         redirect("/admin/review?flash=done")
+
+    def export_form(self, session: Session) -> str:
+        today = jalali_text(tehran_day(self.service.clock()))
+        return self._render("admin_export", session, today=today)
+
+    def export_csv(self, session: Session, what: str) -> str:
+        query = bottle.request.query
+        try:
+            first, last = exports.date_range(query.getunicode("from", default=""), query.getunicode("to", default=""))
+        except InvalidInput as exc:
+            return self._render("admin_export", session, status=400, today=query.get("to", ""), error=str(exc))
+        lang = self._lang()
+        body = (exports.payments_csv if what == "payments" else exports.deposits_csv)(first, last, lang)
+        bottle.response.content_type = "text/csv; charset=utf-8"
+        bottle.response.set_header("Cache-Control", "no-store")
+        bottle.response.set_header("X-Content-Type-Options", "nosniff")
+        name = f"{what}-{jalali_text(first).replace('/', '')}-{jalali_text(last).replace('/', '')}.csv"
+        bottle.response.set_header("Content-Disposition", f'attachment; filename="{name}"')
+        return body
 
     def cards(self, session: Session) -> str:
         return self._render("admin_cards", session, cards=views.cards(self.service, self.service.clock()))
@@ -359,6 +404,29 @@ class Dashboard:
     def redeliver(self, session: Session, delivery_id: int) -> None:
         self.webhooks.redeliver(delivery_id, f"operator:{session.username}")
         redirect("/admin/webhooks?flash=done")
+
+
+# The review item's actions, in order: (template, deposit states it applies to). Another action is one more
+# row here and one more web/views/review_action_<name>.tpl (trust this sender, learn this format, ...).
+REVIEW_ACTIONS: list[tuple[str, tuple[str, ...]]] = [
+    ("assign", DepositState.ASSIGNABLE),
+    ("accept_late", (DepositState.LATE,)),
+    ("refund", DepositState.REVIEW),
+    ("dismiss", DepositState.ASSIGNABLE),
+]
+
+
+def _day_filter(first: str, last: str) -> tuple[dt.date | None, dt.date | None, bool]:
+    """The review filter's Jalali days (either may be empty); the flag says one could not be read."""
+    days: list[dt.date | None] = []
+    bad = False
+    for text in (first, last):
+        try:
+            days.append(parse_jalali(text) if text.strip() else None)
+        except JalaliDateError:
+            days.append(None)
+            bad = True
+    return days[0], days[1], bad
 
 
 def fa_int(text: str) -> int | None:

@@ -9,9 +9,9 @@
 </head>
 <body>
 <nav>
-  <b>{{box_name}}</b>
+  <b class="data">{{box_name}}</b>
 % if session:
-  <a href="/admin">{{t("health")}}</a>
+  <a href="/admin" class="{{'here' if path == '/admin' else ''}}">{{t("overview")}}</a>
   <a href="/admin/payments">{{t("payments")}}</a>
   <a href="/admin/sms">{{t("inbox")}}</a>
   <a href="/admin/review">{{t("review")}}</a>
@@ -19,18 +19,22 @@
   <a href="/admin/cards">{{t("cards")}}</a>
   <a href="/admin/tokens">{{t("tokens")}}</a>
   <a href="/admin/webhooks">{{t("webhooks")}}</a>
+  <a href="/admin/export">{{t("export")}}</a>
 % end
-  <a href="?lang={{'fa' if lang == 'en' else 'en'}}" id="lang">{{t("language")}}</a>
+  <a href="?lang={{'fa' if lang == 'en' else 'en'}}" id="lang" lang="{{'fa' if lang == 'en' else 'en'}}">{{t("language")}}</a>
 % if session:
   <form method="post" action="/admin/logout" class="inline"><input type="hidden" name="csrf" value="{{session.csrf}}">
-    <button type="submit" id="logout">{{t("logout")}} ({{session.username}})</button></form>
+    <button type="submit" id="logout">{{t("logout")}} (<bdi class="data">{{session.username}}</bdi>)</button></form>
 % end
 </nav>
 <main>
 % if flash == "done":
 <p class="flash ok" id="flash">{{t("done")}}</p>
+% elif flash.startswith("error:"):
+%   _, kind, detail = (flash.split(":", 2) + ["", ""])[:3]
+<p class="flash bad" id="flash">{{t("err." + kind) if p.word("err." + kind, "") else t("err.other")}}{{(" " + detail) if lang == "en" and detail else ""}}</p>
 % elif flash:
-<p class="flash bad" id="flash">{{flash}}</p>
+<p class="flash bad" id="flash">{{t("err.other")}}</p>
 % end
 <h1>{{title}}</h1>
 {{!base}}

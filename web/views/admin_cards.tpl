@@ -3,9 +3,9 @@
 <tr><th>#</th><th>{{t("number")}}</th><th>{{t("holder")}}</th><th>{{t("bank")}}</th><th>{{t("today")}}</th><th>{{t("ceiling")}}</th><th>{{t("active")}}</th><th></th></tr>
 % for v in cards:
 % c = v.card
-<tr class="{{'warn' if v.near_ceiling else ''}}"><td>{{c.id}}</td><td dir="ltr">{{mask_card(c.number)}}</td><td>{{c.holder}}</td><td>{{c.bank}}</td>
-  <td dir="ltr">{{"{:,}".format(v.total_today)}} ({{v.count_today}})</td>
-  <td dir="ltr">{{"{:,}".format(c.daily_limit_rial) if c.daily_limit_rial else "—"}} ({{c.daily_limit_count or "—"}})</td>
+<tr class="{{'warn' if v.near_ceiling else ''}}"><td>{{p.num(c.id)}}</td><td><bdi class="data" dir="ltr">{{mask_card(c.number)}}</bdi></td><td><bdi class="data">{{c.holder}}</bdi></td><td>{{p.bank(c.bank)}}</td>
+  <td>{{p.rial_short(v.total_today)}} ({{p.num(v.count_today)}})</td>
+  <td>{{p.rial_short(c.daily_limit_rial) if c.daily_limit_rial else "—"}} ({{p.num(c.daily_limit_count) if c.daily_limit_count else "—"}})</td>
   <td>{{t("yes") if c.active else t("no")}}</td>
   <td><form method="post" action="/admin/cards/{{c.id}}/active" class="inline">
     <input type="hidden" name="csrf" value="{{session.csrf}}"><input type="hidden" name="back" value="/admin/cards">

@@ -1,2 +1,2 @@
-% rebase('admin_base', title="403")
+% rebase('admin_base', title=t("error"))
 <p class="flash bad" id="error">{{t(message_key)}}</p>

@@ -5,7 +5,7 @@
 <p class="flash bad" id="error">{{t(error)}}</p>
 % end
 % if not has_password:
-<p class="flash bad">{{t("no_password")}}</p>
+<p class="flash bad">{{t("no_password_run")}} <bdi class="data" dir="ltr">carttocart admin set-password</bdi></p>
 % end
 <form method="post" action="/admin/login" class="box">
   <input type="hidden" name="csrf" value="{{nonce}}">
