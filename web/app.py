@@ -23,8 +23,8 @@ from appliance.usecases.sms_intake import SmsIngest, build_ingest
 from appliance.usecases.teaching import Teaching
 from appliance.usecases.webhooks import WebhookQueue
 from web.admin.dashboard import Dashboard
-from web.admin.teaching import TeachingPages
 from web.admin.split_review import SplitReview
+from web.admin.teaching import TeachingPages
 from web.api import openapi
 from web.api.merchant import MerchantApi, error_response, json_response, request_token
 from web.api.sms_handin import SmsApi

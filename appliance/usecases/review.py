@@ -111,6 +111,7 @@ class ReviewCases(DepositCases):
             balance=deposit.balance,
         )
         return self._settle(deposit, new, self.cards_for_account(deposit.account), self.clock())
+
     # ----- split payments whose time ended with some parts paid (docs/split-payments.md) ------
     def partially_paid_payments(self, limit: int = 50) -> list[Payment]:
         """The review queue's split payments: time over, some parts paid, the rest not (yet)."""

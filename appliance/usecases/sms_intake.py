@@ -251,7 +251,9 @@ class SmsIngest:
                 if undecodable:
                     parsed = ParsedSms(Kind.UNPARSED, None, reason="the PDU could not be decoded: nothing to read")
                 else:
-                    parsed = self.current_reader().parse(sender or None, text, scts, previous_balance=self._last_balance)
+                    parsed = self.current_reader().parse(
+                        sender or None, text, scts, previous_balance=self._last_balance
+                    )
                 trusted, trust_reason, hold = self._trust(parsed, sender, smsc, scts or received_at, flag)
                 values = dict(
                     source=source,
