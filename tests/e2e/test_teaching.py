@@ -17,8 +17,12 @@ STRANGER = "+989121234567"
 
 
 def new_format(amount: int, balance: int, ref: int) -> str:
-    """A Mellat deposit in a layout no shipped template reads."""
-    return f"بانک ملت\nحساب {MELLAT[1]}\nواریز شد: +{amount:,} ریال\nکد پیگیری {ref}\nمانده: {balance:,}\nبا تشکر"
+    """A Mellat deposit in a layout no shipped template reads, and the field reader leaves unparsed
+    (it also prints the amount in Toman, which the field reader never takes for the Rial amount)."""
+    return (
+        f"بانک ملت\nحساب {MELLAT[1]}\nواریز شد: +{amount:,} ریال معادل {amount // 10:,} تومان\n"
+        f"کد پیگیری {ref}\nمانده: {balance:,}\nبا تشکر"
+    )
 
 
 def check_code(box: Box, pay_id: int) -> int:

@@ -17,8 +17,12 @@ STRANGER = "+989121234567"  # a mobile number: on no bank's allow-list
 
 
 def new_format(amount: int, balance: int, sign: str = "+", ref: int = 88123) -> str:
-    """A Mellat message in a layout no shipped template reads."""
-    return f"بانک ملت\nحساب 6204718359\nواریز شد: {sign}{amount:,} ریال\nکد پیگیری {ref}\nمانده: {balance:,}\nبا تشکر"
+    """A Mellat message in a layout no shipped template reads, and the field reader leaves unparsed
+    (it also prints the amount in Toman, which the field reader never takes for the Rial amount)."""
+    return (
+        f"بانک ملت\nحساب 6204718359\nواریز شد: {sign}{amount:,} ریال معادل {amount // 10:,} تومان\n"
+        f"کد پیگیری {ref}\nمانده: {balance:,}\nبا تشکر"
+    )
 
 
 @pytest.fixture
