@@ -96,6 +96,8 @@ def test_trust_a_sender_and_learn_a_format_through_the_browser(two_cards: Paymen
             page.goto(f"{http.base}/admin/sms/{again.id}/teach")
             page.fill("#learn-amount", "123")
             submit(page, "#learn-button")
+            assert "قالب ساخته نشد" in page.locator("#flash").inner_text()
+            page.goto(page.url + "&lang=en")  # the English page adds the box's reason
             assert "does not print the amount 123" in page.locator("#flash").inner_text()
             assert LearnedTemplate.select().count() == 1
 
