@@ -1,8 +1,8 @@
 """Rows of the issue-14 table: each benchmark appends its figures, ``summary.py`` prints them together.
 
-A row is (figure, target, measured, unit, ratio, note). ``ratio`` is measured/target for a
-"higher is better" figure and target/measured for a "lower is better" one, so that >= 1 always
-means the target is met. Rows go to the JSON-lines file named by ``C2C_BENCH_RESULTS``
+A row is (figure, target, measured, unit, ratio, met, note): ``ratio`` is measured/target, as
+the benchmarks print it, and ``met`` says whether the target holds (above it for a "higher is
+better" figure, below it otherwise). Rows go to the JSON-lines file named by ``C2C_BENCH_RESULTS``
 (``make bench`` sets it); without it they are only printed by the benchmark itself.
 """
 
@@ -32,11 +32,17 @@ def record(
     target_value: float | None,
     note: str = "",
 ) -> None:
-    if target_value is None or measured == 0:
-        ratio = None
-    else:
-        ratio = measured / target_value if higher_is_better else target_value / measured
-    row = {"figure": figure, "target": target, "measured": measured, "unit": unit, "ratio": ratio, "note": note}
+    ratio = None if not target_value else measured / target_value
+    met = None if target_value is None else (measured >= target_value if higher_is_better else measured <= target_value)
+    row = {
+        "figure": figure,
+        "target": target,
+        "measured": measured,
+        "unit": unit,
+        "ratio": ratio,
+        "met": met,
+        "note": note,
+    }
     path = os.environ.get("C2C_BENCH_RESULTS")
     if path:
         with open(path, "a", encoding="utf-8") as out:
