@@ -153,15 +153,37 @@ def run_once(args: argparse.Namespace, run: int) -> dict[str, Any]:
             _budget.confine(ceiling.pid, args.quota, f"c2c-bench-api-{os.getpid()}-c")
         scripts = work / "scripts"
         scripts.mkdir()
-        (scripts / "create.lua").write_text(CREATE_LUA.replace("TOKEN", json.dumps(token)).replace("RUN", str(run)))
-        results["ceiling"] = wrk(f"http://127.0.0.1:{ceiling_port}/api/ceiling", args.seconds, args.connections)
-        results["create"] = wrk(f"http://127.0.0.1:{port}", args.seconds, args.connections, str(scripts / "create.lua"))
+        # The machine may be shared: the three endpoints take turns in short slices, so that each ratio
+        # compares figures measured under the same load.
+        slices: dict[str, list[dict[str, Any]]] = {"ceiling": [], "create": [], "check": []}
+        seconds = max(1, args.seconds // args.slices)
         db = sqlite3.connect(work / "carttocart.db")
+        for turn in range(args.slices):
+            # fids stay distinct across runs and turns (wrk's counter starts again each time)
+            (scripts / "create.lua").write_text(
+                CREATE_LUA.replace("TOKEN", json.dumps(token)).replace("RUN", str(run * 100 + turn))
+            )
+            slices["ceiling"].append(wrk(f"http://127.0.0.1:{ceiling_port}/api/ceiling", seconds, args.connections))
+            slices["create"].append(
+                wrk(f"http://127.0.0.1:{port}", seconds, args.connections, str(scripts / "create.lua"))
+            )
+            created = db.execute("SELECT COUNT(*) FROM payment").fetchone()[0]
+            (scripts / "check.lua").write_text(
+                CHECK_LUA.replace("TOKEN", json.dumps(token)).replace("MAXID", str(max(created, 1)))
+            )
+            slices["check"].append(
+                wrk(f"http://127.0.0.1:{port}", seconds, args.connections, str(scripts / "check.lua"))
+            )
+        for name, parts in slices.items():
+            results[name] = {
+                "rps": statistics.mean(p["rps"] for p in parts),
+                "p50_ms": statistics.median(p["p50_ms"] for p in parts),
+                "p99_ms": max(p["p99_ms"] for p in parts),
+                "requests": sum(p["requests"] for p in parts),
+                "non_2xx": sum(p["non_2xx"] for p in parts),
+                "socket_errors": sum(p["socket_errors"] for p in parts),
+            }
         created, fids = db.execute("SELECT COUNT(*), COUNT(DISTINCT fid) FROM payment").fetchone()
-        (scripts / "check.lua").write_text(
-            CHECK_LUA.replace("TOKEN", json.dumps(token)).replace("MAXID", str(max(created, 1)))
-        )
-        results["check"] = wrk(f"http://127.0.0.1:{port}", args.seconds, args.connections, str(scripts / "check.lua"))
         results["duplicates"] = db.execute(
             "SELECT COUNT(*) FROM (SELECT amount FROM amount_reservation "
             "WHERE active_amount IS NOT NULL GROUP BY scope, amount HAVING COUNT(*) > 1)"
@@ -185,6 +207,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads (both servers)")
+    parser.add_argument("--slices", type=int, default=3, help="turns each endpoint takes within a run")
     parser.add_argument("--runs", type=int, default=3, help="runs, each on a fresh box (the spread is printed)")
     parser.add_argument(
         "--pi-budget", action="store_true", help="confine both servers to one core with a CPU quota (item 5)"
@@ -197,7 +220,8 @@ def main() -> None:
     runs = [run_once(args, run) for run in range(1, args.runs + 1)]
     budget = f", confined: {runs[0].get('confined')}" if args.pi_budget else ""
     print(
-        f"API load, {args.connections} concurrent keep-alive clients over loopback, {args.seconds} s each, "
+        f"API load, {args.connections} concurrent keep-alive clients over loopback, "
+        f"{args.seconds} s per endpoint in {args.slices} turns, "
         f"waitress with {args.threads} threads, SQLite (WAL, synchronous=FULL), {os.cpu_count()} cores{budget}"
     )
     print(f"{'run':<5}{'endpoint':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'of ceiling':>12}{'non-2xx':>9}")
