@@ -40,9 +40,17 @@ test: venv system-deps lint
 test-fast: venv
 	$(BIN)/python -m pytest -m "not slow"
 
-# Every benchmark in turn; each prints its figures (target, measured, ratio) and asserts nothing.
+# Every benchmark in turn; each prints its figures (target, measured, ratio) and asserts nothing;
+# then the API and SMS path again on a Pi's budget (one core, a CPU quota), and the issue-14 table
+# of every figure (tests/bench/summary.py). A failed benchmark (a create refused) fails the run.
+BENCH_RESULTS := .bench/results.jsonl
 bench: venv
-	for script in tests/bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
+	mkdir -p $(dir $(BENCH_RESULTS)) && rm -f $(BENCH_RESULTS)
+	status=0; \
+	for script in tests/bench/bench_*.py; do C2C_BENCH_RESULTS=$(BENCH_RESULTS) $(BIN)/python $$script || status=1; done; \
+	C2C_BENCH_RESULTS=$(BENCH_RESULTS) $(BIN)/python tests/bench/bench_api.py --pi-budget || status=1; \
+	C2C_BENCH_RESULTS=$(BENCH_RESULTS) $(BIN)/python tests/bench/bench_sms_path.py --pi-budget --gammu-messages 0 || status=1; \
+	$(BIN)/python tests/bench/summary.py $(BENCH_RESULTS); exit $$status
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) build dist *.egg-info .pytest_cache

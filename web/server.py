@@ -72,6 +72,9 @@ def create_http_server(app: Any, settings: Settings, host: str, port: int) -> An
     import waitress
 
     options = waitress_options(settings)
+    # Waitress warns "Task queue depth is N" for every request that waits for a worker: under load
+    # a log line per request (a tenth of a check's time, and the SD card's journal). Errors only.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     options["connection_limit"] = fit_open_files(options["connection_limit"])
     server = waitress.create_server(app, host=host, port=port, **options)
     channel = _channel_class()
@@ -233,15 +236,18 @@ def _channel_class() -> type:
                 return False
             self.linger_until = time.monotonic() + LINGER_SECONDS
             self.will_close = self.close_when_flushed = False
+            self.readable = self._linger_readable
+            self.writable = self._linger_writable
             return True
 
-        def readable(self) -> bool:
-            return True if self.linger_until else bool(super().readable())
+        # readable()/writable() run for every connection on every turn of the I/O loop: the lingering
+        # variants are set on the connection only when it starts lingering (_start_lingering), so a
+        # normal connection runs waitress's own without a layer of Python around them.
+        def _linger_readable(self) -> bool:
+            return True
 
-        def writable(self) -> bool:
-            if self.linger_until:  # wake up only to close when the time is over
-                return time.monotonic() >= self.linger_until
-            return bool(super().writable())
+        def _linger_writable(self) -> bool:
+            return time.monotonic() >= self.linger_until  # wake up only to close when the time is over
 
         def handle_write(self) -> None:
             if self.linger_until:

@@ -185,7 +185,7 @@ class Deposit(BaseModel):
     bank_time = UtcDateTimeField(null=True)
     smsc_time = UtcDateTimeField(null=True)
     received_at = UtcDateTimeField(index=True)
-    transfer_at = UtcDateTimeField()
+    transfer_at = UtcDateTimeField(index=True)  # 0009: today's deposits, for the daily ceilings
     payment = peewee.ForeignKeyField(Payment, null=True, backref="deposits", on_delete="RESTRICT")
     # Why the matcher (or the operator) decided what it did; hints for review.
     reason = peewee.TextField(default="")
@@ -492,3 +492,13 @@ class PaymentPart(BaseModel):
 
 
 ALL_MODELS.append(PaymentPart)
+# ----- 0009: indexes for a year of data ----------------------------------------
+
+# The scheduler releases holds past their quarantine: only the active ones, whatever the table's age.
+AmountReservation.add_index(
+    AmountReservation.index(
+        AmountReservation.hold_until,
+        name="amount_reservation_active_hold_until",
+        where=AmountReservation.active_amount.is_null(False),
+    )
+)

@@ -25,6 +25,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import _table
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 COMMAND_TARGET = 0.15
@@ -65,6 +67,15 @@ def wall(argv: list[str], runs: int) -> list[float]:
 
 def row(label: str, samples: list[float], target: float) -> None:
     median = statistics.median(samples)
+    _table.record(
+        label,
+        f"<= {target:.2f} s",
+        median,
+        "s",
+        higher_is_better=False,
+        target_value=target,
+        note=f"median of {len(samples)}, {min(samples):.3f}-{max(samples):.3f}",
+    )
     print(
         f"{label:<34} target {target:5.2f} s   median {median:6.3f} s   min {min(samples):6.3f}   "
         f"max {max(samples):6.3f}   ratio {median / target:5.2f}"
