@@ -26,6 +26,7 @@ from appliance.usecases.operator_login import SESSION_LIFETIME, Accounts, Sessio
 from appliance.usecases.service import PaymentService
 from appliance.usecases.webhooks import WebhookQueue
 from web import fa
+from web.admin import alerts_view
 from web.i18n import LANGS, translator
 from web.rendering import redirect, render
 
@@ -93,6 +94,7 @@ class Dashboard:
         app.route("/admin/tokens/<token_id:int>/revoke", "POST", self.page(self.revoke_token))
         app.route("/admin/webhooks", "GET", self.page(self.deliveries))
         app.route("/admin/webhooks/<delivery_id:int>/redeliver", "POST", self.page(self.redeliver))
+        alerts_view.install(app, self)
 
     def _lang(self) -> str:
         chosen = bottle.request.query.get("lang")
@@ -120,6 +122,7 @@ class Dashboard:
             path=bottle.request.path,
             flash=bottle.request.query.get("flash", ""),
             box_name=self.service.settings.box.name,
+            owner_alerts=alerts_view.banner(self.service, lang) if session else [],
             **values,
         )
 
