@@ -5,7 +5,8 @@ PDU mode, ``<mt>=1`` (the modem stores every SMS and announces it with
 missed). A ``+CMTI`` only wakes the caller up: :meth:`ModemGateway.list_stored`
 (``AT+CMGL=4`` on every storage new SMS can land in) is the source of truth,
 and :meth:`ModemGateway.delete` removes one slot (``AT+CMGD=<index>``, never a
-delete-all) after re-reading it. All I/O runs on the caller's thread; the only
+delete-all) after re-reading it. :meth:`ModemGateway.send_sms` (``AT+CMGS``) and
+:meth:`ModemGateway.ussd` (``AT+CUSD``) send. All I/O runs on the caller's thread; the only
 other thread is the link's reader, which only feeds :class:`~modem.urcs.UrcWatch`.
 
 What differs per family is data in :mod:`modem.families`; the PIN rules are in
