@@ -180,8 +180,8 @@ def _regex_or_empty(value: str) -> str | None:
 
 
 def _ussd_code(value: str) -> str | None:
-    if value and not re.fullmatch(r"[0-9*#]{2,40}", value):
-        return f"must be a USSD code of digits, * and # (such as *140*11#), or empty, got {value!r}"
+    if value and not re.fullmatch(r"[*#][0-9*#]{0,38}#", value):
+        return f"must be a USSD code: * or #, digits and *, ending in # (such as *140*11#), or empty, got {value!r}"
     return None
 
 
