@@ -98,6 +98,7 @@ class Box:
         self.scheduler = BackgroundScheduler(timezone=dt.UTC)
         self.alerts, self.forwarder = self._owner_channels()
         self.started_at = clock()
+        self._down_checks: dict[str, int] = {}  # the alert check's count of checks each modem was down in a row
         self._server: Any = None
         self._simulate = simulate
 
@@ -125,9 +126,11 @@ class Box:
             free_mb: int | None = shutil.disk_usage(folder).free // (1024 * 1024)
         except OSError:
             free_mb = None
-        modems = [
-            {"name": m["name"], "state": m["state"], "registered": m.get("registered")} for m in self.receive.status()
-        ]
+        modems = []
+        for m in self.receive.status():
+            down = m["state"] != "connected" or m.get("registered") is False
+            self._down_checks[m["name"]] = self._down_checks.get(m["name"], 0) + 1 if down else 0
+            modems.append({"name": m["name"], "state": m["state"], "down_checks": self._down_checks[m["name"]]})
         storable = self.receive.recording_ok() and not any(m.get("storage_full") for m in self.receive.status())
         return Facts(
             now=now,

@@ -48,6 +48,7 @@ PENDING, SENT, FAILED, CAPPED = "pending", "sent", "failed", "capped"
 # Waits after a failed send; after the last one the notice is marked failed.
 RETRY_SECONDS = (30, 120, 600, 1800, 3600)
 TEST_MINUTES = 10  # the test alert's banner stays this long
+DOWN_CHECKS = 2  # a modem counts as down once two checks in a row found it down
 
 # Every kind of alert, with its Persian and English text; {placeholders} come from the alert's params.
 TEXTS: dict[str, tuple[str, str]] = {
@@ -113,7 +114,7 @@ class Facts:
     pending_payments: int | None = None
     last_sms_at: dt.datetime | None = None
     receiving_since: dt.datetime | None = None  # when the box started listening (no alert before N minutes)
-    modems: list[dict[str, Any]] | None = None  # name, state, registered
+    modems: list[dict[str, Any]] | None = None  # name, down_checks (checks in a row it was found down)
     disk_free_mb: int | None = None
     sms_storable: bool | None = None
     clock_trusted: bool | None = None
@@ -149,7 +150,8 @@ def conditions(facts: Facts, settings: Settings) -> list[Condition]:
         quiet = bool(facts.modem_names) and facts.pending_payments > 0 and since is not None and now - since >= limit
         out.append(Condition("no_sms", "no_sms", quiet, {"minutes": quiet_minutes, "pending": facts.pending_payments}))
     for modem in facts.modems or []:
-        down = modem.get("state") not in ("connected",) or modem.get("registered") is False
+        # Down at two checks in a row (a minute apart): a reconnect of a few seconds is not worth an SMS.
+        down = modem.get("down_checks", DOWN_CHECKS) >= DOWN_CHECKS
         out.append(Condition(f"modem_down:{modem['name']}", "modem_down", down, {"modem": modem["name"]}))
     if facts.disk_free_mb is not None:
         low = facts.disk_free_mb < a.disk_min_free_mb

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
-
 from appliance.runtime import open_store
 from appliance.store import models
 from appliance.store.migrations import m0006_alerts
 from appliance.usecases.alerts import AlertCenter, Condition
 from appliance.usecases.service import PaymentService
 from tests.conftest import make_settings
-from tests.service.test_upgrade import EXPECTED, FIXTURES
+from tests.service.test_upgrade import EXPECTED, v010_url  # noqa: F401 (the fixture: SQLite and PostgreSQL)
 
 
-def test_a_v010_box_gets_the_alert_tables_and_keeps_its_data(tmp_path, clock) -> None:
-    target = tmp_path / "box.sqlite3"
-    shutil.copyfile(FIXTURES / "box.sqlite3", target)
-    settings = make_settings(f"sqlite:///{target}", alerts={"owner_phone": "09121234567"})
+def test_a_v010_box_gets_the_alert_tables_and_keeps_its_data(v010_url, clock) -> None:  # noqa: F811
+    settings = make_settings(v010_url, alerts={"owner_phone": "09121234567"})
     db = open_store(settings)
     try:
         m0006_alerts.apply(db)  # re-runnable
