@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from appliance.usecases import sim_balance
 from appliance.usecases.alerts import AlertCenter, Condition
 from appliance.usecases.operator_login import Accounts
 from appliance.usecases.service import PaymentService
@@ -37,6 +38,7 @@ def test_banner_shows_while_an_alert_lasts_and_goes_when_it_clears(
             Condition("modem_down:sim", "modem_down", True, {"modem": "sim"}),
         ]
     )
+    sim_balance.record("sim", "mci", "*140*11#", "اعتبار اصلی شما ۲۰٬۰۰۰ ریال. انقضا ۱۴۰۶/۰۳/۳۱", None, clock)
     center.queue_sms("forward", "[CartToCart] از BankMellat:\nرمز پویا: 482913")
     browser = BrowserPage(chromium, width=width, height=height)
     try:
@@ -56,11 +58,15 @@ def test_banner_shows_while_an_alert_lasts_and_goes_when_it_clears(
             leftovers = set(ENGLISH_WORD.findall(persian)) - {"BankMellat", "CartToCart", "sim"}
             assert not leftovers, leftovers
             assert "بازارسال" in persian and "رمز پویا" in persian
+            assert page.locator("#sim-balance").inner_text() == (
+                "اعتبار: ۲۰٬۰۰۰ ریال (۲٬۰۰۰ تومان) · مهلت تا ۱۴۰۶/۰۳/۳۱ · پرسیده شده ۱۴۰۵/۰۹/۰۷ ۱۱:۳۰"
+            )
             browser.screenshot(f"alerts-page-fa-{name}")
             page.goto(f"{http.base}/admin/alerts?lang=en")
             english = page.locator("main").inner_text()
             assert "The SIM's credit is low: 20,000 Rial (2,000 Toman)." in english
             assert "Modem 'sim' is gone or not registered on the network." in english
+            assert "20,000 Rial (2,000 Toman) · valid until 2027-06-21" in english
             browser.screenshot(f"alerts-page-en-{name}")
             center.evaluate(
                 [Condition("sim_credit", "sim_credit", False), Condition("modem_down:sim", "modem_down", False)]

@@ -73,6 +73,7 @@ def install(app: bottle.Bottle, dashboard: Any) -> None:
             session,
             title="هشدارها" if lang == "fa" else "Alerts",
             history=center.history(30),
+            balance=_balance(lang),
             notices=center.notices(50),
             render_alert=lambda a: _alert_text(a, lang),
             word=lambda k: word(k, lang),
@@ -86,3 +87,27 @@ def _alert_text(alert: Any, lang: str) -> str:
     from appliance.usecases.alerts import render
 
     return render(alert.kind, alert.params, lang)
+
+
+def _balance(lang: str) -> dict[str, str] | None:
+    """The SIM's last USSD balance answer as the page shows it (credit in Rial with Toman, validity in Jalali)."""
+    from appliance.domain.money import format_rial, rial_to_toman_text
+    from appliance.usecases import sim_balance
+
+    row = sim_balance.latest()
+    if row is None:
+        return None
+    en = lang == "en"
+    credit = "—"
+    if row.credit_rial is not None:
+        toman = rial_to_toman_text(row.credit_rial)
+        credit = (
+            f"{format_rial(row.credit_rial)} Rial ({toman} Toman)"
+            if en
+            else f"{format_rial(row.credit_rial, persian=True)} ریال ({fa.fa_digits(toman.replace(',', '٬'))} تومان)"
+        )
+    until = "—"
+    if row.valid_until is not None:
+        day = row.valid_until
+        until = day.isoformat() if en else fa.fa_digits(jdatetime.date.fromgregorian(date=day).strftime("%Y/%m/%d"))
+    return {"modem": row.modem, "credit": credit, "until": until, "at": when(row.at, lang), "reply": row.reply or ""}
