@@ -231,7 +231,7 @@ class AtLink(SerialComms):
                         line = clean_line(piece)
                         if line:
                             self._on_line(line)
-                if buffer.endswith(b"> ") and self._prompt_seen(buffer):
+                if buffer.rstrip(b" ").endswith(b">") and self._prompt_seen(buffer):
                     buffer.clear()
                 if len(buffer) > 65536:  # a stream of garbage with no line end
                     buffer.clear()

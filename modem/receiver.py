@@ -139,6 +139,10 @@ class Receiver:
             self._thread = None
         if self.status["state"] != "sim_locked":
             self._set(state="stopped")
+        while self._jobs:  # nobody will run them now: their callers hear so at once
+            _, future = self._jobs.popleft()
+            if future.set_running_or_notify_cancel():
+                future.set_exception(ModemBusy(f"{self.name}: the receiver stopped"))
 
     def sweep_now(self) -> None:
         """Ask for a sweep as soon as possible (asynchronous)."""

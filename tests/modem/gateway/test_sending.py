@@ -118,3 +118,26 @@ def test_a_job_waits_for_no_modem_and_fails_plainly(tmp_path) -> None:
             rx.run_on_modem(lambda g: g.send_sms("+989121234567", "x"), timeout=1.0)
     finally:
         rx.stop()
+
+
+def test_stopping_the_receiver_ends_the_jobs_waiting_for_it(tmp_path) -> None:
+    rx = Receiver(
+        lambda: ModemGateway(str(tmp_path / "nothing"), command_timeout=0.5),
+        RecordingSink(),
+        max_retry_seconds=0.2,
+    )
+    rx.start()
+    outcome: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            rx.run_on_modem(lambda g: g.send_sms("+989121234567", "x"), timeout=60)
+        except ModemBusy as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=send)
+    thread.start()
+    wait_until(lambda: len(rx._jobs) == 1, what="the job queued")
+    rx.stop()
+    thread.join(5)
+    assert not thread.is_alive() and "stopped" in str(outcome[0])
