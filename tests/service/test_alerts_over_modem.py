@@ -72,13 +72,13 @@ def box(tmp_path: Path, sim: Simulator, clock, hooks: Hooks) -> Iterator[Box]:
         health={"sweep_seconds": 5, "sample_seconds": 5},
         alerts={"owner_phone": OWNER, "sms_daily_cap": 8, "no_sms_minutes": 30, "repeat_minutes": 60},
         forwarding={"rule": "bank_otp", "bank": "mellat"},
-        sim_balance={"operator": "mci"},
+        sim_balance={"operator": "auto"},  # from the network's name the modem reports: IR-MCI
     )
     box = Box(settings, clock=clock)
     box.service.add_card(MELLAT_CARD, "شاهین محسنی", account="6204718359")
     box.service.add_token("shop", webhook_url=f"http://127.0.0.1:{hooks.server_address[1]}/hook")
     box.receive.start()
-    wait_until(lambda: box.receive.status()[0]["state"] == "connected", 15, what="the modem connected")
+    wait_until(lambda: box.receive.network_names() == {"sim": "IR-MCI"}, 15, what="the modem's first health sample")
     yield box
     box.close()
 
