@@ -141,3 +141,21 @@ def test_stopping_the_receiver_ends_the_jobs_waiting_for_it(tmp_path) -> None:
     rx.stop()
     thread.join(5)
     assert not thread.is_alive() and "stopped" in str(outcome[0])
+
+
+@pytest.mark.parametrize("text", ["hello", "هشدار: " * 30, "A long gsm message {x} " * 10])
+def test_submit_pdus_match_python_gsmmodem_byte_for_byte(text: str) -> None:
+    """An independent encoder agrees on every octet but TP-MR (we leave 00: the modem numbers its sends)."""
+    import binascii
+    import datetime as dt
+
+    from gsmmodem.pdu import encodeSmsSubmitPdu
+
+    theirs = [
+        binascii.hexlify(p.data).decode().upper()
+        for p in encodeSmsSubmitPdu(
+            "+989121234567", text, reference=7, validity=dt.timedelta(hours=24), requestStatusReport=False
+        )
+    ]
+    ours = [p.pdu_hex for p in encode_submit("+989121234567", text, ref=7)]
+    assert [pdu[:4] + "00" + pdu[6:] for pdu in theirs] == ours
