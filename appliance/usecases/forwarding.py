@@ -8,7 +8,8 @@ never forwarded: their amount and card are on the dashboard, and a deposit SMS
 in full would put the account's balance on another phone.
 
 The scheduled job reads the messages stored since the last run (the position
-is kept in the store, so a restart neither forwards twice nor skips) and queues
+is kept in the store and moved by compare-and-set, so neither a restart nor a
+second box sharing the database forwards a message twice) and queues
 one SMS each in the owner's outbox (:class:`~appliance.usecases.alerts.AlertCenter`),
 which applies ``forwarding.daily_cap`` within ``alerts.sms_daily_cap`` and logs
 every one (``owner_notice``, purpose ``forward``).
@@ -88,10 +89,18 @@ class Forwarder:
             return 0
         queued = 0
         for message in SmsMessage.select().where(SmsMessage.id > position).order_by(SmsMessage.id).limit(100):
-            if matches(self.settings, message):
-                self.alerts.queue_sms("forward", forward_text(self.settings, message), sms_message_id=message.id)
-                queued += 1
-                log.info("SMS %s from %s queued for forwarding to the owner", message.id, message.sender)
             with store.write():
-                self._save(message.id)
+                # Compare and set: of the boxes sharing this database, one moves the position, and forwards.
+                moved = (
+                    Meta.update(value=str(message.id))
+                    .where((Meta.key == POSITION_KEY) & (Meta.value == str(position)))
+                    .execute()
+                )
+                if not moved:
+                    return queued  # another box is forwarding these
+                position = message.id
+                if matches(self.settings, message):
+                    self.alerts.queue_sms("forward", forward_text(self.settings, message), sms_message_id=message.id)
+                    queued += 1
+                    log.info("SMS %s from %s queued for forwarding to the owner", message.id, message.sender)
         return queued

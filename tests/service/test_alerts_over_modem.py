@@ -191,3 +191,20 @@ def test_the_daily_cap_holds_back_sms_beyond_it(box, sim, clock) -> None:
     states = [n.state for n in OwnerNotice.select().order_by(OwnerNotice.id)]
     assert states == ["sent"] * 8 + ["capped"] * 2
     assert len(sim.sent_messages()) == 8
+
+
+def test_two_forwarders_on_one_database_forward_a_message_once(box, sim) -> None:
+    from appliance.usecases.forwarding import Forwarder
+
+    box.forwarder.run()
+    start = box.forwarder._position()
+
+    class LateBox(Forwarder):  # a second box of a fleet that read the position before the first moved it
+        def _position(self) -> int | None:
+            return start
+
+    sim.deliver_sms("BankMellat", OTP)
+    wait_until(lambda: SmsMessage.select().count() == 1, 20, what="the OTP stored")
+    assert box.forwarder.run() == 1
+    assert LateBox(box.settings, box.alerts).run() == 0
+    assert OwnerNotice.select().where(OwnerNotice.purpose == "forward").count() == 1
