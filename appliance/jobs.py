@@ -72,6 +72,57 @@ def fleet_heartbeat(box: Box) -> None:
     box.fleet.heartbeat()
 
 
+def check_alerts(box: Box) -> dict[str, list[str]]:
+    """Raise, repeat and resolve the owner's alerts (appliance.usecases.alerts)."""
+    from appliance.usecases.alerts import conditions
+
+    store.ensure_connection()
+    alerts = getattr(box, "alerts", None)
+    facts = getattr(box, "alert_facts", None)
+    if alerts is None or facts is None:
+        return {}
+    return alerts.evaluate(conditions(facts(), box.settings))
+
+
+def notify_owner(box: Box) -> int:
+    """Queue the messages the forwarding rule sends on, then send the owner's due notices (SMS, webhooks)."""
+    store.ensure_connection()
+    alerts = getattr(box, "alerts", None)
+    forwarder = getattr(box, "forwarder", None)
+    if alerts is None:
+        return 0
+    if forwarder is not None:
+        forwarder.run()
+    return int(alerts.deliver_due())
+
+
+def query_sim_balance(box: Box) -> int:
+    """Ask each modem's SIM its credit and validity by USSD and keep the answer (appliance.usecases.sim_balance)."""
+    from appliance.usecases import sim_balance
+
+    store.ensure_connection()
+    receive = getattr(box, "receive", None)
+    if receive is None:
+        return 0
+    done = 0
+    for modem, network in receive.network_names().items():
+        operator = sim_balance.operator_for(box.settings.sim_balance, network)
+        if operator is None:
+            log.info("SIM balance of %s: operator of network %r not known; set sim_balance.operator", modem, network)
+            continue
+        code = sim_balance.code_for(box.settings.sim_balance, operator)
+        if not code:
+            continue
+        try:
+            reply, error = receive.ussd(code, modem), None
+        except Exception as exc:  # the modem's or the network's refusal: kept as the query's outcome
+            reply, error = None, f"{type(exc).__name__}: {exc}"
+            log.warning("SIM balance of %s (%s): %s", modem, code, error)
+        sim_balance.record(modem, operator, code, reply, error, box.clock)
+        done += 1
+    return done
+
+
 def install_jobs(scheduler: BaseScheduler, box: Box) -> None:
     common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
     scheduler.add_job(expire_payments, "interval", seconds=15, args=[box], id="expire_payments", **common)
@@ -96,6 +147,18 @@ def install_jobs(scheduler: BaseScheduler, box: Box) -> None:
         next_run_time=box.clock(),
         **common,
     )
+    scheduler.add_job(check_alerts, "interval", seconds=60, args=[box], id="check_alerts", **common)
+    scheduler.add_job(notify_owner, "interval", seconds=10, args=[box], id="notify_owner", **common)
+    if box.settings.sim_balance.every_hours and box.settings.modems:
+        scheduler.add_job(
+            query_sim_balance,
+            "interval",
+            hours=box.settings.sim_balance.every_hours,
+            args=[box],
+            id="query_sim_balance",
+            next_run_time=box.clock() + dt.timedelta(minutes=2),
+            **common,
+        )
     if interval := systemd.watchdog_seconds():
         # systemd restarts the service when these stop (the unit's WatchdogSec=): a hung scheduler counts.
         scheduler.add_job(systemd.watchdog, "interval", seconds=max(1.0, interval / 3), id="systemd_watchdog", **common)

@@ -166,6 +166,71 @@ class LoggingSettings:
     level: str = field(default="INFO", metadata=_one_of("DEBUG", "INFO", "WARNING", "ERROR"))
 
 
+def _phone_or_empty(value: str) -> str | None:
+    digits = value[1:] if value.startswith("+") else value
+    if value and not (digits.isdigit() and digits.isascii() and 5 <= len(digits) <= 15):
+        return f"must be a phone number such as 09121234567 or +989121234567 (or empty), got {value!r}"
+    return None
+
+
+def _regex_or_empty(value: str) -> str | None:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        return f"must be a regular expression ({exc}), got {value!r}"
+    return None
+
+
+def _ussd_code(value: str) -> str | None:
+    if value and not re.fullmatch(r"[*#][0-9*#]{0,38}#", value):
+        return f"must be a USSD code: * or #, digits and *, ending in # (such as *140*11#), or empty, got {value!r}"
+    return None
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """docs/alerts.md: what raises an alert, and where it goes."""
+
+    # The owner's mobile: alerts and forwarded messages go there by SMS. Empty: no SMS.
+    owner_phone: str = field(default="", metadata=_check(_phone_or_empty))
+    # The language of alert SMS: fa or en.
+    language: str = field(default="fa", metadata=_one_of("fa", "en"))
+    sms: bool = True
+    webhook: bool = True
+    sms_daily_cap: int = field(default=20, metadata=_between(0, 500))
+    repeat_minutes: int = field(default=120, metadata=_between(5, 10080))
+    no_sms_minutes: int = field(default=30, metadata=_between(1, 10080))
+    review_minutes: int = field(default=60, metadata=_between(1, 10080))
+    disk_min_free_mb: int = field(default=200, metadata=_between(1, 1_000_000))
+    webhook_failures: int = field(default=5, metadata=_between(1, 1000))
+    credit_min_rial: int = field(default=50_000, metadata=_at_least(0))
+    validity_min_days: int = field(default=7, metadata=_between(0, 365))
+
+
+@dataclass(frozen=True)
+class ForwardingSettings:
+    """Which non-deposit messages (OTPs, notices, operator messages) are sent on to the owner's phone."""
+
+    # none, all (every non-deposit message), bank_otp (one bank's one-time passwords) or pattern (senders).
+    rule: str = field(default="none", metadata=_one_of("none", "all", "bank_otp", "pattern"))
+    bank: str = ""
+    sender_pattern: str = field(default="", metadata=_check(_regex_or_empty))
+    daily_cap: int = field(default=30, metadata=_between(0, 500))
+
+
+@dataclass(frozen=True)
+class SimBalanceSettings:
+    """The scheduled USSD balance query (credit and validity of a prepaid SIM)."""
+
+    # Hours between queries; 0: never.
+    every_hours: int = field(default=12, metadata=_between(0, 720))
+    # mci, irancell, rightel, or auto (from the operator the modem reports).
+    operator: str = field(default="auto", metadata=_one_of("auto", "mci", "irancell", "rightel"))
+    mci_code: str = field(default="*140*11#", metadata=_check(_ussd_code))
+    irancell_code: str = field(default="*141*1#", metadata=_check(_ussd_code))
+    rightel_code: str = field(default="*140#", metadata=_check(_ussd_code))
+
+
 @dataclass(frozen=True)
 class Settings:
     box: BoxSettings = field(default_factory=BoxSettings)
@@ -178,6 +243,9 @@ class Settings:
     modems: tuple[ModemSettings, ...] = ()
     health: HealthSettings = field(default_factory=HealthSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    forwarding: ForwardingSettings = field(default_factory=ForwardingSettings)
+    sim_balance: SimBalanceSettings = field(default_factory=SimBalanceSettings)
     # Where the file was read from; relative paths in it are relative to its folder.
     source: str = field(default="", metadata={"internal": True})
 
@@ -300,6 +368,11 @@ def _cross_checks(settings: Settings) -> list[str]:
     names = [m.name for m in settings.modems]
     for name in sorted({n for n in names if names.count(n) > 1}):
         problems.append(f"modems.name: {name!r} is used by more than one modem")
+    f = settings.forwarding
+    if f.rule == "bank_otp" and not f.bank:
+        problems.append("forwarding.bank: the bank_otp rule needs a bank (such as mellat)")
+    if f.rule == "pattern" and not f.sender_pattern:
+        problems.append("forwarding.sender_pattern: the pattern rule needs a sender pattern")
     for i, modem in enumerate(settings.modems):
         if not modem.port and not modem.usb_id:
             problems.append(f"modems[{i}].port: a modem needs a port (or a usb_id to discover it by)")

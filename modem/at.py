@@ -143,6 +143,8 @@ class _Pending:
         self.lines: list[str] = []
         self.done = threading.Event()
         self.ended_by_info = False
+        self.wants_prompt = False  # AT+CMGS: the modem answers "> " (no line end) and waits for the PDU
+        self.prompted = threading.Event()
 
 
 class AtLink(SerialComms):
@@ -229,6 +231,8 @@ class AtLink(SerialComms):
                         line = clean_line(piece)
                         if line:
                             self._on_line(line)
+                if buffer.rstrip(b" ").endswith(b">") and self._prompt_seen(buffer):
+                    buffer.clear()
                 if len(buffer) > 65536:  # a stream of garbage with no line end
                     buffer.clear()
         except (serial.SerialException, OSError, TypeError, AttributeError) as exc:
@@ -237,6 +241,16 @@ class AtLink(SerialComms):
                 log.warning("%s: port lost: %s", self.port, exc)
                 self.alive = False
                 self.fatalErrorCallback(exc)
+
+    def _prompt_seen(self, buffer: bytearray) -> bool:
+        """The ``> `` prompt ends no line: it counts only for a command that waits for it (``AT+CMGS``)."""
+        pending = self._pending
+        if pending is None or not pending.wants_prompt or pending.prompted.is_set():
+            return False
+        if clean_line(bytes(buffer)).rstrip() not in (">", pending.command + ">", pending.command + " >"):
+            return False
+        pending.prompted.set()
+        return True
 
     def _on_line(self, line: str) -> None:
         urcs: list[str] = []
@@ -344,6 +358,53 @@ class AtLink(SerialComms):
         if not self.healthy:
             raise PortError(f"{self.port} went away during {redact(command)!r}")
         raise ModemTimeout(f"no answer to {redact(command)!r} in {timeout:.1f} s")
+
+    def command_with_data(self, command: str, data: str, timeout: float = 30.0) -> list[str]:
+        """``AT+CMGS=<n>``: send the command, wait for the ``> `` prompt, write ``data`` and Ctrl-Z, return the
+        information lines. A modem that refuses before the prompt raises CommandFailed; no prompt: ModemTimeout
+        (after ESC, which cancels the half-entered message)."""
+        with self._txLock:
+            if not self.healthy:
+                raise PortError(f"{self.port} is not open")
+            pending = _Pending(command)
+            pending.wants_prompt = True
+            with self._line_lock:
+                self._pending = pending
+            try:
+                port = self._open_serial
+                port.write(command.encode("ascii") + b"\r")
+                prompt_wait = min(timeout, 10.0)
+                deadline = time.monotonic() + prompt_wait
+                while not pending.prompted.is_set() and not pending.done.is_set():
+                    if time.monotonic() >= deadline:
+                        break
+                    pending.prompted.wait(0.05)
+                if pending.done.is_set() and not pending.prompted.is_set():
+                    lines = pending.lines  # refused at once (+CMS ERROR)
+                elif not pending.prompted.is_set():
+                    port.write(b"\x1b")
+                    self._pending = None
+                    self.resync(timeout=2.0)
+                    raise ModemTimeout(f"no '> ' prompt after {command!r} in {prompt_wait:.1f} s")
+                else:
+                    port.write(data.encode("ascii") + b"\x1a")
+                    if not pending.done.wait(timeout):
+                        self._pending = None
+                        self.resync(timeout=2.0)
+                        raise ModemTimeout(f"no answer to {command!r} and its data in {timeout:.1f} s")
+                    lines = pending.lines
+            except serial.SerialTimeoutException as exc:
+                raise PortError(f"writing to {self.port} timed out") from exc
+            except (serial.SerialException, OSError) as exc:
+                self.alive = False
+                raise PortError(f"writing to {self.port}: {exc}") from exc
+            finally:
+                with self._line_lock:
+                    self._pending = None
+        final = lines[-1] if lines else "ERROR"
+        if final != "OK":
+            raise CommandFailed(command, final, lines[:-1])
+        return lines[:-1]
 
     def resync(self, attempts: int = 3, timeout: float = 1.0) -> bool:
         """``AT`` until a clean ``OK``, then wait until the line is quiet (after a timeout)."""

@@ -62,3 +62,7 @@ class SimBlocked(SimError):
 
 class SlotChanged(ModemError):
     """A storage slot no longer holds the PDU that was read from it; nothing was deleted."""
+
+
+class UssdFailed(ModemError):
+    """A USSD request got no usable answer (refused, not supported, cancelled by the network, or no reply in time)."""

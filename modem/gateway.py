@@ -5,7 +5,8 @@ PDU mode, ``<mt>=1`` (the modem stores every SMS and announces it with
 missed). A ``+CMTI`` only wakes the caller up: :meth:`ModemGateway.list_stored`
 (``AT+CMGL=4`` on every storage new SMS can land in) is the source of truth,
 and :meth:`ModemGateway.delete` removes one slot (``AT+CMGD=<index>``, never a
-delete-all) after re-reading it. All I/O runs on the caller's thread; the only
+delete-all) after re-reading it. :meth:`ModemGateway.send_sms` (``AT+CMGS``) and
+:meth:`ModemGateway.ussd` (``AT+CUSD``) send. All I/O runs on the caller's thread; the only
 other thread is the link's reader, which only feeds :class:`~modem.urcs.UrcWatch`.
 
 What differs per family is data in :mod:`modem.families`; the PIN rules are in
@@ -28,9 +29,10 @@ from datetime import UTC, datetime
 
 from modem import sampling
 from modem.at import AtLink
-from modem.errors import CommandFailed, ModemTimeout, PortError, SlotChanged
+from modem.errors import CommandFailed, ModemTimeout, PortError, SlotChanged, UssdFailed
 from modem.families import PROFILES, detect_profile, family
 from modem.health import HealthSample
+from modem.pdu_submit import encode_submit
 from modem.ports import resolve
 from modem.sim_pin import PinGuard, SimUnlocker
 from modem.storage import (
@@ -44,6 +46,7 @@ from modem.storage import (
     parse_selected_use,
 )
 from modem.urcs import UrcWatch
+from modem.ussd import UssdReply, encode_code, parse_cusd
 
 log = logging.getLogger(__name__)
 
@@ -315,6 +318,44 @@ class ModemGateway:
                 return
             raise
 
+    # -- sending ------------------------------------------------------------------------------------------
+    def send_sms(self, recipient: str, text: str, *, ref: int = 0, timeout: float = 60.0) -> list[int]:
+        """Send one message (``AT+CMGS`` in PDU mode, multipart when long); the message references, one per part.
+
+        EncodeError for a bad number or text; CommandFailed when the modem or network refuses a part (the
+        parts before it are sent: an SMS cannot be recalled).
+        """
+        refs: list[int] = []
+        for part in encode_submit(recipient, text, ref=ref):
+            lines = self._open_link.command_with_data(f"AT+CMGS={part.length}", part.pdu_hex, timeout)
+            refs.append(_message_ref(lines))
+        log.info("%s: sent an SMS in %d part(s)", self.device, len(refs))
+        return refs
+
+    def ussd(self, code: str, timeout: float = 30.0) -> UssdReply:
+        """Ask the network ``code`` (``AT+CUSD=1,"<code>",15``) and return its answer; UssdFailed without one."""
+        code = encode_code(code)
+        self._urcs.take_ussd()  # an old answer is not this one's
+        try:
+            lines = self._cmd(f'AT+CUSD=1,"{code}",15', timeout=max(self.command_timeout, 10.0))
+        except CommandFailed as exc:
+            raise UssdFailed(f"the modem refused USSD {code}: {exc.result}") from exc
+        answer = [line for line in lines if line.upper().startswith("+CUSD:")]  # some answer before the OK
+        if not answer:
+            deadline = time.monotonic() + timeout
+            while not answer and time.monotonic() < deadline:
+                if self._urcs.ussd_arrived.wait(min(0.5, max(0.0, deadline - time.monotonic()))):
+                    answer = self._urcs.take_ussd()
+                if not self._open_link.healthy:
+                    raise PortError(f"{self.device} went away during USSD {code}")
+        if not answer:
+            self._cmd_quiet("AT+CUSD=2")  # end the session the network may still hold open
+            raise UssdFailed(f"no USSD answer to {code} in {timeout:.0f} s")
+        reply = parse_cusd(answer[-1])
+        if reply.status == 1:
+            self._cmd_quiet("AT+CUSD=2")  # a menu: not navigated, the session is closed
+        return reply
+
     # -- health -------------------------------------------------------------------------------------------
     def sample_health(self) -> HealthSample:
         now = datetime.now(UTC)
@@ -484,6 +525,14 @@ class ModemGateway:
                     self._storage.usage[memory] = use
         fullest = self._storage.fullest()
         return (fullest[1], fullest[2]) if fullest else (None, None)
+
+
+def _message_ref(lines: list[str]) -> int:
+    for line in lines:
+        match = re.match(r"^\+CMGS:\s*(\d+)", line)
+        if match:
+            return int(match.group(1))
+    return -1  # sent (OK) though the modem named no reference
 
 
 __all__ = ["PROFILES", "SIM_ERRORS", "HealthSample", "Identity", "ModemGateway", "StoredPart", "detect_profile"]

@@ -1,7 +1,7 @@
 """Encode SMS-DELIVER PDUs (3GPP TS 23.040 §9.2.2.1), as a network would hand them to a modem.
 
-The product only ever *receives* SMS; this encoder exists so that the modem
-simulator and the tests can produce byte-exact PDUs: GSM-7 (with the extension
+The box receives deposits as SMS-DELIVER (what it sends is in :mod:`modem.pdu_submit`); this
+encoder exists so that the modem simulator and the tests can produce byte-exact PDUs: GSM-7 (with the extension
 table) or UCS2 text, numeric or alphanumeric senders, the SMSC address, the
 SCTS with its time zone, and concatenated parts with 8- or 16-bit references.
 
@@ -247,7 +247,7 @@ def encode_status_report(
 ) -> str:
     """An SMS-STATUS-REPORT (23.040 §9.2.2.3), SMSC field included: what a network sends about a sent SMS.
 
-    The box never sends SMS, but a SIM can still receive reports (a previous owner's, an operator's).
+    The box asks for no reports when it sends (alerts), but a SIM can still receive them (a previous owner's).
     """
     when = scts or datetime(2026, 1, 1, 12, 0, tzinfo=timezone(timedelta(hours=3, minutes=30)))
     first_octet = 0x06  # TP-MTI 10 (status report), TP-MMS set

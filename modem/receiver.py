@@ -19,17 +19,24 @@ new name is found); a reboot -> re-initialise and sweep; repeated failures
 with the port present -> ask the modem to reset; no working connection for
 ``give_up_seconds`` -> ``on_give_up(reason)`` (the service exits and its
 manager restarts it).
+
+Sending (``AT+CMGS``) and USSD go through the same thread: :meth:`Receiver.run_on_modem`
+queues a job that the worker runs with its gateway between sweeps, so the port has
+one opener and no command interleaves with another; the caller waits for the result.
 """
 
 from __future__ import annotations
 
+import collections
 import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from modem.errors import CommandFailed, ModemError, ModemTimeout, PinRequired, PortError, SimBlocked, SimError
 from modem.gateway import SIM_ERRORS, HealthSample, ModemGateway, StoredPart
@@ -37,6 +44,12 @@ from modem.sim_pin import PinGuard
 from modem.sweep import Sink, Sweeper
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class ModemBusy(ModemError):
+    """The receiver could not run a job on its modem in time (not connected, or the job took too long)."""
 
 
 class Receiver:
@@ -69,6 +82,8 @@ class Receiver:
         self.max_retry_seconds = max_retry_seconds
 
         self._wake = threading.Event()
+        self._sweep_asked = threading.Event()
+        self._jobs: collections.deque[tuple[Callable[[ModemGateway], Any], Future]] = collections.deque()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._gateway: ModemGateway | None = None
@@ -124,10 +139,31 @@ class Receiver:
             self._thread = None
         if self.status["state"] != "sim_locked":
             self._set(state="stopped")
+        while self._jobs:  # nobody will run them now: their callers hear so at once
+            _, future = self._jobs.popleft()
+            if future.set_running_or_notify_cancel():
+                future.set_exception(ModemBusy(f"{self.name}: the receiver stopped"))
 
     def sweep_now(self) -> None:
         """Ask for a sweep as soon as possible (asynchronous)."""
+        self._sweep_asked.set()
         self._wake.set()
+
+    def run_on_modem(self, job: Callable[[ModemGateway], T], timeout: float = 90.0) -> T:
+        """Run ``job(gateway)`` on the receiver's thread (the port's only user) and return what it returns.
+
+        Raises what the job raised, or ModemBusy when the modem is not connected or the job does not finish
+        within ``timeout`` (a job that has not started by then is dropped).
+        """
+        future: Future = Future()
+        self._jobs.append((job, future))
+        self._wake.set()
+        try:
+            return future.result(timeout)
+        except FutureTimeout:
+            if future.cancel():
+                raise ModemBusy(f"{self.name}: the modem is not available ({self.status['state']})") from None
+            raise ModemBusy(f"{self.name}: the modem did not finish in {timeout:.0f} s") from None
 
     @property
     def status(self) -> dict[str, Any]:
@@ -173,6 +209,7 @@ class Receiver:
                     gateway.reset_notifications()
                     self._count("notifications_reset")
                     next_sweep = 0.0  # what came while +CMTI was silent
+                self._serve_jobs(gateway)
                 now = time.monotonic()
                 if now >= next_sweep:
                     self._sweep(gateway)
@@ -183,7 +220,9 @@ class Receiver:
                 wait = max(0.0, min(next_sweep, next_health) - time.monotonic())
                 if self._wake.wait(wait):
                     self._wake.clear()
-                    next_sweep = 0.0  # a +CMTI, a reboot line or sweep_now(): sweep now
+                    if self._sweep_asked.is_set() or not self._jobs:
+                        self._sweep_asked.clear()
+                        next_sweep = 0.0  # a +CMTI, a reboot line or sweep_now(): sweep now
             except (ModemTimeout, PortError) as exc:
                 self._drop(gateway, str(exc))
             except (PinRequired, SimBlocked) as exc:  # the SIM asked again after a restart, and needs a person
@@ -207,7 +246,7 @@ class Receiver:
         gateway = None
         try:
             gateway = self.gateway_factory()
-            gateway.on_wakeup = self._wake.set
+            gateway.on_wakeup = self.sweep_now
             # One guard for all of this receiver's gateways: what the SIM said outlives a reconnect.
             if self._pin_guard is None:
                 self._pin_guard = gateway.pin_guard
@@ -248,6 +287,20 @@ class Receiver:
             )
         log.info("%s: connected on %s", self.name, gateway.device)
         return gateway
+
+    def _serve_jobs(self, gateway: ModemGateway) -> None:
+        """Run the queued jobs (sends, USSD); a link failure ends the job and then drops the connection."""
+        while self._jobs and not self._stop.is_set():
+            job, future = self._jobs.popleft()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(job(gateway))
+            except (ModemTimeout, PortError) as exc:
+                future.set_exception(exc)
+                raise
+            except Exception as exc:  # the job's own failure belongs to its caller
+                future.set_exception(exc)
 
     def _drop(self, gateway: ModemGateway, reason: str) -> None:
         log.warning("%s: connection dropped: %s", self.name, reason)
@@ -296,7 +349,7 @@ class Receiver:
             if result.delivered:
                 self._status["last_sms_at"] = now
         if result.deleted:
-            self._wake.set()  # sweep again until storage is empty (messages held at the SMSC come in now)
+            self.sweep_now()  # sweep again until storage is empty (messages held at the SMSC come in now)
 
     def _sample(self, gateway: ModemGateway) -> None:
         status = self.status

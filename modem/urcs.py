@@ -52,6 +52,8 @@ class UrcWatch:
         self.direct: collections.deque[str] = collections.deque()  # PDUs shown by +CMT, never stored
         self.status_reports = 0  # +CDS/+CDSI seen
         self._registered: bool | None = None
+        self.ussd: collections.deque[str] = collections.deque(maxlen=8)  # +CUSD answers, oldest first
+        self.ussd_arrived = threading.Event()
 
     # -- the reader thread --------------------------------------------------------------------------------
     def handle(self, line: str) -> None:
@@ -77,6 +79,10 @@ class UrcWatch:
             with self._lock:
                 self.status_reports += 1
             log.info("%s: a status report (%s); not a deposit, ignored", self._device(), head)
+        elif upper.startswith("+CUSD:"):
+            with self._lock:
+                self.ussd.append(line)
+            self.ussd_arrived.set()
         elif any(upper.startswith(boot) for boot in BOOT_LINES) or Family.matches(line, self.family.boot_lines):
             log.warning("%s: the modem restarted (%r); re-initialising", self._device(), line)
             self.reboot.set()
@@ -135,3 +141,11 @@ class UrcWatch:
         with self._lock:
             full, self.full = self.full, set()
         return full
+
+    def take_ussd(self) -> list[str]:
+        """The ``+CUSD:`` lines seen since the last call."""
+        with self._lock:
+            lines = list(self.ussd)
+            self.ussd.clear()
+            self.ussd_arrived.clear()
+        return lines

@@ -38,6 +38,7 @@ COMMANDS: dict[str, Command] = {
     "doctor": Command("doctor_cmd", "check the box: settings, database, modems, clock, disk, tunnel, API"),
     "clock": Command("clock_cmd", "show whether the clock is trusted, or take it from the modem"),
     "admin": Command("admin_cmd", "the operator's dashboard login; webhook signing keys"),
+    "alert": Command("alert_cmd", "the owner's alerts: send a test on every channel, list the active ones"),
 }
 
 

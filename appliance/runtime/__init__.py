@@ -96,8 +96,52 @@ class Box:
         self.fleet = Fleet(settings, __version__, clock)
         self.watch = PaymentWatch(self.service, long_poll_limit(settings))  # the payment page's long poll
         self.scheduler = BackgroundScheduler(timezone=dt.UTC)
+        self.alerts, self.forwarder = self._owner_channels()
+        self.started_at = clock()
+        self._down_checks: dict[str, int] = {}  # the alert check's count of checks each modem was down in a row
         self._server: Any = None
         self._simulate = simulate
+
+    def _owner_channels(self) -> tuple[Any, Any]:
+        """The owner's alerts and forwarded messages: SMS through the modems, webhooks with the tokens' keys."""
+        from appliance.usecases.alerts import AlertCenter
+        from appliance.usecases.forwarding import Forwarder
+
+        def send_sms(recipient: str, text: str) -> None:
+            self.receive.send_sms(recipient, text)
+
+        alerts = AlertCenter(self.service, send_sms=send_sms, secret_for=self.webhooks.secret_for)
+        return alerts, Forwarder(self.settings, alerts)
+
+    def alert_facts(self) -> Any:
+        """What the alert check needs this minute (appliance.usecases.alerts.Facts)."""
+        import shutil
+
+        from appliance.usecases.alerts import Facts, store_facts
+
+        now = self.clock()
+        base = self.settings.database_url
+        folder = Path(base[len("sqlite:///") :]).parent if base.startswith("sqlite:///") else self.settings.base_dir
+        try:
+            free_mb: int | None = shutil.disk_usage(folder).free // (1024 * 1024)
+        except OSError:
+            free_mb = None
+        modems = []
+        for m in self.receive.status():
+            down = m["state"] != "connected" or m.get("registered") is False
+            self._down_checks[m["name"]] = self._down_checks.get(m["name"], 0) + 1 if down else 0
+            modems.append({"name": m["name"], "state": m["state"], "down_checks": self._down_checks[m["name"]]})
+        storable = self.receive.recording_ok() and not any(m.get("storage_full") for m in self.receive.status())
+        return Facts(
+            now=now,
+            receiving_since=self.started_at,
+            modems=modems,
+            modem_names=tuple(m["name"] for m in modems),
+            disk_free_mb=free_mb,
+            sms_storable=storable if self.settings.modems else None,
+            clock_trusted=self._clock_trusted(),
+            **store_facts(self.settings, now),
+        )
 
     def _receiving_ok(self) -> bool:
         return self.receive.receiving_ok()

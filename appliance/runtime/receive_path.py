@@ -287,6 +287,39 @@ class ReceivePath:
         """Can the parts the modems give be stored? (the rule: :class:`Recording`)"""
         return self.recording.ok()
 
+    # ----- sending and USSD: jobs on a receiver's own thread (the port has one opener) -----------------
+    def _usable(self, modem: str | None = None) -> Any:
+        """The receiver to send through: the named one, else the first connected (ModemUnavailable if none)."""
+        from modem.receiver import ModemBusy
+
+        if modem is not None:
+            receiver = self.receivers.get(modem)
+            if receiver is None:
+                raise ModemBusy(f"no modem named {modem!r}")
+            return receiver
+        for receiver in self.receivers.values():
+            if receiver.status["state"] == "connected":
+                return receiver
+        raise ModemBusy("no modem is connected" if self.receivers else "no modem is configured")
+
+    def send_sms(self, recipient: str, text: str) -> list[int]:
+        """Send an SMS through a connected modem; raises the modem's error (the caller retries later)."""
+        receiver = self._usable()
+        return receiver.run_on_modem(lambda gateway: gateway.send_sms(recipient, text), timeout=120)
+
+    def ussd(self, code: str, modem: str | None = None) -> str:
+        """Ask the network a USSD code through a modem; the answer's text (UssdFailed without one)."""
+        receiver = self._usable(modem)
+        return str(receiver.run_on_modem(lambda gateway: gateway.ussd(code).text, timeout=60))
+
+    def network_names(self) -> dict[str, str | None]:
+        """Each modem's network as it reports it (AT+COPS), for choosing the operator's USSD code."""
+        out: dict[str, str | None] = {}
+        for name, receiver in self.receivers.items():
+            health = receiver.status.get("health") or {}
+            out[name] = health.get("operator")
+        return out
+
     def status(self) -> list[dict[str, Any]]:
         out = []
         for receiver in self.receivers.values():

@@ -433,6 +433,99 @@ class FleetBox(BaseModel):
 ALL_MODELS.append(FleetBox)
 
 
+# ----- 0005: split payments ------------------------------------------------------
+
+
+class PaymentPart(BaseModel):
+    """One transfer of a split payment: its own unique amount (held in ``amount_reservation`` on ``scope``)
+    and its card. A payment without parts is one transfer of ``payment.amount``, as before."""
+
+    payment = peewee.ForeignKeyField(Payment, backref="parts", on_delete="CASCADE")
+    seq = peewee.IntegerField()  # 1, 2, ... in the order the customer is asked to pay
+    price = peewee.BigIntegerField()
+    amount = peewee.BigIntegerField(index=True)
+    card = peewee.ForeignKeyField(Card, backref="payment_parts", on_delete="RESTRICT")
+    scope = peewee.IntegerField()
+    paid_at = UtcDateTimeField(null=True)
+    # True when the part's transfer came after the payment's deadline (within the quarantine).
+    late = peewee.BooleanField(default=False)
+    deposit = peewee.ForeignKeyField(Deposit, null=True, backref="parts_paid", on_delete="SET NULL")
+
+    if TYPE_CHECKING:
+        payment_id: int
+        card_id: int
+        deposit_id: int | None
+
+    class Meta:
+        table_name = "payment_part"
+        indexes = ((("payment", "seq"), True),)
+
+
+ALL_MODELS.append(PaymentPart)
+
+
+# ----- 0006: alerts, the owner's outbox, the SIM's balance -------------------------
+
+
+class Alert(BaseModel):
+    """One occurrence of a condition the owner must hear about: raised, repeated while it lasts, resolved."""
+
+    key = peewee.CharField(max_length=80, index=True)  # the condition and its subject: modem_down:modem
+    kind = peewee.CharField(max_length=32)  # no_sms | modem_down | disk_low | sms_store | clock | webhooks | ...
+    state = peewee.CharField(max_length=16, index=True)  # active | resolved
+    params = JsonField(null=True)  # what the message says (counts, minutes, credit), rendered per language
+    raised_at = UtcDateTimeField()
+    notified_at = UtcDateTimeField()  # the last notice (raise or repeat)
+    repeats = peewee.IntegerField(default=0)
+    resolved_at = UtcDateTimeField(null=True)
+
+    class Meta:
+        table_name = "alert"
+
+
+class OwnerNotice(BaseModel):
+    """The owner's outbox and its log: one SMS or webhook event per row (alerts, resolved notices, forwards)."""
+
+    channel = peewee.CharField(max_length=16)  # sms | webhook
+    purpose = peewee.CharField(max_length=16, index=True)  # raised | repeat | resolved | test | forward
+    alert = peewee.ForeignKeyField(Alert, null=True, backref="notices", on_delete="SET NULL")
+    sms_message_id = peewee.BigIntegerField(null=True)  # the forwarded message
+    recipient = peewee.CharField(max_length=500)  # a phone number or the token's URL
+    token_id = peewee.BigIntegerField(null=True)  # webhook: whose secret signs it
+    body = peewee.TextField()
+    state = peewee.CharField(max_length=16, index=True)  # pending | sent | failed | capped
+    attempts = peewee.IntegerField(default=0)
+    next_attempt_at = UtcDateTimeField(index=True)
+    created_at = UtcDateTimeField(index=True)
+    sent_at = UtcDateTimeField(null=True)
+    last_error = peewee.TextField(null=True)
+
+    if TYPE_CHECKING:
+        alert_id: int | None
+
+    class Meta:
+        table_name = "owner_notice"
+
+
+class SimBalance(BaseModel):
+    """One USSD balance query: the operator's answer as received and what was read from it."""
+
+    modem = peewee.CharField(max_length=40)
+    at = UtcDateTimeField(index=True)
+    operator = peewee.CharField(max_length=16)
+    code = peewee.CharField(max_length=40)
+    reply = peewee.TextField(null=True)
+    credit_rial = peewee.BigIntegerField(null=True)
+    valid_until = peewee.DateField(null=True)  # Gregorian; shown in the Jalali calendar
+    error = peewee.TextField(null=True)
+
+    class Meta:
+        table_name = "sim_balance"
+
+
+ALL_MODELS += [Alert, OwnerNotice, SimBalance]
+
+
 # ----- 0007: what the operator taught the box --------------------------------------
 
 
@@ -463,35 +556,8 @@ class LearnedTemplate(BaseModel):
 
 
 ALL_MODELS += [TaughtSender, LearnedTemplate]
-# ----- 0005: split payments ------------------------------------------------------
 
 
-class PaymentPart(BaseModel):
-    """One transfer of a split payment: its own unique amount (held in ``amount_reservation`` on ``scope``)
-    and its card. A payment without parts is one transfer of ``payment.amount``, as before."""
-
-    payment = peewee.ForeignKeyField(Payment, backref="parts", on_delete="CASCADE")
-    seq = peewee.IntegerField()  # 1, 2, ... in the order the customer is asked to pay
-    price = peewee.BigIntegerField()
-    amount = peewee.BigIntegerField(index=True)
-    card = peewee.ForeignKeyField(Card, backref="payment_parts", on_delete="RESTRICT")
-    scope = peewee.IntegerField()
-    paid_at = UtcDateTimeField(null=True)
-    # True when the part's transfer came after the payment's deadline (within the quarantine).
-    late = peewee.BooleanField(default=False)
-    deposit = peewee.ForeignKeyField(Deposit, null=True, backref="parts_paid", on_delete="SET NULL")
-
-    if TYPE_CHECKING:
-        payment_id: int
-        card_id: int
-        deposit_id: int | None
-
-    class Meta:
-        table_name = "payment_part"
-        indexes = ((("payment", "seq"), True),)
-
-
-ALL_MODELS.append(PaymentPart)
 # ----- 0009: indexes for a year of data ----------------------------------------
 
 # The scheduler releases holds past their quarantine: only the active ones, whatever the table's age.

@@ -14,3 +14,5 @@ class Answer:
     unlocked: bool = False  # AT+CPIN accepted: emit +CPIN: READY, then SMS Ready
     acked: bool = False  # AT+CNMA acknowledged the pending +CMT
     line_end: str = "\r\n"  # Huawei ends CLAC lines with \r\r\n
+    prompt: bool = False  # AT+CMGS: write "> " and take the next bytes up to Ctrl-Z as the PDU
+    later_urcs: list[str] = field(default_factory=list)  # sent shortly after the answer (+CUSD)

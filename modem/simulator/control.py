@@ -51,6 +51,9 @@ OPERATIONS = (
     "deliver_flash",
     "set_network_time",
     "commands_received",
+    "sent_messages",
+    "set_ussd_reply",
+    "ussd_requests",
 )
 
 
@@ -281,6 +284,15 @@ class SimulatorClient:
 
     def commands_received(self, prefix: str = "") -> list[str]:
         return self.call("commands_received", prefix=prefix)
+
+    def sent_messages(self) -> list[dict[str, Any]]:
+        return self.call("sent_messages")
+
+    def set_ussd_reply(self, code: str, text: str, encoding: str = "gsm7") -> None:
+        self.call("set_ussd_reply", code=code, text=text, encoding=encoding)
+
+    def ussd_requests(self) -> list[str]:
+        return self.call("ussd_requests")
 
     @property
     def link(self) -> Path:

@@ -257,6 +257,18 @@ class Simulator(QuirkFaults):
                     continue
                 break
             for byte in data:
+                if self.engine.awaiting_pdu is not None:  # after "> ": the PDU, up to Ctrl-Z (ESC cancels)
+                    if byte == 0x1A:
+                        pdu, buffer = buffer.decode("latin-1"), bytearray()
+                        self._on_pdu(pdu)
+                    elif byte == 0x1B:
+                        buffer.clear()
+                        with self._lock:
+                            self.engine.awaiting_pdu = None
+                        self._send(b"\r\nOK\r\n")
+                    elif byte not in (0x0D, 0x0A):
+                        buffer.append(byte)
+                    continue
                 if byte == 0x0D:
                     line = buffer.decode("latin-1")
                     buffer.clear()
@@ -315,10 +327,15 @@ class Simulator(QuirkFaults):
             time.sleep(delay)
             if self.profile.ignores_while_busy:
                 self._discard_input()
-        if answer.final is not None or answer.info:
+        if answer.prompt:
+            self._send(b"\r\n> ")
+        elif answer.final is not None or answer.info:
             self._send(self._frame(answer, injected))
         elif injected:
             self._send(self._frame_urcs(injected))
+        if answer.later_urcs:
+            urcs = list(answer.later_urcs)
+            self._scheduler.call_later(0.1, lambda: self._emit_urcs(urcs))
         if answer.reboot:
             self._scheduler.call_later(0.05, self.reboot)
         if answer.unlocked:
@@ -331,6 +348,16 @@ class Simulator(QuirkFaults):
             with self._lock:
                 self._memfull_reported = False
             self._scheduler.call_later(0.05, self._flush_smsc)
+
+    def _on_pdu(self, pdu_hex: str) -> None:
+        """The PDU after ``AT+CMGS``'s prompt: echoed (when echo is on), decoded and kept, answered."""
+        with self._lock:
+            echo = self.engine.settings.echo
+            answer = self.engine.submit(pdu_hex)
+            self.commands.append(f"<PDU {pdu_hex[:16]}...>")
+        if echo:
+            self._send(pdu_hex.encode("latin-1") + b"\x1a")
+        self._send(self._frame(answer, []))
 
     def _discard_input(self) -> None:
         """Drop what the host wrote while we were busy (Huawei ignores commands sent meanwhile)."""
@@ -657,6 +684,57 @@ class Simulator(QuirkFaults):
                 self._hold_urcs = True
             else:
                 self._inject.append(urc)
+
+    def sent_messages(self) -> list[dict[str, Any]]:
+        """What the host sent with ``AT+CMGS``, one entry per message (multipart joined in part order):
+        ``recipient``, ``text``, ``parts``, ``encoding``, ``complete`` (every part arrived)."""
+        with self._lock:
+            parts = [dict(p) for p in self.engine.sent]
+        messages: list[dict[str, Any]] = []
+        groups: dict[tuple[str, int, int], dict[str, Any]] = {}
+        for part in parts:
+            concat = part["concat"]
+            if concat is None:
+                messages.append(
+                    {
+                        "recipient": part["recipient"],
+                        "text": part["text"],
+                        "parts": 1,
+                        "encoding": part["encoding"],
+                        "complete": True,
+                        "_pieces": {},
+                    }
+                )
+                continue
+            ref, total, seq = concat
+            key = (part["recipient"], ref, total)
+            group = groups.get(key)
+            if group is None or seq in group["_pieces"]:  # a new message with a reused reference
+                group = {"recipient": part["recipient"], "parts": total, "encoding": part["encoding"], "_pieces": {}}
+                groups[key] = group
+                messages.append(group)
+            group["_pieces"][seq] = part["text"]
+        for message in messages:
+            pieces = message.pop("_pieces")
+            if pieces:
+                message["text"] = "".join(pieces[i] for i in sorted(pieces))
+                message["complete"] = len(pieces) == message["parts"]
+        return messages
+
+    def set_ussd_reply(self, code: str, text: str, encoding: str = "gsm7") -> None:
+        """What the network answers to USSD ``code`` (``*`` for every code), in GSM-7 (dcs 15) or UCS2 (dcs 72)."""
+        if encoding not in ("gsm7", "ucs2"):
+            raise SimulatorError(f"USSD encoding {encoding!r}: gsm7 or ucs2")
+        with self._lock:
+            if code == "*":
+                self.engine.ussd_default = (text, encoding)
+            else:
+                self.engine.ussd_replies[code] = (text, encoding)
+
+    def ussd_requests(self) -> list[str]:
+        """The USSD codes the host asked, oldest first."""
+        with self._lock:
+            return list(self.engine.ussd_requests)
 
     def stored(self) -> list[tuple[int, str]]:
         """(index, PDU) of every message still in the modem's storage (all memories)."""

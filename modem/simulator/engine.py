@@ -17,7 +17,9 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from modem.errors import PduError
 from modem.pdu_encode import tpdu_length
+from modem.pdu_submit import decode_submit
 from modem.simulator.answer import Answer
 from modem.simulator.profile_base import Profile
 from modem.simulator.sim_card import SimCard, SimCardCommands
@@ -35,6 +37,7 @@ CMS_TEXT = {
     314: "SIM busy",
     316: "SIM PUK required",
     321: "invalid memory index",
+    331: "no network service",
     322: "memory full",
     340: "no +CNMA acknowledgement expected",
     500: "unknown error",
@@ -64,7 +67,7 @@ IDENTITY = {
     "+GSN": "imei",
 }
 # Settings the product and Gammu send that change nothing we simulate (USSD, MMS link, caller id, calls).
-ACCEPTED = frozenset({"+CUSD", "+CMMS", "+CLIP", "+CRC", "+CVHU", "+CHUP"})
+ACCEPTED = frozenset({"+CMMS", "+CLIP", "+CRC", "+CVHU", "+CHUP"})
 
 
 @dataclass
@@ -102,6 +105,12 @@ class ModemEngine(SimCardCommands, VendorCommands):
         self.registered = True  # network registration (lose_network clears it)
         self.sms_ready = True  # False between a boot and "SMS Ready": SMS commands get "SIM busy"
         self.awaiting_ack: str | None = None  # with CSMS=1, the +CMT PDU the host has not acknowledged yet
+        self.awaiting_pdu: int | None = None  # after AT+CMGS=<length>: the TPDU length the PDU must have
+        self.sent: list[dict] = []  # every PDU accepted by AT+CMGS, decoded (recipient, text, concat, ref)
+        self.message_ref = 0
+        self.ussd_replies: dict[str, tuple[str, str]] = {}  # code -> (text, "gsm7"/"ucs2")
+        self.ussd_default: tuple[str, str] = ("Your balance is 125,000 Rials.", "gsm7")
+        self.ussd_requests: list[str] = []
 
     # ---- state -------------------------------------------------------------------------
     def _default_settings(self) -> Settings:
@@ -194,6 +203,8 @@ class ModemEngine(SimCardCommands, VendorCommands):
             combined.unlocked |= answer.unlocked
             combined.acked |= answer.acked
             combined.line_end = answer.line_end
+            combined.prompt |= answer.prompt
+            combined.later_urcs.extend(answer.later_urcs)
             combined.final = answer.final
             if answer.final != "OK":
                 break
@@ -504,9 +515,68 @@ class ModemEngine(SimCardCommands, VendorCommands):
         return Answer(space_freed=len(store) < before)
 
     def _cmd_cmgs(self, op: str, arg: str) -> Answer:
+        if op == "=?":
+            return Answer()
+        gate = self._sms_gate()
+        if gate:
+            return Answer(final=gate)
+        if not self.on_network:
+            return Answer(final=self.cms(331 if self.sim_ready else 311))
+        length = arg.split(",")[0].strip()
+        if op != "=" or not length.isdigit() or not 7 <= int(length) <= 164:
+            return Answer(final=self.cms(304))
+        self.awaiting_pdu = int(length)
+        return Answer(final=None, prompt=True)
+
+    def submit(self, pdu_hex: str) -> Answer:
+        """The PDU written after the prompt (Ctrl-Z sent): decode it, keep it, answer ``+CMGS: <mr>``."""
+        expected, self.awaiting_pdu = self.awaiting_pdu, None
+        pdu_hex = pdu_hex.strip()
+        try:
+            raw = bytes.fromhex(pdu_hex)
+            if not raw or len(raw) - 1 - raw[0] != expected:
+                raise PduError(f"TPDU length {len(raw) - 1 - (raw[0] if raw else 0)} != {expected}")
+            decoded = decode_submit(pdu_hex)
+        except (ValueError, PduError):
+            return Answer(final=self.cms(304))
+        self.message_ref = (self.message_ref + 1) % 256
+        self.sent.append(
+            {
+                "recipient": decoded.recipient,
+                "text": decoded.text,
+                "encoding": decoded.encoding,
+                "concat": None
+                if decoded.concat is None
+                else [decoded.concat.ref, decoded.concat.total, decoded.concat.seq],
+                "message_ref": self.message_ref,
+                "pdu": pdu_hex.upper(),
+            }
+        )
+        return Answer(info=[f"+CMGS: {self.message_ref}"])
+
+    def _cmd_cmgw(self, op: str, arg: str) -> Answer:
         return Answer(final=self.cms(303) if self.settings.cmee else "ERROR")
 
-    _cmd_cmgw = _cmd_cmgs
+    def _cmd_cusd(self, op: str, arg: str) -> Answer:
+        if op == "?":
+            return Answer(info=["+CUSD: 1"])
+        if op == "=?":
+            return Answer(info=["+CUSD: (0-2)"])
+        values = [v.strip() for v in arg.split(",")]
+        if op != "=" or not values or values[0] not in ("0", "1", "2"):
+            return Answer(final=self.cme(3))
+        if len(values) < 2 or values[0] == "2":
+            return Answer()  # presentation on/off, or cancel a session
+        if not self.on_network:
+            return Answer(final=self.cme(30))
+        code = values[1].strip('"')
+        self.ussd_requests.append(code)
+        text, encoding = self.ussd_replies.get(code, self.ussd_default)
+        if encoding == "ucs2":
+            shown, dcs = text.encode("utf-16-be").hex().upper(), 72
+        else:
+            shown, dcs = text, 15
+        return Answer(later_urcs=[f'+CUSD: 0,"{shown}",{dcs}'])
 
 
 _EXTENDED = re.compile(r"([+^$][A-Za-z0-9]+)(=\?|\?|=)?(.*)", re.S)

@@ -29,6 +29,7 @@ from appliance.usecases.operator_login import SESSION_LIFETIME, Accounts, Sessio
 from appliance.usecases.service import DepositState, PaymentService
 from appliance.usecases.webhooks import WebhookQueue
 from web import charts, fa
+from web.admin import alerts_view
 from web.i18n import LANGS, translator
 from web.present import Present
 from web.rendering import redirect, render
@@ -101,6 +102,7 @@ class Dashboard:
         app.route("/admin/webhooks/<delivery_id:int>/redeliver", "POST", self.page(self.redeliver))
         app.route("/admin/export", "GET", self.page(self.export_form))
         app.route("/admin/export/<what:re:payments|deposits>.csv", "GET", self.page(self.export_csv))
+        alerts_view.install(app, self)
 
     def _lang(self) -> str:
         chosen = bottle.request.query.get("lang")
@@ -130,6 +132,7 @@ class Dashboard:
             path=bottle.request.path,
             flash=bottle.request.query.get("flash", ""),
             box_name=self.service.settings.box.name,
+            owner_alerts=alerts_view.banner(self.service, lang) if session else [],
             **values,
         )
 

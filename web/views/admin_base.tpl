@@ -20,6 +20,7 @@
   <a href="/admin/tokens">{{t("tokens")}}</a>
   <a href="/admin/webhooks">{{t("webhooks")}}</a>
   <a href="/admin/export">{{t("export")}}</a>
+  <a href="/admin/alerts">{{"Alerts" if lang == "en" else "هشدارها"}}</a>
 % end
   <a href="?lang={{'fa' if lang == 'en' else 'en'}}" id="lang" lang="{{'fa' if lang == 'en' else 'en'}}">{{t("language")}}</a>
 % if session:
@@ -28,6 +29,7 @@
 % end
 </nav>
 <main>
+% include("admin_alerts_banner")
 % if flash == "done":
 <p class="flash ok" id="flash">{{t("done")}}</p>
 % elif flash.startswith("error:"):

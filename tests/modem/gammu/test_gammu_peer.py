@@ -116,3 +116,16 @@ def test_gammu_smsd_receives_and_empties_the_storage(sim: Simulator, tmp_path: P
     assert "Deposit 500,000 IRR" in texts
     # smsd writes one file per part, in part order by name.
     assert "".join(t for t in texts if t != "Deposit 500,000 IRR") == PERSIAN
+
+
+def test_gammu_sends_through_the_simulator(sim: Simulator, tmp_path: Path) -> None:
+    """Gammu's own AT+CMGS (echo on, its own PDUs) is accepted, and the simulator shows the decoded text."""
+    rc = _gammurc(tmp_path, sim)
+    long_persian = PERSIAN.replace("\n", " ")[:200]
+    _gammu(rc, "sendsms", "TEXT", "+989121234567", "-text", "Alert: box-1 modem is back")
+    _gammu(rc, "sendsms", "TEXT", "09121234567", "-unicode", "-autolen", "400", "-text", long_persian)
+    sent = sim.sent_messages()
+    assert [m["text"] for m in sent] == ["Alert: box-1 modem is back", long_persian], sent
+    assert sent[0]["encoding"] == "gsm7" and sent[1]["encoding"] == "ucs2"
+    assert sent[1]["parts"] >= 3 and sent[1]["complete"]
+    assert sent[1]["recipient"] == "09121234567"
