@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from appliance.domain.errors import InvalidInput, NotFound
 from appliance.store import database as store
-from appliance.store.models import ApiToken, WebhookAttempt, WebhookDelivery, WebhookSecret
+from appliance.store.models import ApiToken, Payment, WebhookAttempt, WebhookDelivery, WebhookSecret
 from appliance.usecases.service import PaymentService
 
 log = logging.getLogger(__name__)
@@ -140,7 +140,7 @@ class WebhookQueue:
             "state": to_state,
             "at": int(now.timestamp()),
         }
-        self._queue(payment, token, body, now)
+        self._queue(token_id, payment_id, webhook_url, body, now)
 
     def enqueue_part(self, payment_id: int, seq: int, now: dt.datetime) -> None:
         """The part listener: one part of a split payment was paid (``payment.part_paid``), in its transaction."""
@@ -167,9 +167,11 @@ class WebhookQueue:
             "paid_rial": sum(p.amount for p in paid),
             "at": int(now.timestamp()),
         }
-        self._queue(payment, token, body, now)
+        self._queue(token.id, payment.id, token.webhook_url, body, now)
 
-    def _queue(self, payment: Payment, token: ApiToken, body: dict[str, object], now: dt.datetime) -> None:
+    def _queue(
+        self, token_id: int, payment_id: int, webhook_url: str, body: dict[str, object], now: dt.datetime
+    ) -> None:
         WebhookDelivery.create(
             token=token_id,
             payment=payment_id,
