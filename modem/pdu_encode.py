@@ -184,6 +184,17 @@ def concat_udh(ref: int, total: int, seq: int, ref_bits: int) -> bytes:
     raise EncodeError(f"ref_bits must be 8 or 16, not {ref_bits}")
 
 
+def user_data(segment: Segment, udh: bytes, encoding: str) -> tuple[bytes, int]:
+    """A segment's TP-UD after its header and its TP-UDL (septets for GSM-7, the header padded to a septet)."""
+    if encoding == "gsm7":
+        assert isinstance(segment.payload, list)
+        fill = (7 - (len(udh) * 8) % 7) % 7 if udh else 0
+        return udh + pack_septets(segment.payload, fill), (len(udh) * 8 + fill) // 7 + segment.units
+    assert isinstance(segment.payload, bytes)
+    ud = udh + segment.payload
+    return ud, len(ud)
+
+
 def encode_deliver(
     sender: str,
     text: str,
@@ -222,15 +233,7 @@ def encode_deliver(
     for seq, segment in enumerate(segments, start=1):
         udh = concat_udh(ref, len(segments), seq, ref_bits) if len(segments) > 1 else b""
         first_octet = 0x44 if udh else 0x04  # SMS-DELIVER, TP-MMS set, UDHI when a UDH follows
-        if encoding == "gsm7":
-            assert isinstance(segment.payload, list)
-            fill = (7 - (len(udh) * 8) % 7) % 7 if udh else 0
-            ud = udh + pack_septets(segment.payload, fill)
-            udl = (len(udh) * 8 + fill) // 7 + segment.units
-        else:
-            assert isinstance(segment.payload, bytes)
-            ud = udh + segment.payload
-            udl = len(ud)
+        ud, udl = user_data(segment, udh, encoding)
         tpdu = bytes([first_octet]) + oa + bytes([pid, dcs]) + ts + bytes([udl]) + ud
         pdus.append((head_smsc + tpdu).hex().upper())
     return pdus

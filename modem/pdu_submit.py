@@ -22,8 +22,8 @@ from modem.pdu_encode import (
     _swap_bcd,
     choose_encoding,
     concat_udh,
-    pack_septets,
     split_text,
+    user_data,
 )
 
 __all__ = ["SubmitPart", "SubmitPdu", "decode_submit", "encode_submit", "normalise_recipient"]
@@ -82,15 +82,7 @@ def encode_submit(
         udh = concat_udh(ref, len(segments), seq, 8) if len(segments) > 1 else b""
         # SMS-SUBMIT (MTI 01), TP-VPF relative (10), UDHI when a header follows.
         first_octet = 0x11 | (0x40 if udh else 0)
-        if encoding == "gsm7":
-            assert isinstance(segment.payload, list)
-            fill = (7 - (len(udh) * 8) % 7) % 7 if udh else 0
-            ud = udh + pack_septets(segment.payload, fill)
-            udl = (len(udh) * 8 + fill) // 7 + segment.units
-        else:
-            assert isinstance(segment.payload, bytes)
-            ud = udh + segment.payload
-            udl = len(ud)
+        ud, udl = user_data(segment, udh, encoding)
         tpdu = bytes([first_octet, 0x00]) + da + bytes([0x00, dcs, validity & 0xFF, udl]) + ud
         parts.append(SubmitPart(pdu_hex=("00" + tpdu.hex()).upper(), length=len(tpdu)))
     return parts

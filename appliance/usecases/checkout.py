@@ -142,6 +142,18 @@ class CheckoutCases(CardCases):
             params += [scope, low, high]
         return store.execute(sql, *params).rowcount
 
+    def _held_amounts(self, now: dt.datetime, scope: int, price: int) -> set[int]:
+        """The amounts held on ``scope`` within ``price``'s offset window, after releasing the stale holds there."""
+        low, high = price + self.offsets.min_offset, price + self.offsets.max_offset
+        self._release_stale_reservations(now, scope, low, high)
+        rows = store.execute(
+            "SELECT active_amount FROM amount_reservation WHERE scope = ? AND active_amount BETWEEN ? AND ?",
+            scope,
+            low,
+            high,
+        ).fetchall()
+        return {a for (a,) in rows}
+
     def _reserve(
         self,
         request: CreateRequest,
@@ -164,17 +176,7 @@ class CheckoutCases(CardCases):
             # Boxes of a fleet queue per scope here instead of colliding on the index and retrying;
             # the lock is released with the transaction. (SQLite's BEGIN IMMEDIATE already queues.)
             store.execute("SELECT pg_advisory_xact_lock(?, ?)", _ALLOCATION_LOCK, scope)
-        low, high = request.price + self.offsets.min_offset, request.price + self.offsets.max_offset
-        self._release_stale_reservations(now, scope, low, high)
-        held = {
-            a
-            for (a,) in store.execute(
-                "SELECT active_amount FROM amount_reservation WHERE scope = ? AND active_amount BETWEEN ? AND ?",
-                scope,
-                low,
-                high,
-            ).fetchall()
-        }
+        held = self._held_amounts(now, scope, request.price)
         values = dict(
             fid=request.fid,
             price=request.price,

@@ -282,21 +282,7 @@ class SmsIngest:
                 self._link(parts, message)
                 if parsed.kind is Kind.DEPOSIT and parsed.sender_trusted and parsed.amount_rial:
                     outcome = self.service.record_deposit(
-                        NewDeposit(
-                            amount=parsed.amount_rial,
-                            source="sms",
-                            created_by=f"sms:{origin}",
-                            account=parsed.account,
-                            bank=parsed.bank,
-                            payer_card=parsed.counterpart_card,
-                            balance=parsed.balance_rial,
-                            bank_time=parsed.bank_time,
-                            smsc_time=scts,
-                            received_at=received_at,
-                            dedupe_key=_deposit_key(parsed, dedupe_key),
-                            settles=parsed.settles,
-                            hold_reason=hold,
-                        )
+                        _new_deposit(parsed, f"sms:{origin}", scts, received_at, dedupe_key, hold)
                     )
                     message.deposit_id = outcome.deposit.id
                     store.execute("UPDATE sms_message SET deposit_id = ? WHERE id = ?", outcome.deposit.id, message.id)
@@ -353,20 +339,8 @@ class SmsIngest:
                 change = f"held deposit {deposit.id} sent to the matcher: {trust_reason}"
             else:
                 outcome = self.service.record_deposit(
-                    NewDeposit(
-                        amount=parsed.amount_rial,
-                        source="sms",
-                        created_by=f"sms:{message.origin}",
-                        account=parsed.account,
-                        bank=parsed.bank,
-                        payer_card=parsed.counterpart_card,
-                        balance=parsed.balance_rial,
-                        bank_time=parsed.bank_time,
-                        smsc_time=message.scts,
-                        received_at=message.received_at,
-                        dedupe_key=_deposit_key(parsed, message.dedupe_key),
-                        settles=parsed.settles,
-                        hold_reason=hold,
+                    _new_deposit(
+                        parsed, f"sms:{message.origin}", message.scts, message.received_at, message.dedupe_key, hold
                     )
                 )
                 message.deposit_id = outcome.deposit.id
@@ -479,6 +453,33 @@ def _groups(parts: list[SmsPart], window: dt.timedelta) -> list[list[SmsPart]]:
             current.append(p)
         groups.append(current)
     return singles + groups
+
+
+def _new_deposit(
+    parsed: ParsedSms,
+    created_by: str,
+    scts: dt.datetime | None,
+    received_at: dt.datetime,
+    dedupe_key: str,
+    hold: str | None,
+) -> NewDeposit:
+    """The deposit a trusted message's reading makes, held with ``hold`` when the trust rules say so."""
+    assert parsed.amount_rial is not None
+    return NewDeposit(
+        amount=parsed.amount_rial,
+        source="sms",
+        created_by=created_by,
+        account=parsed.account,
+        bank=parsed.bank,
+        payer_card=parsed.counterpart_card,
+        balance=parsed.balance_rial,
+        bank_time=parsed.bank_time,
+        smsc_time=scts,
+        received_at=received_at,
+        dedupe_key=_deposit_key(parsed, dedupe_key),
+        settles=parsed.settles,
+        hold_reason=hold,
+    )
 
 
 def _deposit_key(parsed: ParsedSms, message_key: str) -> str:

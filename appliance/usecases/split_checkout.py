@@ -174,17 +174,7 @@ class SplitCheckoutCases(CheckoutCases):
         self, payment_id: int, price: int, scope: int, now: dt.datetime, hold_until: dt.datetime
     ) -> int:
         """The smallest free amount for one part on ``scope``, held for ``payment_id``; the unique index judges."""
-        low, high = price + self.offsets.min_offset, price + self.offsets.max_offset
-        self._release_stale_reservations(now, scope, low, high)
-        held = {
-            a
-            for (a,) in store.execute(
-                "SELECT active_amount FROM amount_reservation WHERE scope = ? AND active_amount BETWEEN ? AND ?",
-                scope,
-                low,
-                high,
-            ).fetchall()
-        }
+        held = self._held_amounts(now, scope, price)
         db = store.database.obj
         savepoint = contextlib.nullcontext if store.is_sqlite(db) else db.atomic
         for amount in free_amounts(price, held, self.offsets):

@@ -59,7 +59,7 @@ def test_banner_shows_while_an_alert_lasts_and_goes_when_it_clears(
             assert not leftovers, leftovers
             assert "بازارسال" in persian and "رمز پویا" in persian
             assert page.locator("#sim-balance").inner_text() == (
-                "اعتبار: ۲۰٬۰۰۰ ریال (۲٬۰۰۰ تومان) · مهلت تا ۱۴۰۶/۰۳/۳۱ · پرسیده شده ۱۴۰۵/۰۹/۰۷ ۱۱:۳۰"
+                "اعتبار: ۲۰٬۰۰۰ ریال (۲٬۰۰۰ تومان) · مهلت تا ۱۴۰۶/۰۳/۳۱ · پرسیده شده ۷ آذر ۱۴۰۵، ۱۱:۳۰"
             )
             browser.screenshot(f"alerts-page-fa-{name}")
             page.goto(f"{http.base}/admin/alerts?lang=en")

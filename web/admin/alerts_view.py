@@ -15,8 +15,8 @@ import bottle
 import jdatetime
 
 from appliance.usecases.alerts import AlertCenter
-from appliance.usecases.core import TEHRAN
 from web import fa
+from web.present import Present
 
 # The outbox's words per language (channel, purpose, state): no English reaches a Persian page.
 WORDS = {
@@ -35,14 +35,8 @@ WORDS = {
 
 
 def when(value: dt.datetime | None, lang: str) -> str:
-    """Tehran time; Jalali with Persian digits in Persian."""
-    if value is None:
-        return "—"
-    local = value.astimezone(TEHRAN)
-    if lang == "en":
-        return local.strftime("%Y-%m-%d %H:%M")
-    j = jdatetime.datetime.fromgregorian(datetime=local.replace(tzinfo=None))
-    return fa.fa_digits(f"{j.year:04}/{j.month:02}/{j.day:02} {j.hour:02}:{j.minute:02}")
+    """Jalali date and Tehran time, in the page's language and digits (as every dashboard page shows them)."""
+    return Present(lang, dt.datetime.now(dt.UTC)).when(value)
 
 
 def word(key: str, lang: str) -> str:

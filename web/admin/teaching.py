@@ -17,25 +17,17 @@ import bottle
 from appliance.domain.errors import InvalidInput, NotFound
 from appliance.usecases.operator_login import Session
 from appliance.usecases.teaching import Confirmed, Teaching, claimed_bank, is_held_for_sender
-from web import fa
-from web.admin.dashboard import TEHRAN, Dashboard, fa_int
+from web.admin.dashboard import Dashboard, fa_int
 from web.i18n import WORDS, translator
+from web.present import Present
 from web.rendering import redirect
 
 KINDS = ("deposit", "withdrawal", "other", "unparsed")
 
 
 def jalali(value: dt.datetime | None, lang: str) -> str:
-    """Tehran time; in Persian the Jalali date with Persian digits."""
-    if value is None:
-        return "—"
-    local = value.astimezone(TEHRAN)
-    if lang == "en":
-        return local.strftime("%Y-%m-%d %H:%M")
-    import jdatetime
-
-    j = jdatetime.datetime.fromgregorian(datetime=local.replace(tzinfo=None))
-    return fa.fa_digits(f"{j.year:04}/{j.month:02}/{j.day:02} {j.hour:02}:{j.minute:02}")
+    """Jalali date and Tehran time, in the page's language and digits (as every dashboard page shows them)."""
+    return Present(lang, dt.datetime.now(dt.UTC)).when(value)
 
 
 def who(actor: str, t: Any) -> str:
