@@ -50,7 +50,8 @@ def process_stored_sms(box: Box) -> int:
 
 
 def purge_old_records(box: Box) -> None:
-    """Retention: SMS past ``sms.retention_days``, modem samples past ``health.samples_keep_days``."""
+    """Retention: SMS past ``sms.retention_days``, modem samples past ``health.samples_keep_days``;
+    then the query planner's statistics are refreshed (:func:`appliance.store.database.refresh_statistics`)."""
     from appliance.store.models import ModemSample
 
     store.ensure_connection()
@@ -58,6 +59,7 @@ def purge_old_records(box: Box) -> None:
     cutoff = box.clock() - dt.timedelta(days=box.settings.health.samples_keep_days)
     with store.write():
         store.execute("DELETE FROM modem_sample WHERE at < ?", ModemSample.at.db_value(cutoff))
+    store.refresh_statistics()
 
 
 def deliver_webhooks(box: Box) -> int:
@@ -126,7 +128,16 @@ def query_sim_balance(box: Box) -> int:
 def install_jobs(scheduler: BaseScheduler, box: Box) -> None:
     common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
     scheduler.add_job(expire_payments, "interval", seconds=15, args=[box], id="expire_payments", **common)
-    scheduler.add_job(purge_old_records, "interval", hours=6, args=[box], id="purge_old_records", **common)
+    # The first run a minute after the start, so that a box upgraded with a year of data plans well at once.
+    scheduler.add_job(
+        purge_old_records,
+        "interval",
+        hours=6,
+        args=[box],
+        id="purge_old_records",
+        next_run_time=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1),  # the scheduler's clock is real time
+        **common,
+    )
     # Run once right away (messages left from before a restart), then every minute.
     scheduler.add_job(
         process_stored_sms,

@@ -135,6 +135,23 @@ def insert(model: type[peewee.Model], values: Mapping[str, object]) -> int:
     return execute(sql, *params).fetchone()[0]
 
 
+# SQLite's planner knows nothing of the data until ANALYZE has run, and a box never ran it: after a
+# year its guesses walk 100,000 expired payments by their state where the amount index reads a
+# handful (11 ms against 0.2 ms per deposit at 100,000 payments). A sampled ANALYZE (at most 1,000
+# rows per index) takes a few milliseconds, so it runs with the retention job. PostgreSQL's
+# autovacuum keeps its own statistics.
+SQLITE_STATISTICS = ("PRAGMA analysis_limit=1000", "ANALYZE")
+
+
+def refresh_statistics() -> None:
+    """Give the query planner fresh statistics of the tables (SQLite; PostgreSQL does it by itself)."""
+    if not is_sqlite():
+        return
+    with write():
+        for sql in SQLITE_STATISTICS:
+            execute(sql)
+
+
 def ensure_connection() -> peewee.Database:
     """This thread's connection, opened once and kept (a WSGI worker or job thread lives long)."""
     db = database.obj

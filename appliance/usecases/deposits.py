@@ -369,14 +369,21 @@ class DepositCases(CapacityCases):
         tenfold = (d * 10 - 10, d * 10 + 10)
         sums = sorted({d + e.amount for e in earlier})
         states = (State.PENDING.value, State.EXPIRED.value, State.PARTIALLY_PAID.value)
+        # A payment whose quarantine ended before the transfer is never suggested (mistakes._in_time):
+        # reading only the later ones keeps this flat however many payments expired over the years.
+        oldest = Payment.expires_at.db_value(deposit.transfer_at - self.rules.quarantine)
         in_sums = f" OR (amount IN ({', '.join('?' * len(sums))}))" if sums else ""
         singles = store.rows(
             Payment,
-            "SELECT * FROM payment WHERE state IN (?, ?, ?) AND ((amount BETWEEN ? AND ?) OR (amount BETWEEN ? AND ?) "
+            "SELECT * FROM payment WHERE state IN (?, ?, ?) AND expires_at >= ? "
+            "AND ((amount BETWEEN ? AND ?) OR (amount BETWEEN ? AND ?) "
             f"OR (price BETWEEN ? AND ?) OR (price BETWEEN ? AND ?){in_sums}) "
             "AND NOT EXISTS (SELECT 1 FROM payment_part pp WHERE pp.payment_id = payment.id) "
-            "ORDER BY id DESC LIMIT 100",
+            # ``+id``: walking the table backwards by id would read every payment ever made; this way
+            # SQLite reads the expiry index from ``oldest`` on, with or without statistics.
+            "ORDER BY +id DESC LIMIT 100",
             *states,
+            oldest,
             *near,
             *tenfold,
             *near,
@@ -388,9 +395,11 @@ class DepositCases(CapacityCases):
         for part_id, pay_id, amount, price, created_at, expires_at in store.execute(
             "SELECT pp.id, pp.payment_id, pp.amount, pp.price, p.created_at, p.expires_at "
             "FROM payment_part pp JOIN payment p ON p.id = pp.payment_id WHERE pp.paid_at IS NULL "
-            "AND p.state IN (?, ?, ?) AND ((pp.amount BETWEEN ? AND ?) OR (pp.amount BETWEEN ? AND ?) "
-            "OR (pp.price BETWEEN ? AND ?) OR (pp.price BETWEEN ? AND ?)) ORDER BY pp.id DESC LIMIT 100",
+            "AND p.state IN (?, ?, ?) AND p.expires_at >= ? "
+            "AND ((pp.amount BETWEEN ? AND ?) OR (pp.amount BETWEEN ? AND ?) "
+            "OR (pp.price BETWEEN ? AND ?) OR (pp.price BETWEEN ? AND ?)) ORDER BY +pp.id DESC LIMIT 100",
             *states,
+            oldest,
             *near,
             *tenfold,
             *near,

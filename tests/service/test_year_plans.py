@@ -18,8 +18,8 @@ from appliance.usecases.deposits import NewDeposit
 from tests.conftest import MELLAT_CARD, MELLI_CARD
 
 
-def add_history(count: int, now: dt.datetime, first_fid: int) -> None:
-    """``count`` old payments, each paid by a deposit to card 1, its reservation long released."""
+def add_history(count: int, now: dt.datetime, first_fid: int, state: str = "verified") -> None:
+    """``count`` old payments (each paid by a deposit to card 1 unless it is ``expired``), reservations released."""
     raw = store.database.obj.connection()
     for n in range(count):
         at = (now - dt.timedelta(days=300, minutes=n)).replace(tzinfo=None).isoformat(" ")
@@ -27,14 +27,16 @@ def add_history(count: int, now: dt.datetime, first_fid: int) -> None:
         amount = 100_010 + 10 * (n % 900)
         pid = raw.execute(
             "INSERT INTO payment (fid, price, amount, state, created_at, expires_at, paid_at, verified_at, "
-            "payer_card_mismatch) VALUES (?, 100000, ?, 'verified', ?, ?, ?, ?, 0)",
-            (fid, amount, at, at, at, at),
+            "payer_card_mismatch) VALUES (?, 100000, ?, ?, ?, ?, ?, ?, 0)",
+            (fid, amount, state, at, at, at, at),
         ).lastrowid
         raw.execute(
             "INSERT INTO amount_reservation (payment_id, scope, amount, active_amount, hold_until, released_at) "
             "VALUES (?, 0, ?, NULL, ?, ?)",
             (pid, amount, at, at),
         )
+        if state == "expired":
+            continue
         raw.execute(
             "INSERT INTO deposit (source, state, amount, card_id, received_at, transfer_at, payment_id, reason, "
             "created_by) VALUES ('sms', 'matched', ?, 1, ?, ?, ?, '', 't')",
@@ -87,3 +89,55 @@ def test_the_daily_ceiling_still_counts_only_today(sqlite_service, clock):
     assert service.offered_cards(100_000, clock()) == []  # today's one deposit reached the ceiling
     clock.advance(days=1)
     assert [c.number for c in service.offered_cards(100_000, clock())] == [MELLI_CARD]
+
+
+def steps_of_an_unmatched_deposit(service, amount: int) -> int:
+    raw = store.database.obj.connection()
+    counter = [0]
+
+    def step() -> int:
+        counter[0] += 1
+        return 0
+
+    raw.set_progress_handler(step, 1)
+    try:
+        outcome = service.record_deposit(NewDeposit(amount=amount, source="manual", created_by="t", account="30417"))
+    finally:
+        raw.set_progress_handler(None, 1)
+    assert outcome.deposit.state == "unmatched"
+    return counter[0]
+
+
+def test_an_unmatched_deposit_costs_the_same_after_a_year_of_expired_payments(sqlite_service, clock):
+    """A deposit no payment holds looks for payments of a near amount (the review queue's hints).
+    Among many expired payments, SQLite without statistics walks them all by their state; the
+    retention job's statistics (store.refresh_statistics) let it read the few of a near amount."""
+    service = sqlite_service
+    service.add_card(MELLI_CARD, "x", account="30417")
+    # Prices far apart, so that a near amount finds few payments whatever the history's size.
+    add_history(50, clock(), first_fid=10_000, state="expired")
+    store.refresh_statistics()
+    small = steps_of_an_unmatched_deposit(service, 100_015)
+    add_history(5_000, clock() - dt.timedelta(days=1), first_fid=20_000, state="expired")
+    store.database.obj.connection().execute(
+        "UPDATE payment SET amount = 5000000 + 10 * id WHERE fid >= 20000"  # out of the deposit's window
+    )
+    store.database.obj.connection().commit()
+    store.refresh_statistics()
+    large = steps_of_an_unmatched_deposit(service, 100_025)
+    assert large < small * 1.5, (small, large)
+
+
+def test_the_retention_job_gives_sqlite_its_planner_statistics(sqlite_service, clock):
+    from types import SimpleNamespace
+
+    from appliance.jobs import purge_old_records
+    from appliance.usecases.sms_intake import build_ingest
+
+    service = sqlite_service
+    add_history(200, clock(), first_fid=10_000, state="expired")
+    raw = store.database.obj.connection()
+    assert not raw.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchall()
+    purge_old_records(SimpleNamespace(ingest=build_ingest(service), clock=clock, settings=service.settings))
+    indexes = {name for (name,) in raw.execute("SELECT idx FROM sqlite_stat1").fetchall()}
+    assert {"payment_amount", "payment_state", "payment_expires_at"} <= indexes
