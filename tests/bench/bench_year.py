@@ -147,7 +147,8 @@ def main() -> None:
             print(f"grew a year of {counts['payments']:,} payments in {time.perf_counter() - t0:.0f} s: {counts}")
         year_db = grow_data.database_path(year)
         payments = store_count(year_db)
-        size_per_payment = year_db.stat().st_size / max(1, payments)
+        year_size = year_db.stat().st_size
+        size_per_payment = year_size / max(1, payments)
         runs: dict[str, list[dict[str, float]]] = {"empty": [], "year": []}
         for repeat in range(args.repeats):
             runs["empty"].append(measure(empty, f"empty{repeat}", args.rounds))
@@ -181,7 +182,7 @@ def main() -> None:
     figures = {"empty": runs["empty"][-1], "year": runs["year"][-1]}
     shares = figures["empty"]["sms_paid_share"], figures["year"]["sms_paid_share"]
     print(f"SMS that settled their payment: empty {shares[0]:.0%}, year {shares[1]:.0%}")
-    print(f"database size per payment: {size_per_payment / 1024:.2f} KiB ({year_db.stat().st_size / 1e6:.0f} MB)")
+    print(f"database size per payment: {size_per_payment / 1024:.2f} KiB ({year_size / 1e6:.0f} MB)")
     _table.record(
         "database size per payment",
         "(reported)",
