@@ -2,11 +2,17 @@
 # Make the appliance's root filesystem for the tests: the cached Debian base,
 # then image/stage-carttocart applied with pi-gen's semantics, then the test-only
 # smoke service. Usage: build-rootfs.sh OUT_DIR
+# CARTTOCART_IMAGE_ARCH=arm64 builds the Pi's architecture under qemu-user
+# (binfmt_misc must hand aarch64 programs to qemu-aarch64-static).
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 out=${1:?usage: build-rootfs.sh OUT_DIR}
 
+if [ "$ARCH" = arm64 ] && ! arch-test arm64 >/dev/null 2>&1; then
+	echo "build-rootfs: this machine cannot run arm64 programs (binfmt_misc + qemu-user-static)" >&2
+	exit 3
+fi
 tar=$(base_tarball)
 rm -rf "$out"
 mkdir -p "$out"
@@ -14,9 +20,9 @@ log "extracting the base root filesystem"
 tar -C "$out" -xpf "$tar"
 mkdir -p "$out/boot/firmware"
 log "building the wheelhouse"
-timeout 300 "$IMAGE_DIR/build-wheelhouse.sh" >/dev/null
+TARGET_ARCH=$ARCH timeout 300 "$IMAGE_DIR/build-wheelhouse.sh" >/dev/null
 log "applying image/stage-carttocart"
-timeout 600 "$IMAGE_DIR/test/apply-stage.sh" "$IMAGE_DIR/stage-carttocart" "$out"
+timeout 1500 "$IMAGE_DIR/test/apply-stage.sh" "$IMAGE_DIR/stage-carttocart" "$out"
 
 # Test-only: the smoke check that reports from inside the booted box, and a
 # rule naming QEMU's emulated USB serial adapter (FTDI) like a supported modem.
@@ -25,5 +31,6 @@ install -D -m 644 "$IMAGE_DIR/test/ci-smoke.service" "$out/etc/systemd/system/ci
 install -D -m 644 "$IMAGE_DIR/test/79-ci-qemu-modem.rules" "$out/etc/udev/rules.d/79-ci-qemu-modem.rules"
 chroot "$out" systemctl enable ci-smoke.service >/dev/null 2>&1
 # No root password prompt on the console, no getty needed.
-chroot "$out" systemctl mask getty@tty1.service serial-getty@ttyS0.service >/dev/null 2>&1 || true
+chroot "$out" systemctl mask getty@tty1.service serial-getty@ttyS0.service serial-getty@ttyAMA0.service \
+	>/dev/null 2>&1 || true
 log "root filesystem ready in $out"

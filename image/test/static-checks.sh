@@ -1,6 +1,6 @@
 #!/bin/bash
 # Tier 1: static checks of the stage. Usage: static-checks.sh ROOTFS
-# ROOTFS is a Debian trixie root with the stage applied (build-rootfs.sh): its
+# ROOTFS is a Debian trixie root (amd64, or arm64 under qemu-user) with the stage applied (build-rootfs.sh): its
 # systemd (257) verifies the units and the udev rules as the box will see them.
 set -uo pipefail
 # shellcheck source=lib.sh
@@ -51,6 +51,10 @@ done
 
 echo "== the application runs in the target's own venv"
 out=$(in_root /opt/carttocart/venv/bin/carttocart --version 2>&1) || fail "carttocart --version: $out"
+echo "$out"
+echo "== the PostgreSQL driver (a C extension) loads on the target's architecture"
+out=$(in_root /opt/carttocart/venv/bin/python -c 'import platform, psycopg2; print(platform.machine(), psycopg2.__version__)' 2>&1) \
+	|| fail "psycopg2 in the venv: $out"
 echo "$out"
 
 if [ "$failures" -gt 0 ]; then

@@ -6,10 +6,15 @@ if ! getent passwd carttocart >/dev/null; then
 fi
 usermod -a -G dialout carttocart
 
-python3 -m venv /opt/carttocart/venv
-/opt/carttocart/venv/bin/pip install --quiet --no-index --no-cache-dir --disable-pip-version-check \
+# No pip inside the venv: the box installs nothing later, and putting pip there
+# byte-compiles its 400 files, minutes under the emulation an x86 build runs
+# in. Debian's own pip wheel (python3-pip-whl, which python3-venv needs) installs.
+python3 -m venv --without-pip /opt/carttocart/venv
+pip_wheels=(/usr/share/python-wheels/pip-*.whl)
+pip_wheel=${pip_wheels[0]}
+/opt/carttocart/venv/bin/python "${pip_wheel}/pip" install --quiet --no-index --no-cache-dir --disable-pip-version-check \
 	--require-hashes --find-links /opt/carttocart/wheelhouse -r /opt/carttocart/wheelhouse/requirements.txt
-/opt/carttocart/venv/bin/pip install --quiet --no-index --no-cache-dir --disable-pip-version-check \
+/opt/carttocart/venv/bin/python "${pip_wheel}/pip" install --quiet --no-index --no-cache-dir --disable-pip-version-check \
 	--no-deps /opt/carttocart/wheelhouse/carttocart-*.whl
 ln -sf /opt/carttocart/venv/bin/carttocart /usr/local/bin/carttocart
 rm -rf /opt/carttocart/wheelhouse
