@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 DEMO_DIR ?= .demo
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: venv demo test test-fast lint system-deps bench clean
+.PHONY: venv demo test test-image-arm64 test-fast lint system-deps bench clean
 
 venv: $(VENV)/.installed
 
@@ -36,6 +36,10 @@ lint: venv
 
 test: venv system-deps lint
 	$(BIN)/python -m pytest
+
+# The image tiers on the Pi's architecture too (an emulated arm64 root and boot: about 40 minutes more).
+test-image-arm64: venv system-deps
+	CARTTOCART_IMAGE_ARM64=1 $(BIN)/python -m pytest tests/image -m slow
 
 test-fast: venv
 	$(BIN)/python -m pytest -m "not slow"

@@ -90,10 +90,18 @@ def arm64_available() -> str:
     return ""
 
 
+# The arm64 root is built under emulation: about 40 minutes of a clean clone's run on a 2-core
+# machine, against 8 for the rest of the suite. Until that build is cut down (image/README.md), the
+# arm64 tiers run on request: CARTTOCART_IMAGE_ARM64=1, or `make test-image-arm64`.
+ARM64_WANTED = os.environ.get("CARTTOCART_IMAGE_ARM64") == "1"
+
+
 @pytest.fixture(scope="session", params=["amd64", "arm64"])
 def rootfs(system_deps, request) -> Iterator[Root]:
     """Debian trixie + image/stage-carttocart, built once per session and architecture."""
     arch = request.param
+    if arch == "arm64" and not ARM64_WANTED:
+        pytest.skip("the arm64 tiers run on request (CARTTOCART_IMAGE_ARM64=1, make test-image-arm64): ~40 min here")
     if arch == "arm64" and (why := arm64_available()):
         pytest.skip(why)
     root = Root(WORK / ("rootfs" if arch == "amd64" else f"rootfs-{arch}"), arch)
