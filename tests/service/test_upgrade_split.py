@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from appliance.runtime import open_store
 from appliance.store import models
-from appliance.store.migrations import current_version, latest
-from appliance.store.migrations import m0005_split_payments
+from appliance.store.migrations import current_version, latest, m0005_split_payments
 from appliance.usecases.checkout import CreateRequest
 from appliance.usecases.service import NewDeposit, PaymentService
 from tests.conftest import make_settings
