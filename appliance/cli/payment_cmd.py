@@ -26,11 +26,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     show = actions.add_parser("show", help="one payment with its cards, deposits and event log")
     show.add_argument("id", type=int)
     show.set_defaults(handler=_show)
-    accept = actions.add_parser("accept", help="accept a late payment (paid_late -> paid)")
+    accept = actions.add_parser(
+        "accept", help="accept a late payment (paid_late -> paid), or a partially paid one as paid"
+    )
     accept.add_argument("id", type=int)
     accept.add_argument("--note", default="")
     accept.set_defaults(handler=_accept)
-    refund = actions.add_parser("refund", help="mark a late payment's money as refunded")
+    refund = actions.add_parser("refund", help="mark a late (or partially paid) payment's money as refunded")
     refund.add_argument("id", type=int)
     refund.add_argument("--note", default="")
     refund.set_defaults(handler=_refund)

@@ -230,3 +230,43 @@ def test_a_pinned_create_is_refused_before_it_would_over_fill_its_card(make_serv
     assert info.value.code is Code.NO_CARD_AVAILABLE
     rooms = {r["card"]: r for r in service.capacity()}
     assert list(rooms.values())[0]["open_rial"] == 240_030
+
+
+def test_the_older_review_actions_treat_a_partially_paid_payment_whole(split, clock):
+    payment = create(split, 1)
+    parts = split.payment_parts(payment)
+    pay(split, parts[0].amount)
+    clock.advance(minutes=30)
+    late = pay(split, parts[1].amount).deposit  # a late part: its deposit waits for review
+    assert late.state == DepositState.LATE and Payment.get_by_id(payment.id).state == "partially_paid"
+    split.refund(deposit_id=late.id, actor="op")  # the late deposit's refund gives back every part received
+    assert Payment.get_by_id(payment.id).state == "refunded"
+    assert {d.state for d in Deposit.select()} == {DepositState.REFUNDED}
+
+
+def test_every_late_part_is_refunded_with_a_paid_late_split_payment(split, clock):
+    payment = create(split, 1)
+    clock.advance(minutes=30)
+    for part in split.payment_parts(payment):
+        pay(split, part.amount)
+    assert Payment.get_by_id(payment.id).state == "paid_late"
+    split.refund(pay_id=payment.id, actor="op")
+    assert [d.state for d in Deposit.select()] == [DepositState.REFUNDED] * 3
+
+
+def test_single_and_split_creates_racing_on_one_price_never_share_an_amount(split):
+    threads = 8
+    barrier = threading.Barrier(threads)
+
+    def worker(i: int) -> None:
+        with store.connection():
+            barrier.wait()
+            for n in range(3):
+                price = 83_340_000 if i % 2 else 250_000_000  # the same price as the split's first parts
+                split.create_payment(CreateRequest(price=price, fid=i * 100 + n))
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(worker, range(threads)))
+    held = active_amounts()
+    assert len(held) == 4 * 3 * 1 + 4 * 3 * 3
+    assert len(set(held)) == len(held)
