@@ -75,6 +75,10 @@ def _show(args: argparse.Namespace, ctx: CommandContext) -> int:
     if payment.callback:
         print(f"  callback {payment.callback}\n  link {service.payment_link(payment.id)}")
     print("  cards: " + ", ".join(f"{mask_card(c.number)} ({c.bank})" for c in service.payment_cards(payment)))
+    for part in service.payment_parts(payment):  # a split payment: one transfer per part
+        card = service.get_card(part.card_id)
+        paid = f"paid {local_time(part.paid_at)}{' (late)' if part.late else ''}" if part.paid_at else "not paid"
+        print(f"  part {part.seq}: {format_rial(part.amount)} Rial to {mask_card(card.number)} ({card.bank}), {paid}")
     for d in payment.deposits:
         print(f"  deposit {d.id}: {format_rial(d.amount)} via {d.source}, {d.state} at {local_time(d.transfer_at)}")
     print("  events:")

@@ -98,6 +98,14 @@
 
 <p class="muted" id="watching">پس از هر واریز، تیک آن خودکار زده می‌شود.</p>
 <noscript><p class="muted">این صفحه هر ۱۵ ثانیه خودکار تازه می‌شود.</p></noscript>
+% if demo:
+<section class="demo">
+  <form method="post" action="{{base}}/demo">
+    <p>حالت نمایشی: بانک شبیه‌سازی‌شده پیامک واریز نخستین مبلغ پرداخت‌نشده را به مودم می‌فرستد.</p>
+    <button type="submit" id="demo-pay">بانک آزمایشی: واریز بعدی</button>
+  </form>
+</section>
+% end
 % else:
 <section class="amount">
   <p class="label">مبلغ دقیق واریز</p>
