@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -270,3 +273,47 @@ def test_single_and_split_creates_racing_on_one_price_never_share_an_amount(spli
     held = active_amounts()
     assert len(held) == 4 * 3 * 1 + 4 * 3 * 3
     assert len(set(held)) == len(held)
+
+
+SPLIT_BOX_SCRIPT = """
+import sys
+from appliance.usecases.checkout import CreateRequest
+from appliance.runtime import build_service
+from appliance.settings import settings_from_mapping
+settings = settings_from_mapping({"database": {"url": sys.argv[1]}, "security": {"secret_key": "k" * 40},
+                                  "payments": {"max_transfer_rial": 100_000_000}})
+service = build_service(settings)
+box = int(sys.argv[2])
+for n in range(int(sys.argv[3])):
+    # odd boxes: single payments on the price of the split payments' first parts; even boxes: split payments
+    price = 83_340_000 if box % 2 else 250_000_000
+    p = service.create_payment(CreateRequest(price=price, fid=box * 100_000 + n)).payment
+    for amount in [part.amount for part in service.payment_parts(p)] or [p.amount]:
+        print(amount, flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_boxes_of_a_fleet_creating_split_and_single_payments_never_share_an_amount(split, db_url, tmp_path):
+    """Four processes (four boxes) on one store: two make split payments, two single ones of a part's price."""
+    script = tmp_path / "box.py"
+    script.write_text(SPLIT_BOX_SCRIPT)
+    root = Path(__file__).resolve().parents[2]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(script), db_url, str(box), "20"],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for box in range(4)
+    ]
+    amounts = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=100)
+        assert proc.returncode == 0, err
+        amounts += [int(line) for line in out.split()]
+    assert len(amounts) == 2 * 20 * 3 + 2 * 20
+    assert len(set(amounts)) == len(amounts)
+    assert sorted(amounts) == active_amounts()
