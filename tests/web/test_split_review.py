@@ -86,6 +86,7 @@ def test_capacity_per_card_in_health_and_the_dashboard(make_service, sqlite_url,
         assert melli["rial_left"] == 300_000_000 - parts[1].amount
         # all cards share one scope: two amounts of 83,340,000 and one of 83,320,000 held, one paid
         assert melli["free_amounts"] == mellat["free_amounts"] == melli["amounts_per_price"] - 1
+        assert health["partially_paid"] == 0
         status, public = http.request("GET", "/api/health", token="")
         assert "cards" not in public
         client = Client(http.base)
