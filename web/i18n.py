@@ -114,9 +114,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "no": ("خیر", "no"),
     # split payments, suggestions, capacity (docs/split-payments.md, docs/customer-mistakes.md)
     "partially_paid": ("پرداخت‌های ناقص (مهلت تمام شد)", "Partially paid (time over)"),
-    "paid_of": ("رسیده {0} از {1} ریال؛ کسری {2} ریال", "{0} of {1} Rial received; {2} Rial missing"),
+    "paid_of": (
+        "رسیده {0} از {1} ریال؛ کسری {2} ریال ({3} تومان)",
+        "{0} of {1} Rial received; {2} Rial ({3} Toman) missing",
+    ),
     "part_n": ("واریز {0}", "Transfer {0}"),
-    "part_paid": ("رسید", "received"),
+    "part_paid": ("✓ رسید", "✓ received"),
     "part_open": ("نرسیده", "not received"),
     "accept_partial": ("پذیرش به‌عنوان پرداخت‌شده", "Accept as paid"),
     "wait_rest": ("منتظر بقیه می‌مانیم", "Wait for the rest"),
@@ -138,6 +141,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "open_on_card": ("در انتظار روی این کارت", "Open on this card"),
     "daily_ceiling": ("سقف روزانه", "Daily ceiling"),
     "no_ceiling": ("بدون سقف", "no ceiling"),
+    "left_today": ("مانده تا سقف امروز", "Left under today's ceiling"),
+    "capacity_note": (
+        "مبلغ‌ها به ریال. «مبلغ‌های یکتای آزاد»: چند پرداخت دیگر با شلوغ‌ترین قیمت اکنون جا دارد؛ "
+        "تا وقتی هر پرداخت به یک کارت بسته نشود، همه کارت‌ها این عدد را با هم شریک‌اند.",
+        "Amounts in Rial. Free unique amounts: how many more payments of the busiest price fit now; "
+        "unless each payment is pinned to one card, all cards share this figure.",
+    ),
 }
 
 

@@ -80,7 +80,8 @@ def _pay(args: argparse.Namespace, ctx: CommandContext) -> int:
     payment = Payment.get_or_none(Payment.id == args.pay_id)
     if payment is None:
         raise NotFound(f"no payment {args.pay_id} in the demo")
-    sms = demo.next_deposit_sms(args.amount or payment.amount, service.clock())
+    amount, account = demo.next_transfer(service, payment)
+    sms = demo.next_deposit_sms(args.amount or amount, service.clock(), account)
     _, control = simulator_paths(settings)
     client = SimulatorClient(control)
     try:

@@ -27,11 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     show = actions.add_parser("show", help="one payment with its cards, deposits and event log")
     show.add_argument("id", type=int)
     show.set_defaults(handler=_show)
-    accept = actions.add_parser("accept", help="accept a late payment (paid_late -> paid)")
+    accept = actions.add_parser(
+        "accept", help="accept a late payment (paid_late -> paid), or a partially paid one as paid"
+    )
     accept.add_argument("id", type=int)
     accept.add_argument("--note", default="")
     accept.set_defaults(handler=_accept)
-    refund = actions.add_parser("refund", help="mark a late payment's money as refunded")
+    refund = actions.add_parser("refund", help="mark a late (or partially paid) payment's money as refunded")
     refund.add_argument("id", type=int)
     refund.add_argument("--note", default="")
     refund.set_defaults(handler=_refund)
@@ -88,6 +90,10 @@ def _show(args: argparse.Namespace, ctx: CommandContext) -> int:
     if payment.callback:
         print(f"  callback {payment.callback}\n  link {service.payment_link(payment.id)}")
     print("  cards: " + ", ".join(f"{mask_card(c.number)} ({c.bank})" for c in service.payment_cards(payment)))
+    for part in service.payment_parts(payment):  # a split payment: one transfer per part
+        card = service.get_card(part.card_id)
+        paid = f"paid {local_time(part.paid_at)}{' (late)' if part.late else ''}" if part.paid_at else "not paid"
+        print(f"  part {part.seq}: {format_rial(part.amount)} Rial to {mask_card(card.number)} ({card.bank}), {paid}")
     for d in payment.deposits:
         print(f"  deposit {d.id}: {format_rial(d.amount)} via {d.source}, {d.state} at {local_time(d.transfer_at)}")
     print("  events:")

@@ -208,9 +208,10 @@ class Box:
     def _demo_bank(self, pay_id: int) -> str:
         """The payment page's demo button: the simulated bank sends this payment's deposit SMS."""
         from appliance.store.models import Payment
-        from appliance.usecases.demo_bank import next_deposit_sms
+        from appliance.usecases.demo_bank import next_deposit_sms, next_transfer
 
-        sms = next_deposit_sms(Payment.get_by_id(pay_id).amount, self.clock())
+        amount, account = next_transfer(self.service, Payment.get_by_id(pay_id))
+        sms = next_deposit_sms(amount, self.clock(), account)
         self.simulator.deliver_sms(sms.sender, sms.text)
         return sms.text
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import jdatetime
 
-from appliance.store.models import Card, SmsMessage
+from appliance.store.models import Card, Payment, SmsMessage
 from appliance.usecases.service import PaymentService
 
 TEHRAN = zoneinfo.ZoneInfo("Asia/Tehran")
@@ -49,9 +49,20 @@ def mellat_deposit_sms(account: str, amount: int, balance: int, when: dt.datetim
     return BankSms(DEMO_SENDER, text)
 
 
-def next_deposit_sms(amount: int, now: dt.datetime) -> BankSms:
-    """The demo bank's SMS for a transfer of ``amount`` to the demo Mellat card, keeping the balance continuous."""
-    account = DEMO_CARDS[0]["account"]
+def next_transfer(service: PaymentService, payment: Payment) -> tuple[int, str]:
+    """What the demo customer sends next: the amount, and the account it goes to (a split payment: its
+    first unpaid part, to that part's card; the demo bank writes every SMS in Mellat's layout)."""
+    for part in service.payment_parts(payment):
+        if part.paid_at is None:
+            card = service.get_card(part.card_id)
+            return part.amount, card.account or DEMO_CARDS[0]["account"]
+    return payment.amount, DEMO_CARDS[0]["account"]
+
+
+def next_deposit_sms(amount: int, now: dt.datetime, account: str | None = None) -> BankSms:
+    """The demo bank's SMS for a transfer of ``amount`` to a demo card (Mellat's by default), keeping each
+    account's balance continuous."""
+    account = account or DEMO_CARDS[0]["account"]
     last = (
         SmsMessage.select(SmsMessage.balance)
         .where((SmsMessage.bank == "mellat") & (SmsMessage.account == account) & SmsMessage.balance.is_null(False))

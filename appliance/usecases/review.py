@@ -53,6 +53,8 @@ class ReviewCases(DepositCases):
         now = self.clock()
         with store.write():
             payment = self._payment_for_review(pay_id)
+            if payment.state == State.PARTIALLY_PAID.value:  # a split payment: accepted with its shortfall
+                return self.accept_partial(pay_id, actor, note)
             accepted = encode(Reason("late_accepted", {"note": note} if note else {}))
             if not self._move(payment, State.PAID, actor, accepted, now):
                 raise InvalidTransition(f"payment {pay_id} changed meanwhile")
@@ -67,6 +69,14 @@ class ReviewCases(DepositCases):
         now = self.clock()
         refunded = encode(Reason("refunded", {"note": note} if note else {}))
         with store.write():
+            target = pay_id
+            if target is None and deposit_id is not None:
+                held = self.get_deposit(deposit_id)
+                target = held.payment_id if held.state == DepositState.LATE else None
+            if target is not None and self._payment_for_review(target).state == State.PARTIALLY_PAID.value:
+                # A split payment: every part received goes back, not just this one.
+                self.refund_partial(target, actor, note)
+                return self.get_deposit(deposit_id) if deposit_id is not None else self._last_refunded(target)
             if pay_id is not None:
                 payment = self._payment_for_review(pay_id)
                 deposit = Deposit.get_or_none((Deposit.payment == pay_id) & (Deposit.state == DepositState.LATE))
@@ -82,7 +92,21 @@ class ReviewCases(DepositCases):
                     self._move(self.get_payment(deposit.payment_id), State.REFUNDED, actor, refunded, now)
             deposit.note = note or deposit.note
             self._close_deposit(deposit, DepositState.REFUNDED, refunded, actor, now)
+            if pay_id is not None:  # a split payment paid late: each of its late parts' deposits goes back
+                for other in Deposit.select().where(
+                    (Deposit.payment == pay_id) & (Deposit.state == DepositState.LATE) & (Deposit.id != deposit.id)
+                ):
+                    self._close_deposit(other, DepositState.REFUNDED, refunded, actor, now)
         return deposit
+
+    @staticmethod
+    def _last_refunded(pay_id: int) -> Deposit:
+        return (
+            Deposit.select()
+            .where((Deposit.payment == pay_id) & (Deposit.state == DepositState.REFUNDED))
+            .order_by(Deposit.id.desc())
+            .get()
+        )
 
     def dismiss_deposit(self, deposit_id: int, actor: str, note: str) -> Deposit:
         if not note.strip():

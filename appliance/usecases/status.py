@@ -11,8 +11,9 @@ from typing import Any
 
 import peewee
 
+from appliance.domain.payments import State
 from appliance.store import database as store
-from appliance.store.models import Deposit, WebhookDelivery
+from appliance.store.models import Deposit, Payment, WebhookDelivery
 from appliance.usecases.core import DepositState
 
 
@@ -49,6 +50,8 @@ def waiting_work() -> dict[str, Any]:
     """What waits for someone: deposits for the operator, webhook deliveries for the shop."""
     return {
         "review_queue": Deposit.select().where(Deposit.state.in_(list(DepositState.REVIEW))).count(),
+        # Split payments whose time ended with some parts paid: also the operator's (docs/split-payments.md).
+        "partially_paid": Payment.select().where(Payment.state == State.PARTIALLY_PAID.value).count(),
         "webhooks": {
             state: WebhookDelivery.select().where(WebhookDelivery.state == state).count()
             for state in ("pending", "failed")

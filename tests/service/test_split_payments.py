@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -230,3 +233,87 @@ def test_a_pinned_create_is_refused_before_it_would_over_fill_its_card(make_serv
     assert info.value.code is Code.NO_CARD_AVAILABLE
     rooms = {r["card"]: r for r in service.capacity()}
     assert list(rooms.values())[0]["open_rial"] == 240_030
+
+
+def test_the_older_review_actions_treat_a_partially_paid_payment_whole(split, clock):
+    payment = create(split, 1)
+    parts = split.payment_parts(payment)
+    pay(split, parts[0].amount)
+    clock.advance(minutes=30)
+    late = pay(split, parts[1].amount).deposit  # a late part: its deposit waits for review
+    assert late.state == DepositState.LATE and Payment.get_by_id(payment.id).state == "partially_paid"
+    split.refund(deposit_id=late.id, actor="op")  # the late deposit's refund gives back every part received
+    assert Payment.get_by_id(payment.id).state == "refunded"
+    assert {d.state for d in Deposit.select()} == {DepositState.REFUNDED}
+
+
+def test_every_late_part_is_refunded_with_a_paid_late_split_payment(split, clock):
+    payment = create(split, 1)
+    clock.advance(minutes=30)
+    for part in split.payment_parts(payment):
+        pay(split, part.amount)
+    assert Payment.get_by_id(payment.id).state == "paid_late"
+    split.refund(pay_id=payment.id, actor="op")
+    assert [d.state for d in Deposit.select()] == [DepositState.REFUNDED] * 3
+
+
+def test_single_and_split_creates_racing_on_one_price_never_share_an_amount(split):
+    threads = 8
+    barrier = threading.Barrier(threads)
+
+    def worker(i: int) -> None:
+        with store.connection():
+            barrier.wait()
+            for n in range(3):
+                price = 83_340_000 if i % 2 else 250_000_000  # the same price as the split's first parts
+                split.create_payment(CreateRequest(price=price, fid=i * 100 + n))
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(worker, range(threads)))
+    held = active_amounts()
+    assert len(held) == 4 * 3 * 1 + 4 * 3 * 3
+    assert len(set(held)) == len(held)
+
+
+SPLIT_BOX_SCRIPT = """
+import sys
+from appliance.usecases.checkout import CreateRequest
+from appliance.runtime import build_service
+from appliance.settings import settings_from_mapping
+settings = settings_from_mapping({"database": {"url": sys.argv[1]}, "security": {"secret_key": "k" * 40},
+                                  "payments": {"max_transfer_rial": 100_000_000}})
+service = build_service(settings)
+box = int(sys.argv[2])
+for n in range(int(sys.argv[3])):
+    # odd boxes: single payments on the price of the split payments' first parts; even boxes: split payments
+    price = 83_340_000 if box % 2 else 250_000_000
+    p = service.create_payment(CreateRequest(price=price, fid=box * 100_000 + n)).payment
+    for amount in [part.amount for part in service.payment_parts(p)] or [p.amount]:
+        print(amount, flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_boxes_of_a_fleet_creating_split_and_single_payments_never_share_an_amount(split, db_url, tmp_path):
+    """Four processes (four boxes) on one store: two make split payments, two single ones of a part's price."""
+    script = tmp_path / "box.py"
+    script.write_text(SPLIT_BOX_SCRIPT)
+    root = Path(__file__).resolve().parents[2]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(script), db_url, str(box), "20"],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for box in range(4)
+    ]
+    amounts = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=100)
+        assert proc.returncode == 0, err
+        amounts += [int(line) for line in out.split()]
+    assert len(amounts) == 2 * 20 * 3 + 2 * 20
+    assert len(set(amounts)) == len(amounts)
+    assert sorted(amounts) == active_amounts()

@@ -54,3 +54,23 @@ def test_the_page_shows_each_transfer_with_its_card_and_ticks_it_live(make_servi
             page.wait_for_selector("section.state.ok", timeout=10_000)
     finally:
         browser_page.close()
+
+
+def test_a_partially_paid_payment_page_lists_what_is_still_to_send(make_service, db_url, clock):
+    import urllib.request
+
+    service = make_service(db_url, payments={"max_transfer_rial": 100_000_000})
+    service.add_card(MELLI_CARD, "x")
+    service.add_card(MELLAT_CARD, "y")
+    _, token = service.add_token("shop")
+    with serving(service, token) as http:
+        _, created = http.post_form("/api/create", {"price": 250_000_000, "fid": 9, "callback": "https://shop.example"})
+        parts = created["parts"]
+        service.record_deposit(NewDeposit(amount=parts[0]["amount"], source="manual", created_by="t"))
+        clock.advance(minutes=16)
+        service.expire_due()
+        with urllib.request.urlopen(http.base + urlsplit(created["link"]).path, timeout=5) as resp:
+            html = resp.read().decode()
+    assert "بخشی از مبلغ رسید و مهلت تمام شد" in html
+    assert 'id="part-1"' not in html and 'id="part-2"' in html and 'id="part-3"' in html
+    assert str(parts[1]["amount"]) in html and str(parts[0]["amount"]) not in html

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from appliance.store.models import Event, Payment
 from appliance.usecases.checkout import CreateRequest
 from appliance.usecases.operator_login import Accounts
 from appliance.usecases.service import NewDeposit
 from tests.conftest import MELLAT_CARD, MELLI_CARD, serving
+from tests.web.conftest import BrowserPage
 from tests.web.test_dashboard import PASSWORD, Client
 
 
@@ -83,9 +86,50 @@ def test_capacity_per_card_in_health_and_the_dashboard(make_service, sqlite_url,
         assert melli["rial_left"] == 300_000_000 - parts[1].amount
         # all cards share one scope: two amounts of 83,340,000 and one of 83,320,000 held, one paid
         assert melli["free_amounts"] == mellat["free_amounts"] == melli["amounts_per_price"] - 1
+        assert health["partially_paid"] == 0
         status, public = http.request("GET", "/api/health", token="")
         assert "cards" not in public
         client = Client(http.base)
         client.login(PASSWORD)
         status, page = client.call("/admin/capacity")
         assert status == 200 and 'id="capacity"' in page and "ظرفیت کارت‌ها" in page
+
+
+@pytest.mark.slow
+def test_the_review_and_capacity_pages_in_a_browser_speak_persian(make_service, sqlite_url, clock, chromium):
+    service = _service(make_service, sqlite_url)
+    payment = service.create_payment(CreateRequest(price=250_000_000, fid=1)).payment
+    parts = service.payment_parts(payment)
+    service.record_deposit(NewDeposit(amount=parts[0].amount, source="manual", created_by="t"))
+    near = service.create_payment(CreateRequest(price=3_000_000, fid=2, expire_minutes=60)).payment
+    clock.advance(minutes=16)
+    service.expire_due()
+    deposit = service.record_deposit(NewDeposit(amount=300_000, source="manual", created_by="t")).deposit  # Toman
+    Accounts(clock).set_password(PASSWORD)
+    browser_page = BrowserPage(chromium, width=1280, height=900)
+    try:
+        with serving(service) as http:
+            page = browser_page.page
+            page.goto(f"{http.base}/admin")
+            page.fill("input[name=password]", PASSWORD)
+            with page.expect_navigation():
+                page.click("#login")
+            page.goto(f"{http.base}/admin/review")
+            for box in (f"#partial-{payment.id}", f"#suggestion-{deposit.id}"):
+                text = page.locator(box).inner_text()
+                assert not re.search(r"[A-Za-z]", text), text
+            assert (
+                f"#{near.id}".translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+                in page.locator(f"#suggestion-{deposit.id}").inner_text()
+            )
+            browser_page.screenshot("admin-review-split")
+            page.goto(f"{http.base}/admin/capacity")
+            text = page.locator("#capacity").inner_text()
+            assert not re.search(r"[A-Za-z]", text), text
+            browser_page.screenshot("admin-capacity")
+            with page.expect_navigation():
+                page.goto(f"{http.base}/admin/review")
+                page.click(f"#suggestion-{deposit.id} button")
+        assert Payment.get_by_id(near.id).state == "paid"
+    finally:
+        browser_page.close()

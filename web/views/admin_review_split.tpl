@@ -11,7 +11,7 @@
     — <span class="tag">{{t("waiting_rest")}}</span>
 % end
   </h2>
-  <p class="paid-of">{{t("paid_of", fa.fa_grouped(got) if lang == "fa" else "{:,}".format(got), fa.fa_grouped(p.amount) if lang == "fa" else "{:,}".format(p.amount), fa.fa_grouped(p.amount - got) if lang == "fa" else "{:,}".format(p.amount - got))}}</p>
+  <p class="paid-of">{{t("paid_of", fa.fa_grouped(got) if lang == "fa" else "{:,}".format(got), fa.fa_grouped(p.amount) if lang == "fa" else "{:,}".format(p.amount), fa.fa_grouped(p.amount - got) if lang == "fa" else "{:,}".format(p.amount - got), fa.fa_toman(p.amount - got) if lang == "fa" else "{:,}".format((p.amount - got) // 10))}}</p>
   <ul class="parts">
 % for x in parts:
     <li>{{t("part_n", fa.fa_digits(x.seq) if lang == "fa" else x.seq)}}: <span dir="ltr">{{fa.fa_grouped(x.amount) if lang == "fa" else "{:,}".format(x.amount)}}</span> — {{t("part_paid") if x.paid_at else t("part_open")}}</li>

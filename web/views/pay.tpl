@@ -61,6 +61,10 @@
   <p><a class="button" id="back" href="{{back}}">بازگشت به فروشگاه</a></p>
 % end
 </section>
+% if parts:
+<p class="muted" id="rest-title">واریزهایی که هنوز نرسیده‌اند:</p>
+% include('pay_parts', parts=parts, only_unpaid=True)
+% end
 % elif parts:
 <section class="plan" id="plan" data-parts="{{len(parts)}}">
   <h2>این {{fa.fa_digits(len(parts))}} مبلغ را جداگانه کارت به کارت کنید</h2>
@@ -77,27 +81,19 @@
   <p><b>هر مبلغ را دقیقاً</b> همان‌طور که نوشته شده واریز کنید؛ حتی یک ریال کمتر یا بیشتر، آن واریز خودکار تأیید نمی‌شود.</p>
   <p>فقط <b>کارت به کارت</b> — <b>نه پایا، نه ساتنا</b>. پس از آخرین واریز، پرداخت شما کامل است.</p>
 </section>
-% for part in parts:
-<section class="part{{' paid' if part["paid"] else ''}}" id="part-{{part["seq"]}}" data-seq="{{part["seq"]}}">
-  <p class="part-head"><span class="step">واریز {{fa.fa_digits(part["seq"])}} از {{fa.fa_digits(len(parts))}}</span>
-    <span class="tick" aria-live="polite">{{"✓ رسید" if part["paid"] else "در انتظار واریز"}}</span></p>
-  <p class="big"><span class="part-amount">{{fa.fa_grouped(part["amount"])}}</span> ریال
-    <span class="muted">({{fa.fa_toman(part["amount"])}} تومان)</span></p>
-  <p class="copyline"><code dir="ltr">{{part["amount"]}}</code>
-    <button type="button" class="copy" data-copy="{{part["amount"]}}" hidden>کپی مبلغ</button></p>
-  <div class="card">
-    <p class="bank">به کارت {{part["card"]["bank"]}}</p>
-    <p class="number" dir="ltr">{{fa.fa_digits(part["card"]["groups"])}}</p>
-    <p class="copyline"><code dir="ltr">{{part["card"]["groups"]}}</code>
-      <button type="button" class="copy" data-copy="{{part["card"]["number"]}}" hidden>کپی شماره کارت</button></p>
-    <p class="holder">به نام {{part["card"]["holder"]}}</p>
-  </div>
-</section>
-% end
+% include('pay_parts', parts=parts, only_unpaid=False)
 
 
 <p class="muted" id="watching">پس از هر واریز، تیک آن خودکار زده می‌شود.</p>
 <noscript><p class="muted">این صفحه هر ۱۵ ثانیه خودکار تازه می‌شود.</p></noscript>
+% if demo:
+<section class="demo">
+  <form method="post" action="{{base}}/demo">
+    <p>حالت نمایشی: بانک شبیه‌سازی‌شده پیامک واریز نخستین مبلغ پرداخت‌نشده را به مودم می‌فرستد.</p>
+    <button type="submit" id="demo-pay">بانک آزمایشی: واریز بعدی</button>
+  </form>
+</section>
+% end
 % else:
 <section class="amount">
   <p class="label">مبلغ دقیق واریز</p>
