@@ -412,12 +412,25 @@ def test_every_route_answers_every_hostile_request_with_a_documented_code(two_ca
     _, token = service.add_token("shop", scopes=("payments", "sms"))
     Accounts(clock).set_password(PASSWORD)
     cookie, session = Accounts(clock).login("admin", PASSWORD, LOOPBACK)
+    from appliance.usecases.sms_intake import build_ingest
+
+    unparsed = build_ingest(service).ingest_message(  # SMS 1: the teaching page's forms have something to act on
+        sender="Bank Mellat",
+        text="بانک ملت\nواریز شد: +1,000 ریال",
+        smsc=None,
+        scts=None,
+        received_at=clock(),
+        source="api",
+        origin="test",
+        dedupe_key="hostile-1",
+    )
+    assert unparsed is not None and (unparsed.id, unparsed.kind) == (1, "unparsed")
     with serving(service, token) as served:
         port = port_of(served.base)
         link = create_payment(port, token)["link"]
         pay_id, sig = re.search(r"/pay/(\d+)/([^/?]+)", link).groups()
         values = {"pay_id": pay_id, "sig": sig, "action": "assign", "card_id": "1", "token_id": "1"}
-        values.update({"delivery_id": "1", "path": "pay.css"})
+        values.update({"delivery_id": "1", "path": "pay.css", "message_id": "1"})
         routes = concrete_routes(create_app(service, service.settings), values)
         assert {rule for _, rule, _ in routes} >= {"/api/sms", "/api/health", "/api/openapi.json", "/admin"}
         for what, hostile in hostile_requests(cookie, session.csrf).items():
