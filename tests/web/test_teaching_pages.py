@@ -103,5 +103,18 @@ def test_trust_a_sender_and_learn_a_format_through_the_browser(two_cards: Paymen
 
             page.goto(f"{http.base}/admin/sms/{again.id}/teach?lang=en")
             assert "Learn this format" in page.locator("#learn").inner_text()
+            page.goto(f"{http.base}/admin/sms/{again.id}/teach?lang=fa")
+
+            # A deposit held because its SMS came through a new SMSC: from the review page to its sender.
+            third = pay(service, fid=3)
+            balance = 49_000_000 + learn_for.amount + third.amount
+            moved = receive(ingest, clock, mellat_text(third.amount, balance, clock()), sender=STRANGER, smsc="+98935")
+            page.goto(f"{http.base}/admin/review")
+            with page.expect_navigation():
+                page.click(f"#deposit-{moved.deposit_id} a.teach")
+            assert page.url.endswith(f"/admin/sms/{moved.id}/teach")
+            submit(page, "#trust-button")
+            assert Payment.get_by_id(third.id).state == "paid"
+            assert "مرکز پیامک" in page.locator("#events tr.sender_trusted").inner_text()
     finally:
         browser_page.close()
