@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from appliance.sms.bank_time import BadDate, resolve_bank_time
-from appliance.sms.fields import FieldReading, read_fields
+from appliance.sms.fields import BankLexicon, FieldReading, read_fields
 from appliance.sms.model import NON_SETTLING_CHANNELS, Kind, ParsedSms
 from appliance.sms.normalize import THOUSANDS_SEPARATORS, normalize_text, normalize_word, tolerant_variants
 from appliance.sms.senders import SenderDirectory
@@ -137,7 +137,7 @@ class SmsReader:
         self._dialects, self._shared_others = load_dialects(template_paths(templates_dir, list(extra_templates)))
         self._senders = SenderDirectory({bank: d.senders for bank, d in self._dialects.items()}, extra_senders)
         self._now = now or (lambda: datetime.now(UTC))
-        self._lexicons = {bank: d.lexicon.compiled() for bank, d in self._dialects.items()}
+        self._lexicons = {bank: _with_template_traps(d).compiled() for bank, d in self._dialects.items()}
         # For the field reader's trap check: which bank each name line names, the banks sharing a
         # layout with a bank, and the layouts of every other bank.
         self._name_owner = {name: bank for bank, d in self._dialects.items() for name in d.lexicon.names}
@@ -327,6 +327,18 @@ def _read_tolerantly(
         readings += more
         mismatches += why
     return readings, mismatches
+
+
+def _with_template_traps(dialect: Dialect) -> BankLexicon:
+    """The bank's lexicon plus every word its layouts say never settles: drifted, such a message stays unpayable."""
+    traps = {
+        word: meaning.channel or "not a customer payment"
+        for layout in dialect.layouts
+        for table in layout.words.values()
+        for word, meaning in table.items()
+        if not meaning.settles
+    }
+    return replace(dialect.lexicon, non_settling={**traps, **dialect.lexicon.non_settling})
 
 
 _NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
