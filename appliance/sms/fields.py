@@ -82,7 +82,9 @@ _AMOUNT_AFTER = re.compile(rf"^ ?: ?{_AMOUNT_LABEL}")
 _RIAL_AFTER = re.compile(r"^ ?(?:ریال|IRR)")
 _TOMAN_AFTER = re.compile(r"^ ?تومان")
 # A number in words we do not read as money even beside a label: codes, years, percentages.
-_NOT_MONEY_BEFORE = re.compile(r"(?:کد|شناسه|پیگیری|مرجع|سال|ماه|رمز|ترمینال|شماره|سریال|کدشعبه)[^\d\n]{0,6}$")
+_NOT_MONEY_BEFORE = re.compile(
+    r"(?:کد|شناسه|پیگیری|مرجع|سال(?![آ-ی])|ماه(?![آ-ی])|رمز|ترمینال|شماره|سریال|کدشعبه)[^\d\n]{0,6}$"
+)
 _NOT_MONEY_AFTER = re.compile(r"^ ?(?:درصد|ماهه|روز|ساعت|دقیقه|%)")
 
 # --- Dates and times ---------------------------------------------------------
@@ -167,7 +169,10 @@ class _CompiledLexicon:
         return _CompiledLexicon(
             words(lexicon.deposit),
             words(lexicon.withdrawal),
-            tuple((re.compile(re.escape(w)), c) for w, c in lexicon.non_settling.items()),
+            # A word is found with or without the spaces inside it («خرید اینترنتی» = «خریداینترنتی»).
+            tuple(
+                (re.compile(" ?".join(map(re.escape, w.replace(" ", "")))), c) for w, c in lexicon.non_settling.items()
+            ),
             words(lexicon.names),
             lexicon.enabled,
             lexicon.without_account,
@@ -435,6 +440,8 @@ def read_fields(
     settles, reason = decide(
         kind, bool(strong), account, channel, previous_balance, balance, amount, lexicon.without_account
     )
+    if settles and non_settling is not None:
+        settles, reason = False, f"{non_settling}: never settles"
     return FieldReading(kind=kind, settles=settles, evidence=said, reason=reason, **common)
 
 

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from appliance.sms.bank_time import BadDate, resolve_bank_time
-from appliance.sms.fields import FieldReading, read_fields
+from appliance.sms.fields import BankLexicon, FieldReading, read_fields
 from appliance.sms.model import NON_SETTLING_CHANNELS, Kind, ParsedSms
 from appliance.sms.normalize import THOUSANDS_SEPARATORS, normalize_text, normalize_word, tolerant_variants
 from appliance.sms.senders import SenderDirectory
@@ -137,7 +137,7 @@ class SmsReader:
         self._dialects, self._shared_others = load_dialects(template_paths(templates_dir, list(extra_templates)))
         self._senders = SenderDirectory({bank: d.senders for bank, d in self._dialects.items()}, extra_senders)
         self._now = now or (lambda: datetime.now(UTC))
-        self._lexicons = {bank: d.lexicon.compiled() for bank, d in self._dialects.items()}
+        self._lexicons = {bank: _with_template_traps(d).compiled() for bank, d in self._dialects.items()}
         # For the field reader's trap check: which bank each name line names, the banks sharing a
         # layout with a bank, and the layouts of every other bank.
         self._name_owner = {name: bank for bank, d in self._dialects.items() for name in d.lexicon.names}
@@ -145,8 +145,8 @@ class SmsReader:
             bank: set(d.layouts_from) | {b for b, o in self._dialects.items() if bank in o.layouts_from}
             for bank, d in self._dialects.items()
         }
-        self._union_of = {bank: _union(d.layouts) for bank, d in self._dialects.items()}
-        self._any_layout = _union([layout for d in self._dialects.values() for layout in d.layouts])
+        # Unions of layouts (see _union), compiled on first use so that loading stays quick.
+        self._unions: dict[str, re.Pattern[str] | None] = {}
         self._strangers_layouts = {
             bank: [
                 layout
@@ -190,7 +190,7 @@ class SmsReader:
         return self._read(dialect, normalized, reference, previous_balance)
 
     def _read(self, dialect: Dialect, text: str, reference: datetime, previous: int | None) -> ParsedSms:
-        readings, mismatches = _read_tolerantly(dialect.layouts, text, reference, self._union_of[dialect.bank])
+        readings, mismatches = _read_tolerantly(dialect.layouts, text, reference, self._union("bank:" + dialect.bank))
         unsure = ParsedSms(kind=Kind.UNPARSED, bank=dialect.bank, sender_trusted=True)
         lexicon = self._lexicons[dialect.bank]
         if readings:
@@ -250,6 +250,16 @@ class SmsReader:
             return replace(unsure, reason="unparsed: " + "; ".join(mismatches + why))
         return replace(unsure, reason=f"unparsed: no {dialect.bank} layout matches; " + "; ".join(why))
 
+    def _union(self, key: str) -> re.Pattern[str] | None:
+        """``"*"``: every bank's layouts; ``"bank:<key>"``: that bank's (its own and shared ones)."""
+        if key not in self._unions:
+            if key == "*":
+                layouts = [layout for d in self._dialects.values() for layout in d.layouts]
+            else:
+                layouts = self._dialects[key.removeprefix("bank:")].layouts
+            self._unions[key] = _union(layouts)
+        return self._unions[key]
+
     def _another_banks_text(self, bank: str, text: str, reference: datetime) -> str | None:
         """Why a text the field reader reads is another bank's: it names that bank, or is its layout."""
         for line in text.split("\n"):
@@ -257,7 +267,8 @@ class SmsReader:
             if owner and owner != bank and owner not in self._related[bank]:
                 return f"it names {owner}"
         # One pass of a regex joining every layout says whether any could match at all.
-        if self._any_layout is not None and self._any_layout.fullmatch(text) is None:
+        any_layout = self._union("*")
+        if any_layout is not None and any_layout.fullmatch(text) is None:
             return None
         claims = _read_layouts(self._strangers_layouts[bank], text, reference)[0]
         if claims:
@@ -267,9 +278,8 @@ class SmsReader:
     def _foreign(self, sender: str | None, text: str, reference: datetime) -> ParsedSms:
         """A sender on no allow-list: never a deposit; read only to show what the text claims."""
         who = f"sender {sender!r} is on no bank's allow-list" if sender else "no sender"
-        if self._any_layout is not None and not any(
-            self._any_layout.fullmatch(t) for t in (text, *tolerant_variants(text))
-        ):
+        any_layout = self._union("*")
+        if any_layout is not None and not any(any_layout.fullmatch(t) for t in (text, *tolerant_variants(text))):
             return ParsedSms(kind=Kind.OTHER, bank=None, reason=f"other: {who}")  # no layout could claim it
         # A shared layout (Resalat uses Pasargad's) is tried once, under its own bank.
         own_layouts = [layout for d in self._dialects.values() for layout in d.layouts if layout.bank == d.bank]
@@ -327,6 +337,18 @@ def _read_tolerantly(
         readings += more
         mismatches += why
     return readings, mismatches
+
+
+def _with_template_traps(dialect: Dialect) -> BankLexicon:
+    """The bank's lexicon plus every word its layouts say never settles: drifted, such a message stays unpayable."""
+    traps = {
+        word: meaning.channel or "not a customer payment"
+        for layout in dialect.layouts
+        for table in layout.words.values()
+        for word, meaning in table.items()
+        if not meaning.settles
+    }
+    return replace(dialect.lexicon, non_settling={**traps, **dialect.lexicon.non_settling})
 
 
 _NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")

@@ -142,3 +142,26 @@ def test_a_time_after_its_label_is_read() -> None:
         normalize_text("واریز: 1,000,000 ریال\nحساب 12345678\nتاریخ:1405/01/24\nساعت:16:39"), SMSC_TIME
     )
     assert reading.bank_time is not None and (reading.bank_time.hour, reading.bank_time.minute) == (16, 39)
+
+
+def test_a_word_a_template_says_never_settles_keeps_a_drifted_message_unpayable(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "sina-cashback.toml").write_text(
+        """
+bank = "sina"
+[[layout]]
+name = "cashback"
+pattern = '''
+بانک سینا
+(?P<label>[^\\\\d\\\\n:]+): ?{amount}{sign}
+حساب: ?{account}
+'''
+[layout.words.label]
+"جایزه ماهانه" = { channel = "prize", settles = false }
+""",
+        encoding="utf-8",
+    )
+    reader = SmsReader(templates_dir=tmp_path, extra_senders={"sina": [SINA]})
+    text = "بانک سینا\nجایزه ماهانه:5,000,000+\nحساب:183-12-3442698-9"
+    assert reader.parse(SINA, text, SMSC_TIME).settles is False  # the layout itself
+    drifted = reader.parse(SINA, text + "\nمانده:9,000,000", SMSC_TIME)  # no layout matches: the field reader
+    assert "field reader" in drifted.reason and drifted.kind is Kind.DEPOSIT and not drifted.settles, drifted.reason
