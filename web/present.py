@@ -15,8 +15,23 @@ from typing import Any
 from appliance.domain import jalali
 from appliance.domain.cards import Bank, bank_by_key, known_bank_keys
 from appliance.domain.reasons import Reason, parse
+from appliance.usecases.alerts import TEXTS as ALERT_TEXTS
+from appliance.usecases.alerts import render as render_alert
 from web import fa
 from web.i18n import WORDS
+
+# Parameters that are Rial amounts, and the reasons whose figures are a sum to show as digits.
+_RIAL = {"amount", "balance", "price", "shortfall", "difference", "layout_amount", "layout_balance"}
+_ARITHMETIC = {"balance_continues", "balance_break", "fields_balance_break", "doubt_withdrawal_sum"}
+_SUM_PARTS = {"previous", "op", "amount", "expected", "balance"}
+
+
+class _Blank(dict[str, str]):
+    """A template's parameters; one the stored reason lacks shows as nothing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
 
 MONTHS_EN = ("Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar", "Mehr", "Aban", "Azar", "Dey",
              "Bahman", "Esfand")  # fmt: skip
@@ -145,52 +160,53 @@ class Present:
         return ("؛ " if self.fa else "; ").join(parts) if parts else "—"
 
     def _reason(self, r: Reason) -> str:
+        if r.code in ("alert", "alert_resolved") and r.params.get("alert") in ALERT_TEXTS:
+            params = {k: v for k, v in r.params.items() if k != "alert"}
+            return html.escape(render_alert(r.params["alert"], params, self.lang, r.code == "alert_resolved"))
         words = WORDS.get(f"r.{r.code}")
         if words is None:
             return data(r.params.get("text", r.code))
         template = words[0 if self.fa else 1]
-        values = {k: self._param(k, v) for k, v in r.params.items()}
-        for name in (
-            "note",
-            "channel",
-            "layout",
-            "detail",
-            "known",
-            "sum",
-            "rule",
-            "banks",
-            "smsc",
-            "sender",
-            "url",
-            "flag",
-        ):
-            values.setdefault(name, "")
-        if r.code == "read_by_layout" and self.fa:
+        arithmetic = r.code in _ARITHMETIC
+        values = _Blank(
+            {k: self._number(v) if arithmetic and k in _SUM_PARTS else self._param(k, v) for k, v in r.params.items()}
+        )
+        if r.code in ("read_by_layout", "is_other_layout", "layout_mismatch") and self.fa:
             values["layout"] = ""  # a layout's name is an identifier, not a word: the bank is enough
-        text = html.escape(template).format(**values)
+        text = html.escape(template).format_map(values)
         if "note" in r.params:
             text += f"{'؛' if self.fa else ':'} {values['note']}"
         return text
 
+    def _number(self, value: str) -> str:
+        """A figure of a sum (balance arithmetic): grouped digits, left to right."""
+        shown = self.grouped(int(value)) if re.fullmatch(r"-?\d+", value) else self.num(value)
+        return f'<bdi class="data" dir="ltr">{html.escape(shown)}</bdi>'
+
     def _param(self, name: str, value: str) -> str:
-        if name in ("amount", "balance", "price"):
+        if name in _RIAL and re.fullmatch(r"-?\d+", value):
             return html.escape(self.rial_short(int(value)))
-        if name == "count":
+        if name in ("count", "seq", "parts", "payment", "deposit", "template", "message"):
             return html.escape(self.num(value))
         if name == "state":
             return html.escape(self.state(value))
-        if name == "kind":
+        if name in ("kind", "layout_kind", "before", "after", "direction"):
             return html.escape(self.kind(value))
-        if name == "bank":
+        if name in ("bank", "owner"):
             return html.escape(self.bank(value)) if bank_by_key(value) else data(value)
         if name == "banks":
             return " / ".join(html.escape(self.bank(b)) for b in value.split("/"))
         if name == "rule":
             words = WORDS.get(f"rule.{value}")
             return html.escape(words[0 if self.fa else 1]) if words else data(value)
+        if name == "mistake":
+            words = WORDS.get(f"rule_{value}")
+            return html.escape(words[0 if self.fa else 1]) if words else data(value)
         if name == "channel":
             words = WORDS.get(f"channel.{value}")
             return html.escape(words[0 if self.fa else 1]) if words else data(value)
+        if name == "evidence":
+            return html.escape(self.evidence(value))
         if name == "dbm":
             return f'<bdi dir="ltr">{html.escape(self.num(value).replace("-", "−"))}</bdi>'
         if name in ("missing", "expected", "used", "total"):
@@ -202,9 +218,24 @@ class Present:
             return f'<bdi class="data" dir="ltr">{html.escape(grouped)}</bdi>'
         if name in ("smsc", "sender", "known", "url", "account", "card"):
             return f'<bdi class="data" dir="ltr">{html.escape(value)}</bdi>'
-        if name == "detail" and self.fa:
-            return ""
+        if name in ("detail", "problem") and self.fa:
+            return ""  # the reader's own words for what it could not read: the English page shows them
         return data(value)
+
+    def evidence(self, value: str) -> str:
+        """The field reader's evidence ("sign says deposit, word «واریز» says deposit") in the page's language."""
+        if not self.fa:
+            return value
+        said = []
+        for item in value.split(", "):
+            what, _, kind = item.rpartition(" says ")
+            word = re.fullmatch(r"word «(.*)»", what)
+            if word:
+                what = self.word("ev.word").format(word[1])
+            else:
+                what = self.word(f"ev.{what}", what)
+            said.append(f"{what}: {self.kind(kind)}")
+        return "، ".join(said)
 
     def values(self) -> dict[str, Any]:
         return {"p": self}

@@ -21,6 +21,7 @@ from typing import Any
 from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
 from appliance.domain.errors import InvalidInput
+from appliance.domain.reasons import plain
 from appliance.settings import ENV_CONFIG
 from appliance.sms import ParsedSms, SmsReader
 from appliance.sms.samples import check_template_file
@@ -108,7 +109,7 @@ def result_json(parsed: ParsedSms) -> dict[str, Any]:
         "bank_time": parsed.bank_time.isoformat() if parsed.bank_time else None,
         "channel": parsed.channel,
         "trusted": parsed.sender_trusted,
-        "reason": parsed.reason,
+        "reason": plain(parsed.reason),
     }
 
 
@@ -156,7 +157,7 @@ def _test_template(args: argparse.Namespace, ctx: CommandContext) -> int:
     failed = 0
     for result in results:
         if result.ok:
-            print(f"ok    {result.sample.source}: {result.parsed.kind.value} ({result.parsed.reason})")
+            print(f"ok    {result.sample.source}: {result.parsed.kind.value} ({plain(result.parsed.reason)})")
             continue
         failed += 1
         print(f"FAIL  {result.sample.source}:")
@@ -195,9 +196,9 @@ def _rial(value: str | None, what: str) -> int | None:
 
 
 def _print_changes(taught: Any) -> None:
-    print(taught.summary)
+    print(plain(taught.summary))
     for message_id, change in taught.reread.items():
-        print(f"  SMS {message_id}: {change}")
+        print(f"  SMS {message_id}: {plain(change)}")
     if not taught.reread:
         print("  no stored message reads otherwise")
 

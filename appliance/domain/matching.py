@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from appliance.domain.cards import visible_digits_agree
 from appliance.domain.payments import State
+from appliance.domain.reasons import Reason, encode, join, reason
 
 
 @dataclass(frozen=True)
@@ -72,19 +73,19 @@ class MatchRules:
     clock_skew: dt.timedelta = dt.timedelta(minutes=2)
 
 
-def _why_not(deposit: DepositFacts, c: Candidate, rules: MatchRules) -> str | None:
+def _why_not(deposit: DepositFacts, c: Candidate, rules: MatchRules) -> Reason | None:
     if c.amount != deposit.amount:
-        return "another amount"
+        return reason("other_amount")
     if c.state not in (State.PENDING, State.EXPIRED, State.PARTIALLY_PAID):
-        return f"payment is {c.state.value}"
+        return reason("payment_is", state=c.state.value)
     if c.part_paid:
-        return "this part of the payment is paid already"
+        return reason("part_paid_already")
     if deposit.card_ids is not None and not (c.card_ids & deposit.card_ids):
-        return "money went to a card this payment did not offer"
+        return reason("card_not_offered")
     if deposit.transfer_at + rules.clock_skew < c.created_at:
-        return "transfer happened before the payment was created"
+        return reason("before_created")
     if deposit.transfer_at > c.expires_at + rules.quarantine:
-        return "transfer came after the quarantine"
+        return reason("after_quarantine")
     return None
 
 
@@ -99,10 +100,10 @@ def match(
     eligible = [c for c in candidates if _why_not(deposit, c, rules) is None]
     if len(eligible) > 1:
         ids = tuple(sorted(c.payment_id for c in eligible))
-        return Ambiguous(ids, f"{len(eligible)} payments hold amount {deposit.amount}: not guessing")
+        return Ambiguous(ids, encode(reason("ambiguous", count=len(eligible), amount=deposit.amount)))
     if not eligible:
-        reasons = sorted({why for c in candidates if (why := _why_not(deposit, c, rules))})
-        reason = f"no payment holds amount {deposit.amount}" if not candidates else "; ".join(reasons)
+        whys = sorted({encode(why) for c in candidates if (why := _why_not(deposit, c, rules))})
+        why_not = encode(reason("no_payment_amount", amount=deposit.amount)) if not candidates else join(*whys)
         hints = tuple(
             c.payment_id
             for c in sorted(
@@ -114,13 +115,13 @@ def match(
                 key=lambda c: (abs(c.amount - deposit.amount), -c.created_at.timestamp()),
             )[:5]
         )
-        return Unmatched(reason, hints)
+        return Unmatched(why_not, hints)
     chosen = eligible[0]
     late = deposit.transfer_at > chosen.expires_at
     mismatch = bool(
         chosen.payer_card and deposit.payer_card and not visible_digits_agree(deposit.payer_card, chosen.payer_card)
     )
-    reason = "transfer after the deadline, within the quarantine" if late else "transfer on time"
+    said = [reason("late_in_quarantine" if late else "on_time")]
     if mismatch:
-        reason += "; the depositing card differs from the registered one"
-    return Matched(chosen.payment_id, late, mismatch, reason, chosen.part_id)
+        said.append(reason("payer_card_differs"))
+    return Matched(chosen.payment_id, late, mismatch, encode(*said), chosen.part_id)

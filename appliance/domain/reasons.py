@@ -1,11 +1,14 @@
 """Why something happened, as codes with parameters that a page renders in its own language.
 
-A reason is a list of ``Reason(code, params)``. New reasons may be stored in
-the structured form ``encode()`` writes (``@code {"param": "value"}`` parts
-joined by ``" ; "``); the English sentences stored before (and still written
-by the SMS reader, trust and matching, whose tests and CLI read them) are
-recognised by the catalogue below, so every stored reason reads as codes.
-A part nothing recognises stays ``Reason("text", {"text": ...})``: shown as
+A reason is a list of ``Reason(code, params)``, stored in the form ``encode()``
+writes (``@code {"param": "value"}`` parts joined by ``" ; "``). Every code is
+in ``CODES`` with its English (``plain()``: the command line, the logs); the
+pages render the same codes in Persian or English (web/i18n.py). Parameters
+are data (amounts as int Rial, banks, layouts, senders), never prose.
+
+The English sentences stored before (m0010_reason_codes rewrites them) are
+recognised by the catalogue below, so every stored reason reads as codes. A
+part nothing recognises stays ``Reason("text", {"text": ...})``: shown as
 data, never lost.
 """
 
@@ -13,10 +16,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 _MARK = "@"
 _SEP = " ; "
+_SEMI = "\\u003b"
 
 
 @dataclass(frozen=True)
@@ -26,9 +31,15 @@ class Reason:
 
 
 def encode(*reasons: Reason) -> str:
-    """The stored form of REASONS (see the module's docstring)."""
+    """The stored form of REASONS (see the module's docstring); every code must be in CODES."""
+    for r in reasons:
+        if r.code not in CODES:
+            raise ValueError(f"unknown reason code {r.code!r}: add it to appliance.domain.reasons.CODES")
     return _SEP.join(
-        f"{_MARK}{r.code} {json.dumps(r.params, ensure_ascii=False, sort_keys=True)}" if r.params else _MARK + r.code
+        # A ";" in a value is escaped, so that no parameter can split the parts.
+        f"{_MARK}{r.code} {json.dumps(r.params, ensure_ascii=False, sort_keys=True).replace(';', _SEMI)}"
+        if r.params
+        else _MARK + r.code
         for r in reasons
     )
 
@@ -37,28 +48,195 @@ def reason(code: str, **params: object) -> Reason:
     return Reason(code, {k: str(v) for k, v in params.items() if v is not None and v != ""})
 
 
-# The English the command line and the logs show for the structured codes (the pages use web/i18n.py).
-PLAIN: dict[str, str] = {
+def say(code: str, **params: object) -> str:
+    """One reason part in its stored form: ``encode(reason(code, **params))``."""
+    return encode(reason(code, **params))
+
+
+def extend(part: Reason, **params: object) -> Reason:
+    """PART with more parameters."""
+    return reason(part.code, **part.params, **params)
+
+
+# Every code the code base writes, with the English the command line and the logs show
+# (``{name}`` is a parameter; the pages use web/i18n.py, which has Persian and English for each).
+CODES: dict[str, str] = {
+    # matching (appliance/domain/matching.py, appliance/usecases/deposits.py)
+    "no_payment_amount": "no payment holds amount {amount}",
+    "ambiguous": "{count} payments hold amount {amount}: not guessing",
+    "other_amount": "another amount",
+    "payment_is": "payment is {state}",
+    "part_paid_already": "this part of the payment is paid already",
+    "card_not_offered": "money went to a card this payment did not offer",
+    "before_created": "transfer happened before the payment was created",
+    "after_quarantine": "transfer came after the quarantine",
+    "late_in_quarantine": "transfer after the deadline, within the quarantine",
+    "on_time": "transfer on time",
+    "payer_card_differs": "the depositing card differs from the registered one",
+    "most_likely": "most likely payment {payment} ({mistake})",
+    "part_paid": "part {seq} of {parts} paid",
+    "part_paid_late": "part {seq} of {parts} paid late",
+    "every_part_paid": "every part paid ({parts})",
+    "late_part_paid": "a part paid after the deadline",
+    "split_complete": "the split payment is complete",
+    "deadline_before_transfers": "the deadline passed before the transfers",
+    # the operator (appliance/usecases/review.py)
     "assigned": "assigned by the operator",
     "late_accepted": "late payment accepted",
+    "accepted_short": "accepted as paid with {shortfall} Rial missing",
+    "waiting_for_rest": "waiting for the remaining parts",
+    "settled_difference": "settled by the operator ({mistake}, difference {difference} Rial)",
     "refunded": "refunded",
     "dismissed": "dismissed",
+    # payments (checkout, split_checkout, deposits)
+    "deadline_passed": "the deadline passed",
+    "deadline_before_transfer": "the deadline passed before the transfer",
+    "first_check": "first check after payment",
+    "foreign_account": "account {account} is not one of the merchant's cards",
+    "not_payable": "interest, correction or reversal: no customer's payment",
+    "card_masked": "{card}",
+    "created_amount": "amount {amount} for price {price}",
+    "created_split": "amount {amount} for price {price} in {parts} parts",
+    # the SMS reader (appliance/sms/reader.py, fields.py)
+    "read_by_layout": "{kind} by {bank} layout '{layout}'",
+    "read_by_fields": "{kind} by the field reader ({evidence})",
+    "settles": "settles",
+    "does_not_settle": "does not settle ({channel})",
+    "not_settling": "does not settle",
+    "not_a_deposit": "not a deposit",
+    "channel_never_settles": "{channel}: never settles",
+    "weak_evidence": "held: only weak evidence of a deposit (prose, no sign, label or balance arithmetic)",
+    "no_account_of_ours": "held: the SMS names no account of ours",
+    "fields_balance_break": "balance break ({previous} + {amount} != {balance}): the intake's policy decides",
+    "doubt_withdrawal_sum": "held: balance arithmetic says withdrawal ({previous} - {amount} = {balance})",
+    "doubt_fields_problem": "held: the field reader finds {problem}",
+    "doubt_fields_kind": (
+        "held: the field reader reads a {kind} of {amount}, the layout a {layout_kind} of {layout_amount}"
+    ),
+    "doubt_fields_balance": "held: the field reader reads balance {balance}, the layout {layout_balance}",
+    "layouts_disagree": "unparsed: layouts disagree: {layouts}",
+    "layout_mismatch": "unparsed: {bank} layout '{layout}': {problem}",
+    "no_layout": "unparsed: no {bank} layout matches",
+    "fields_problem": "field reader: {problem}",
+    "unparsed_detail": "unparsed: {detail}",
+    "no_movement": "other: no movement of money in it ({problem})",
+    "names_other_bank": "other: from a {bank} sender, but it names {owner}: not trusted as a {bank} {kind}",
+    "is_other_layout": (
+        "other: from a {bank} sender, but it is {owner} layout '{layout}': not trusted as a {bank} {kind}"
+    ),
+    "sender_not_allowed": "other: sender '{sender}' is on no bank's allow-list",
+    "no_sender": "other: no sender",
+    "claims_untrusted": "the text reads as a {banks} {kind}, which is not trusted",
+    "other_rule": "other: {rule}",
+    "pdu_undecodable": "the PDU could not be decoded: nothing to read",
+    # trust (appliance/usecases/sms_intake.py, appliance/sms/trust.py)
+    "sender_allowed": "sender on the bank's allow-list",
+    "smsc_learned": "SMSC {smsc} learned (first seen for this sender)",
+    "smsc_known": "SMSC {smsc} is one seen before for this sender",
+    "smsc_new": "SMSC {smsc} was never seen for this sender (known: {known})",
+    "smsc_differs": "SMSC differs from the bank's",
+    "no_smsc_none_learned": "no SMSC in the message and none learned yet",
+    "no_smsc_but_known": "no SMSC in the message, but this sender's SMSCs are known",
+    "no_balance_check_movement": "not a movement of money: no balance check",
+    "no_balance_printed": "the SMS prints no balance: no balance check",
+    "first_balance": "first balance seen for this account: nothing to check against",
+    "sender_not_allowed_stored": "sender is on no bank's allow-list: stored, not a deposit",
+    "flagged": "flagged message ({flag}): a person must read it",
+    "flagged_held": "flagged message: a person must read it",
+    "parts_missing": "{missing} of {expected} parts never arrived",
+    "undecodable_pdu": "undecodable PDU: {detail}",
+    "balance_continues": "balance continues: {previous} {op} {amount} = {expected}",
+    "balance_break": (
+        "balance break: {previous} {op} {amount} = {expected}, but the SMS says {balance} "
+        "(a missed, duplicated or forged SMS)"
+    ),
+    "held_strict": "held (policy strict)",
+    "warned_lenient": "settled with a warning (policy warn)",
+    "held_learned": "held (read by a learned template)",
+    "reread": "{before} -> {after}",
+    "held_released": "held deposit {deposit} sent to the matcher",
+    "deposit_made": "deposit {deposit} {state}",
+    # modem health (modem/health.py)
+    "sample_old": "last sample is {count} s old",
+    "modem_silent": "the modem does not answer ({detail})",
+    "sim_not_ready": "SIM not ready: {sim}",
+    "not_registered": "not registered on the network ({detail})",
+    "storage_full": "SMS storage full ({used}/{total})",
+    "weak_signal": "weak signal ({dbm} dBm)",
+    "no_signal": "no signal reading",
+    # tokens, cards, webhooks, alerts, teaching
+    "scopes": "scopes {scopes}",
+    "redeliver_to": "to {url}",
+    "alert": "alert {alert}",
+    "alert_resolved": "alert {alert} resolved",
+    "alert_test_sent": "{count} notice(s)",
+    "test_over": "test over",
+    "sender_trusted": "sender {sender} is {bank}",
+    "sender_was_trusted": "sender {sender} was already {bank}'s",
+    "smsc_pinned": "pinned with SMSC {smsc}",
+    "format_learned": "format learned from SMS {message} ({bank}): {direction}",
+    "learned_amount": "amount {amount} Rial",
+    "learned_balance": "balance {balance}",
+    "learned_account": "account {account}",
+    "learned_template": "template {template}",
+    "format_forgotten": "learned template {template} ({bank}, from SMS {message}) forgotten",
+    # what nothing recognised: the stored sentence, as data
+    "text": "{text}",
 }
 
 
-def plain(text: str | None) -> str:
-    """A stored reason as one line of English: older sentences as they are, codes through PLAIN."""
-    if not text or not text.startswith(_MARK):
-        return text or ""
-    lines = []
-    for part in parse(text):
-        head = PLAIN.get(part.code, part.code.replace("_", " "))
-        note = part.params.get("note")
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def english(part: Reason) -> str:
+    """One reason part as English (its note after a colon)."""
+    template = CODES.get(part.code)
+    if template is None:
+        head = part.code.replace("_", " ")
         rest = ", ".join(f"{k} {v}" for k, v in sorted(part.params.items()) if k != "note")
-        lines.append(head + (f" ({rest})" if rest else "") + (f": {note}" if note else ""))
-    return "; ".join(lines)
+        head += f" ({rest})" if rest else ""
+    else:
+        head = template.format_map(_Blank(part.params))
+    note = part.params.get("note")
+    return head + (f": {note}" if note else "")
 
 
+def plain(text: str | None) -> str:
+    """A stored reason (codes, or an older sentence) as one line of English: the CLI, the logs."""
+    return "; ".join(english(part) for part in parse(text))
+
+
+def join(*stored: str | None) -> str:
+    """Stored reasons one after another, as one stored reason (empty ones left out)."""
+    return encode(*[part for text in stored for part in parse(text)])
+
+
+def layout_names(stored: Iterable[str]) -> list[str]:
+    """The layouts that made readings (their stored reasons' ``read_by_layout`` parts), in order."""
+    return [part.params.get("layout", "") for text in stored for part in parse(text) if part.code == "read_by_layout"]
+
+
+def codes(text: str | None) -> list[str]:
+    """The codes of a stored reason, in order (what tests and callers that branch on a reason use)."""
+    return [part.code for part in parse(text)]
+
+
+def find(text: str | None, code: str) -> Reason | None:
+    """The first part of a stored reason with CODE, or None."""
+    return next((part for part in parse(text) if part.code == code), None)
+
+
+def param(text: str | None, code: str, name: str) -> str | None:
+    """Parameter NAME of the first part with CODE of a stored reason (None: no such part or parameter)."""
+    part = find(text, code)
+    return None if part is None else part.params.get(name)
+
+
+_SUM = r"(?P<previous>-?\d+) (?P<op>[+-]) (?P<amount>\d+) = (?P<expected>-?\d+)"
+
+# The English sentences stored before m0010_reason_codes, for that migration and older backups:
 # (code, pattern) in order: the first whole-part match wins. Named groups are the parameters.
 _CATALOGUE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (code, re.compile(pattern + r"\Z", re.S))
@@ -94,7 +272,7 @@ _CATALOGUE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         ("settles", r"settles"),
         ("does_not_settle", r"does not settle(?: \((?P<channel>[^)]*)\))?"),
-        ("layouts_disagree", r"unparsed: layouts disagree: (?P<detail>.*)"),
+        ("layouts_disagree", r"unparsed: layouts disagree: (?P<layouts>.*)"),
         ("no_layout", r"unparsed: no (?P<bank>\w+) layout matches"),
         ("unparsed_detail", r"unparsed: (?P<detail>.*)"),
         ("sender_not_allowed", r"other: sender '(?P<sender>.*)' is on no bank's allow-list"),
@@ -117,11 +295,12 @@ _CATALOGUE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("flagged", r"flagged message \((?P<flag>.*)\): a person must read it"),
         ("parts_missing", r"(?P<missing>\d+) of (?P<expected>\d+) parts never arrived"),
         ("undecodable_pdu", r"undecodable PDU: (?P<detail>.*)"),
-        ("balance_continues", r"balance continues: (?P<sum>.*)"),
+        ("balance_continues", r"balance continues: " + _SUM),
         (
             "balance_break",
-            r"balance break: (?P<sum>.*), but the SMS says (?P<balance>-?\d+) \(a missed, duplicated or forged SMS\)",
+            r"balance break: " + _SUM + r", but the SMS says (?P<balance>-?\d+) \(a missed, duplicated or forged SMS\)",
         ),
+        ("balance_continues", r"balance continues: (?P<sum>.*)"),
         ("held_strict", r"held \(policy strict\)"),
         ("warned_lenient", r"settled with a warning \(policy warn\)"),
         # modem health (modem/health.py)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from appliance.domain.reasons import join, say
 from appliance.sms.bank_time import BadDate, resolve_bank_time
 from appliance.sms.model import NON_SETTLING_CHANNELS, Kind
 from appliance.sms.normalize import ADVERT_PHRASE as _ADVERT_PHRASE
@@ -441,7 +442,7 @@ def read_fields(
         kind, bool(strong), account, channel, previous_balance, balance, amount, lexicon.without_account
     )
     if settles and non_settling is not None:
-        settles, reason = False, f"{non_settling}: never settles"
+        settles, reason = False, say("channel_never_settles", channel=non_settling)
     return FieldReading(kind=kind, settles=settles, evidence=said, reason=reason, **common)
 
 
@@ -462,13 +463,14 @@ def decide(
 ) -> tuple[bool, str]:
     """May this reading settle a payment? (settles, why). The rule docs/bank-templates.md states."""
     if kind is not Kind.DEPOSIT:
-        return False, "not a deposit"
+        return False, say("not_a_deposit")
     if channel in NON_SETTLING_CHANNELS or channel == "wallet":
-        return False, f"{channel}: never settles"
+        return False, say("channel_never_settles", channel=channel)
     if not strong:
-        return False, "held: only weak evidence of a deposit (prose, no sign, label or balance arithmetic)"
+        return False, say("weak_evidence")
     if account is None and not without_account:
-        return False, "held: the SMS names no account of ours"
+        return False, say("no_account_of_ours")
     if previous_balance is not None and balance is not None and previous_balance + amount != balance:
-        return True, f"settles; balance break ({previous_balance} + {amount} != {balance}): the intake's policy decides"
-    return True, "settles"
+        break_ = say("fields_balance_break", previous=previous_balance, amount=amount, balance=balance)
+        return True, join(say("settles"), break_)
+    return True, say("settles")

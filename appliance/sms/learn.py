@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from appliance.domain.errors import InvalidInput
+from appliance.domain.reasons import layout_names
 from appliance.sms.normalize import normalize_digits, normalize_text
 
 DIRECTIONS = ("deposit", "withdrawal")
@@ -331,4 +332,4 @@ def learned_template(
 
 def read_by_learned_layout(reason: str) -> bool:
     """Was a reading (its ``ParsedSms.reason``) made by a learned layout?"""
-    return f"layout '{LEARNED_LAYOUT} " in reason
+    return any(name.startswith(LEARNED_LAYOUT + " ") for name in layout_names([reason]))

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from appliance.domain.reasons import Reason, encode, extend, join, layout_names, reason, say
 from appliance.sms.bank_time import BadDate, resolve_bank_time
 from appliance.sms.fields import BankLexicon, FieldReading, read_fields
 from appliance.sms.model import NON_SETTLING_CHANNELS, Kind, ParsedSms
@@ -113,7 +114,7 @@ def read_layout(layout: Layout, text: str, reference: datetime) -> _Reading | No
         counterpart_card=fields.get("counterpart_card"),
         bank_time=bank_time,
         channel=channel,
-        reason=layout.label,
+        reason=say("read_by_layout", kind=kind.value, bank=layout.bank, layout=layout.name),
     )
     return _Reading(parsed, may_settle)
 
@@ -197,28 +198,32 @@ class SmsReader:
             first = readings[0]
             if any(not _same_reading(first, other) for other in readings[1:]):
                 return replace(
-                    unsure, reason="unparsed: layouts disagree: " + ", ".join(r.parsed.reason for r in readings)
+                    unsure,
+                    reason=say("layouts_disagree", layouts=", ".join(layout_names(r.parsed.reason for r in readings))),
                 )
-            may_settle, verdict = first.may_settle, "settles" if first.may_settle else "does not settle"
+            may_settle, verdict = first.may_settle, say("settles") if first.may_settle else say("not_settling")
             if first.parsed.kind is Kind.DEPOSIT and not first.may_settle:
-                verdict += f" ({first.parsed.channel or 'not a customer payment'})"
+                verdict = say("does_not_settle", channel=first.parsed.channel or "not a customer payment")
             if may_settle:
                 fields = read_fields(text, reference, lexicon=lexicon, previous_balance=previous)
                 doubt = _doubt(first.parsed, fields, previous)
                 if doubt:
-                    may_settle, verdict = False, f"held: {doubt}"
+                    may_settle, verdict = False, doubt
             return replace(
                 first.parsed,
                 bank=dialect.bank,
                 sender_trusted=True,
                 settles=may_settle,
-                reason=f"{first.parsed.kind.value} by {first.parsed.reason}; {verdict}",
+                reason=join(first.parsed.reason, verdict),
             )
         if not mismatches:
             for rule in dialect.others + self._shared_others:
                 if rule.applies(text):
                     return ParsedSms(
-                        kind=Kind.OTHER, bank=dialect.bank, sender_trusted=True, reason=f"other: {rule.reason}"
+                        kind=Kind.OTHER,
+                        bank=dialect.bank,
+                        sender_trusted=True,
+                        reason=say("other_rule", rule=rule.reason),
                     )
         if lexicon.enabled:
             fields = read_fields(text, reference, lexicon=lexicon, previous_balance=previous)
@@ -232,8 +237,7 @@ class SmsReader:
                         balance_rial=fields.balance_rial,
                         account=fields.account,
                         sender_trusted=True,
-                        reason=f"other: from a {dialect.bank} sender, but {stranger}: not trusted as a {dialect.bank} "
-                        f"{fields.kind.value}",
+                        reason=encode(extend(stranger, bank=dialect.bank, kind=fields.kind.value)),
                     )
                 return _from_fields(fields, dialect.bank)
             if not fields.looks_like_money and not mismatches:
@@ -241,14 +245,14 @@ class SmsReader:
                     kind=Kind.OTHER,
                     bank=dialect.bank,
                     sender_trusted=True,
-                    reason=f"other: no movement of money in it ({fields.problem})",
+                    reason=say("no_movement", problem=fields.problem),
                 )
-            why = [f"field reader: {fields.problem}"]
+            why = [say("fields_problem", problem=fields.problem)]
         else:
             why = []
         if mismatches:
-            return replace(unsure, reason="unparsed: " + "; ".join(mismatches + why))
-        return replace(unsure, reason=f"unparsed: no {dialect.bank} layout matches; " + "; ".join(why))
+            return replace(unsure, reason=join(*mismatches, *why))
+        return replace(unsure, reason=join(say("no_layout", bank=dialect.bank), *why))
 
     def _union(self, key: str) -> re.Pattern[str] | None:
         """``"*"``: every bank's layouts; ``"bank:<key>"``: that bank's (its own and shared ones)."""
@@ -260,32 +264,34 @@ class SmsReader:
             self._unions[key] = _union(layouts)
         return self._unions[key]
 
-    def _another_banks_text(self, bank: str, text: str, reference: datetime) -> str | None:
+    def _another_banks_text(self, bank: str, text: str, reference: datetime) -> Reason | None:
         """Why a text the field reader reads is another bank's: it names that bank, or is its layout."""
         for line in text.split("\n"):
             owner = self._name_owner.get(line.strip("* "))
             if owner and owner != bank and owner not in self._related[bank]:
-                return f"it names {owner}"
+                return reason("names_other_bank", owner=owner)
         # One pass of a regex joining every layout says whether any could match at all.
         any_layout = self._union("*")
         if any_layout is not None and any_layout.fullmatch(text) is None:
             return None
         claims = _read_layouts(self._strangers_layouts[bank], text, reference)[0]
         if claims:
-            return f"it is {claims[0].parsed.reason}"
+            return reason(
+                "is_other_layout", owner=claims[0].parsed.bank, layout=layout_names([claims[0].parsed.reason])[0]
+            )
         return None
 
     def _foreign(self, sender: str | None, text: str, reference: datetime) -> ParsedSms:
         """A sender on no allow-list: never a deposit; read only to show what the text claims."""
-        who = f"sender {sender!r} is on no bank's allow-list" if sender else "no sender"
+        who = say("sender_not_allowed", sender=sender) if sender else say("no_sender")
         any_layout = self._union("*")
         if any_layout is not None and not any(any_layout.fullmatch(t) for t in (text, *tolerant_variants(text))):
-            return ParsedSms(kind=Kind.OTHER, bank=None, reason=f"other: {who}")  # no layout could claim it
+            return ParsedSms(kind=Kind.OTHER, bank=None, reason=who)  # no layout could claim it
         # A shared layout (Resalat uses Pasargad's) is tried once, under its own bank.
         own_layouts = [layout for d in self._dialects.values() for layout in d.layouts if layout.bank == d.bank]
         claims = [reading.parsed for reading in _read_tolerantly(own_layouts, text, reference)[0]]
         if not claims:
-            return ParsedSms(kind=Kind.OTHER, bank=None, reason=f"other: {who}")
+            return ParsedSms(kind=Kind.OTHER, bank=None, reason=who)
         banks = sorted({claim.bank for claim in claims if claim.bank})
         claim = claims[0] if len(banks) == 1 else replace(claims[0], bank=None)
         log.info("SMS from untrusted %s reads as a %s %s", sender, "/".join(banks), claim.kind.value)
@@ -294,7 +300,7 @@ class SmsReader:
             kind=Kind.OTHER,
             settles=False,
             sender_trusted=False,
-            reason=f"other: {who}; the text reads as a {'/'.join(banks)} {claim.kind.value}, which is not trusted",
+            reason=join(who, say("claims_untrusted", banks="/".join(banks), kind=claim.kind.value)),
         )
 
 
@@ -306,7 +312,7 @@ def _read_layouts(layouts: Sequence[Layout], text: str, reference: datetime) -> 
         try:
             reading = read_layout(layout, text, reference)
         except LayoutMismatch as exc:
-            mismatches.append(f"{layout.label}: {exc}")
+            mismatches.append(say("layout_mismatch", bank=layout.bank, layout=layout.name, problem=str(exc)))
             continue
         if reading is not None:
             readings.append(reading)
@@ -369,23 +375,26 @@ def _union(layouts: Sequence[Layout]) -> re.Pattern[str] | None:
         return None
 
 
-def _doubt(parsed: ParsedSms, fields: FieldReading, previous: int | None) -> str | None:
+def _doubt(parsed: ParsedSms, fields: FieldReading, previous: int | None) -> str | None:  # a stored reason
     """Why a layout's settling deposit must be held: the field reader or the balance arithmetic disagrees."""
     amount, balance = parsed.amount_rial, parsed.balance_rial
     if previous is not None and balance is not None and amount is not None:
         if previous - amount == balance and previous + amount != balance:
-            return f"balance arithmetic says withdrawal ({previous} - {amount} = {balance})"
+            return say("doubt_withdrawal_sum", previous=previous, amount=amount, balance=balance)
     if fields.kind is None:
         if fields.problem and fields.problem.startswith("the evidence disagrees"):
-            return f"the field reader finds {fields.problem}"
+            return say("doubt_fields_problem", problem=fields.problem)
         return None
     if fields.kind is not parsed.kind or fields.amount_rial != parsed.amount_rial:
-        return (
-            f"the field reader reads a {fields.kind.value} of {fields.amount_rial}, "
-            f"the layout a {parsed.kind.value} of {parsed.amount_rial}"
+        return say(
+            "doubt_fields_kind",
+            kind=fields.kind.value,
+            amount=fields.amount_rial,
+            layout_kind=parsed.kind.value,
+            layout_amount=parsed.amount_rial,
         )
     if None not in (fields.balance_rial, parsed.balance_rial) and fields.balance_rial != parsed.balance_rial:
-        return f"the field reader reads balance {fields.balance_rial}, the layout {parsed.balance_rial}"
+        return say("doubt_fields_balance", balance=fields.balance_rial, layout_balance=parsed.balance_rial)
     return None
 
 
@@ -403,7 +412,7 @@ def _from_fields(fields: FieldReading, bank: str | None) -> ParsedSms:
         channel=fields.channel,
         settles=fields.settles,
         sender_trusted=bank is not None,
-        reason=f"{fields.kind.value} by the field reader ({evidence}); {fields.reason}",
+        reason=join(say("read_by_fields", kind=fields.kind.value, evidence=evidence), fields.reason),
     )
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from appliance.domain.reasons import plain
 from appliance.sms.bank_time import jalali_text
 from appliance.sms.model import Kind, ParsedSms
 from appliance.sms.normalize import normalize_digits
@@ -71,7 +72,9 @@ def compare(parsed: ParsedSms, expect: dict[str, Any], bank: str) -> list[str]:
     if "account" in wanted and wanted["account"] is not None:
         wanted["account"] = normalize_digits(str(wanted["account"]))
     problems = (
-        [f"kind: got {parsed.kind.value}, expected {kind.value} ({parsed.reason})"] if parsed.kind is not kind else []
+        [f"kind: got {parsed.kind.value}, expected {kind.value} ({plain(parsed.reason)})"]
+        if parsed.kind is not kind
+        else []
     )
     for name in _FIELDS:
         got: Any = getattr(parsed, name)

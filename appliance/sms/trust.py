@@ -11,6 +11,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from appliance.domain.reasons import encode, reason
 from appliance.sms.model import Kind, ParsedSms
 from appliance.sms.normalize import normalize_digits
 from appliance.sms.senders import canonical_sender
@@ -44,15 +45,13 @@ def check_smsc(smsc: str | None, known_smscs: Collection[str]) -> TrustDecision:
     known = {canonical_sender(s) for s in known_smscs}
     if not known:
         if smsc:
-            return TrustDecision(True, False, f"SMSC {smsc} learned (first seen for this sender)")
-        return TrustDecision(True, False, "no SMSC in the message and none learned yet")
+            return TrustDecision(True, False, encode(reason("smsc_learned", smsc=smsc)))
+        return TrustDecision(True, False, encode(reason("no_smsc_none_learned")))
     if not smsc:
-        return TrustDecision(False, True, "no SMSC in the message, but this sender's SMSCs are known")
+        return TrustDecision(False, True, encode(reason("no_smsc_but_known")))
     if canonical_sender(smsc) in known:
-        return TrustDecision(True, False, f"SMSC {smsc} is one seen before for this sender")
-    return TrustDecision(
-        False, True, f"SMSC {smsc} was never seen for this sender (known: {', '.join(sorted(known_smscs))})"
-    )
+        return TrustDecision(True, False, encode(reason("smsc_known", smsc=smsc)))
+    return TrustDecision(False, True, encode(reason("smsc_new", smsc=smsc, known=", ".join(sorted(known_smscs)))))
 
 
 def check_balance(previous_balance: int | None, parsed: ParsedSms, policy: str) -> TrustDecision:
@@ -60,20 +59,20 @@ def check_balance(previous_balance: int | None, parsed: ParsedSms, policy: str) 
     if policy not in BALANCE_POLICIES:
         raise ValueError(f"balance policy must be one of {BALANCE_POLICIES}, got {policy!r}")
     if parsed.kind not in (Kind.DEPOSIT, Kind.WITHDRAWAL) or parsed.amount_rial is None:
-        return TrustDecision(True, False, "not a movement of money: no balance check")
+        return TrustDecision(True, False, encode(reason("no_balance_check_movement")))
     if parsed.balance_rial is None:
-        return TrustDecision(True, False, "the SMS prints no balance: no balance check")
+        return TrustDecision(True, False, encode(reason("no_balance_printed")))
     if previous_balance is None:
-        return TrustDecision(True, False, "first balance seen for this account: nothing to check against")
+        return TrustDecision(True, False, encode(reason("first_balance")))
     sign = 1 if parsed.kind is Kind.DEPOSIT else -1
     expected = previous_balance + sign * parsed.amount_rial
-    sum_text = f"{previous_balance} {'+-'[sign < 0]} {parsed.amount_rial} = {expected}"
+    arithmetic = dict(previous=previous_balance, op="+-"[sign < 0], amount=parsed.amount_rial, expected=expected)
     if expected == parsed.balance_rial:
-        return TrustDecision(True, False, f"balance continues: {sum_text}")
-    reason = f"balance break: {sum_text}, but the SMS says {parsed.balance_rial} (a missed, duplicated or forged SMS)"
+        return TrustDecision(True, False, encode(reason("balance_continues", **arithmetic)))
+    broken = reason("balance_break", **arithmetic, balance=parsed.balance_rial)
     if policy == "strict":
-        return TrustDecision(False, True, reason + "; held (policy strict)")
-    return TrustDecision(True, False, reason + "; settled with a warning (policy warn)", warning=True)
+        return TrustDecision(False, True, encode(broken, reason("held_strict")))
+    return TrustDecision(True, False, encode(broken, reason("warned_lenient")), warning=True)
 
 
 def _digits(value: str) -> str:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from appliance.domain.money import format_rial, rial_to_toman_text, to_persian_digits
+from appliance.domain.reasons import say
 from appliance.settings import Settings
 from appliance.store import database as store
 from appliance.store.models import Alert, ApiToken, OwnerNotice
@@ -249,8 +250,9 @@ class AlertCenter:
                 elif not condition.active and alert is not None:
                     alert.state, alert.resolved_at = RESOLVED, now
                     alert.save()
+                    resolved = say("alert_resolved", alert=alert.kind, **(alert.params or {}))
                     self.service.record_event(
-                        "alert", alert.id, "alert_resolved", "box", render(alert.kind, alert.params, "en"),
+                        "alert", alert.id, "alert_resolved", "box", resolved,
                         from_state=ACTIVE, to_state=RESOLVED, data={"key": alert.key}, now=now,
                     )  # fmt: skip
                     self._queue(alert, "resolved", now)
@@ -269,7 +271,7 @@ class AlertCenter:
             notified_at=now, repeats=0,
         )  # fmt: skip
         self.service.record_event(
-            "alert", alert.id, "alert_raised", "box", render(condition.kind, condition.params, "en"),
+            "alert", alert.id, "alert_raised", "box", say("alert", alert=condition.kind, **(condition.params or {})),
             to_state=ACTIVE, data={"key": condition.key, "params": condition.params}, now=now,
         )  # fmt: skip
         self._queue(alert, "raised", now)
@@ -369,7 +371,13 @@ class AlertCenter:
                 )
             ids = self._queue(alert, "test", now)
             self.service.record_event(
-                "alert", alert.id, "alert_test", "operator", f"{len(ids)} notice(s)", to_state=ACTIVE, now=now
+                "alert",
+                alert.id,
+                "alert_test",
+                "operator",
+                say("alert_test_sent", count=len(ids)),
+                to_state=ACTIVE,
+                now=now,
             )
         return ids
 
@@ -380,8 +388,8 @@ class AlertCenter:
                     alert.state, alert.resolved_at = RESOLVED, now
                     alert.save()
                     self.service.record_event(
-                        "alert", alert.id, "alert_resolved", "box", "test over", from_state=ACTIVE, to_state=RESOLVED,
-                        now=now,
+                        "alert", alert.id, "alert_resolved", "box", say("test_over"), from_state=ACTIVE,
+                        to_state=RESOLVED, now=now,
                     )  # fmt: skip
 
     def notice(self, notice_id: int) -> OwnerNotice | None:

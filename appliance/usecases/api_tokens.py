@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from appliance.domain.errors import InvalidInput, NotFound
+from appliance.domain.reasons import encode, reason
 from appliance.domain.security import new_token, token_hash
 from appliance.store import database as store
 from appliance.store.models import ApiToken
@@ -41,7 +42,9 @@ class TokenCases(UseCaseCore):
                 webhook_url=webhook_url,
                 created_at=now,
             )
-            self.record_event("token", row.id, "token_added", actor, f"scopes {','.join(scopes)}", now=now)
+            self.record_event(
+                "token", row.id, "token_added", actor, encode(reason("scopes", scopes=",".join(scopes))), now=now
+            )
         return row, token
 
     def authenticate(self, token: str | None, scope: str = "payments") -> ApiToken | None:

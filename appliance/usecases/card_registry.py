@@ -6,6 +6,7 @@ import datetime as dt
 
 from appliance.domain.cards import InvalidCardNumber, bank_for_card, mask_card, normalize_card_number
 from appliance.domain.errors import InvalidInput, NotFound
+from appliance.domain.reasons import encode, reason
 from appliance.sms.trust import account_matches
 from appliance.store import database as store
 from appliance.store.models import Card, Deposit
@@ -52,7 +53,9 @@ class CardCases(UseCaseCore):
                 active=True,
                 created_at=now,
             )
-            self.record_event("card", card.id, "card_added", actor, mask_card(number), now=now)
+            self.record_event(
+                "card", card.id, "card_added", actor, encode(reason("card_masked", card=mask_card(number))), now=now
+            )
         return card
 
     def find_card(self, ref: str) -> Card:

@@ -21,6 +21,7 @@ from appliance.domain.cards import mask_card
 from appliance.domain.codes import Code
 from appliance.domain.errors import ApiError, InvalidTransition
 from appliance.domain.payments import FINAL_FOR_CARD, State, can_move, check_code, effective_state
+from appliance.domain.reasons import encode, reason
 from appliance.store import database as store
 from appliance.store.models import AmountReservation, ApiToken, Card, Deposit, Payment, PaymentCard
 from appliance.usecases.card_registry import CardCases
@@ -87,7 +88,7 @@ class CheckoutCases(CardCases):
                 payment.id,
                 "created",
                 f"api:{token.name}" if token else "operator",
-                f"amount {payment.amount} for price {payment.price}",
+                encode(reason("created_amount", amount=payment.amount, price=payment.price)),
                 None,
                 State.PENDING.value,
                 data={"fid": payment.fid, "amount": payment.amount, "cards": [c.id for c in offered]},
@@ -273,7 +274,7 @@ class CheckoutCases(CardCases):
             effective_state(State(payment.state), payment.expires_at, now) is State.EXPIRED
             and payment.state == State.PENDING.value
         ):
-            if not self._move(payment, self._expiry_target(payment), actor, "the deadline passed", now):
+            if not self._move(payment, self._expiry_target(payment), actor, encode(reason("deadline_passed")), now):
                 payment.state = self.get_payment(payment.id).state
 
     def set_payer_card(self, pay_id: int, card: str) -> Payment:
@@ -293,7 +294,9 @@ class CheckoutCases(CardCases):
             if updated != 1:
                 raise ApiError(Code.CARD_ALREADY_SET)
             payment.payer_card = card
-            self.record_event("payment", pay_id, "payer_card_set", "api", mask_card(card), now=now)
+            self.record_event(
+                "payment", pay_id, "payer_card_set", "api", encode(reason("card_masked", card=mask_card(card))), now=now
+            )
         return payment
 
     def check(self, pay_id: int) -> CheckResult:
@@ -309,7 +312,7 @@ class CheckoutCases(CardCases):
             self._expire_if_due(payment, now, "api")
             first = False
             if payment.state == State.PAID.value:
-                first = self._move(payment, State.VERIFIED, "api", "first check after payment", now, verified_at=now)
+                first = self._move(payment, State.VERIFIED, "api", encode(reason("first_check")), now, verified_at=now)
                 if not first:
                     payment = self.get_payment(pay_id)
             code = check_code(State(payment.state), payment.payer_card_mismatch, first)
@@ -333,6 +336,8 @@ class CheckoutCases(CardCases):
         count = 0
         with store.write():
             for payment in Payment.select().where((Payment.state == State.PENDING.value) & (Payment.expires_at <= now)):
-                count += self._move(payment, self._expiry_target(payment), "scheduler", "the deadline passed", now)
+                count += self._move(
+                    payment, self._expiry_target(payment), "scheduler", encode(reason("deadline_passed")), now
+                )
             self._release_stale_reservations(now)
         return count

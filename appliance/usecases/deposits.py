@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from appliance.domain import matching, mistakes
 from appliance.domain.errors import InvalidTransition, NotFound
 from appliance.domain.payments import SETTLED, State
+from appliance.domain.reasons import encode, join
+from appliance.domain.reasons import reason as _reason
 from appliance.store import database as store
 from appliance.store.models import Card, Deposit, Payment, PaymentPart
 from appliance.usecases.core import DepositState
@@ -88,13 +90,11 @@ class DepositCases(CapacityCases):
         actor = f"matcher ({new.created_by})"
         if new.account and not cards:
             self._close_deposit(
-                deposit, DepositState.FOREIGN, f"account {new.account} is not one of the merchant's cards", actor, now
+                deposit, DepositState.FOREIGN, encode(_reason("foreign_account", account=new.account)), actor, now
             )
             return None
         if not new.settles:
-            self._close_deposit(
-                deposit, DepositState.NOT_PAYABLE, "interest, correction or reversal: no customer's payment", actor, now
-            )
+            self._close_deposit(deposit, DepositState.NOT_PAYABLE, encode(_reason("not_payable")), actor, now)
             return None
         if new.hold_reason:
             self._close_deposit(deposit, DepositState.HELD, new.hold_reason, actor, now)
@@ -121,7 +121,9 @@ class DepositCases(CapacityCases):
             reason = outcome.reason
             if suggestion is not None:
                 deposit.hints.append(suggestion.as_hint())
-                reason += f"; most likely payment {suggestion.payment_id} ({suggestion.rule.replace('_', ' ')})"
+                reason = join(
+                    reason, encode(_reason("most_likely", payment=suggestion.payment_id, mistake=suggestion.rule))
+                )
             self._close_deposit(deposit, DepositState.UNMATCHED, reason, actor, now)
             return None
         payment = self.get_payment(outcome.payment_id)
@@ -137,7 +139,7 @@ class DepositCases(CapacityCases):
         self, deposit: Deposit, payment: Payment, late: bool, mismatch: bool, reason: str, actor: str, now: dt.datetime
     ) -> Payment:
         if payment.state == State.PENDING.value and late:
-            self._move(payment, State.EXPIRED, actor, "the deadline passed before the transfer", now)
+            self._move(payment, State.EXPIRED, actor, encode(_reason("deadline_before_transfer")), now)
         target = State.PAID_LATE if late else State.PAID
         data = {"deposit": deposit.id, "amount": deposit.amount}
         if not self._move(payment, target, actor, reason, now, data=data, paid_at=now, payer_card_mismatch=mismatch):
@@ -313,7 +315,7 @@ class DepositCases(CapacityCases):
             payment.id,
             "part_paid",
             actor,
-            f"part {part.seq} of {len(parts)} paid{' late' if late else ''}: {reason}",
+            join(encode(_reason("part_paid_late" if late else "part_paid", seq=part.seq, parts=len(parts))), reason),
             data=progress,
             now=now,
         )
@@ -325,16 +327,22 @@ class DepositCases(CapacityCases):
             # Every transfer late: like one late transfer, it waits for the operator.
             target = State.PAID if any(not p.late for p in parts) else State.PAID_LATE
             if source is State.PENDING and target is State.PAID_LATE:
-                self._move(payment, State.EXPIRED, actor, "the deadline passed before the transfers", now)
+                self._move(payment, State.EXPIRED, actor, encode(_reason("deadline_before_transfers")), now)
             moved = self._move(
-                payment, target, actor, f"every part paid ({len(parts)})", now, data=progress, paid_at=now
+                payment,
+                target,
+                actor,
+                encode(_reason("every_part_paid", parts=len(parts))),
+                now,
+                data=progress,
+                paid_at=now,
             )
             if not moved:
                 raise InvalidTransition(f"payment {payment.id} changed while settling deposit {deposit.id}")
             if target is State.PAID:
                 self._settle_late_part_deposits(payment.id, actor, now)
         elif source is State.EXPIRED or (source is State.PENDING and late):
-            self._move(payment, State.PARTIALLY_PAID, actor, "a part paid after the deadline", now, data=progress)
+            self._move(payment, State.PARTIALLY_PAID, actor, encode(_reason("late_part_paid")), now, data=progress)
         deposit.payment_id = payment.id
         deposit.card_id = deposit.card_id or part.card_id
         done = State(payment.state) in SETTLED
@@ -346,7 +354,7 @@ class DepositCases(CapacityCases):
     def _settle_late_part_deposits(self, pay_id: int, actor: str, now: dt.datetime) -> None:
         """The late parts' deposits of a payment now paid leave the review queue."""
         for late in Deposit.select().where((Deposit.payment == pay_id) & (Deposit.state == DepositState.LATE)):
-            self._close_deposit(late, DepositState.MATCHED, "the split payment is complete", actor, now)
+            self._close_deposit(late, DepositState.MATCHED, encode(_reason("split_complete")), actor, now)
 
     # ----- the amounts customers really send (docs/customer-mistakes.md) --------------------------
     def _suggest(self, deposit: Deposit) -> mistakes.Suggestion | None:

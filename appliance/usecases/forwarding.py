@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import re
 
+from appliance.domain.reasons import parse
 from appliance.settings import Settings
 from appliance.store import database as store
 from appliance.store.models import Meta, SmsMessage
@@ -42,7 +43,9 @@ def matches(settings: Settings, message: SmsMessage) -> bool:
     if rule.rule == "all":
         return True
     if rule.rule == "bank_otp":
-        is_otp = "one-time password" in (message.reason or "") or bool(_OTP.search(message.text or ""))
+        is_otp = any(r.params.get("rule") == "one-time password" for r in parse(message.reason)) or bool(
+            _OTP.search(message.text or "")
+        )
         return (message.bank or "").lower() == rule.bank.lower() and is_otp
     if rule.rule == "pattern":
         return bool(re.search(rule.sender_pattern, message.sender or ""))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from appliance.domain.cards import visible_digits_agree
 from appliance.domain.errors import InvalidInput, InvalidTransition, NotFound
 from appliance.domain.payments import State
-from appliance.domain.reasons import Reason, encode
+from appliance.domain.reasons import Reason, encode, reason
 from appliance.store import database as store
 from appliance.store.models import Deposit, Event, Payment
 from appliance.usecases.core import DepositState
@@ -46,8 +46,8 @@ class ReviewCases(DepositCases):
                 and not visible_digits_agree(deposit.payer_card, payment.payer_card)
             )
             deposit.note = note or deposit.note
-            reason = encode(Reason("assigned", {"note": note} if note else {}))
-            return self._apply_match(deposit, payment, False, mismatch, reason, actor, now)
+            assigned = encode(Reason("assigned", {"note": note} if note else {}))
+            return self._apply_match(deposit, payment, False, mismatch, assigned, actor, now)
 
     def accept_late(self, pay_id: int, actor: str, note: str = "") -> Payment:
         now = self.clock()
@@ -173,8 +173,8 @@ class ReviewCases(DepositCases):
         with store.write():
             payment = self._partial_for_review(pay_id)
             short = self._shortfall(payment)
-            reason = f"accepted as paid with {short['missing_rial']} Rial missing{': ' + note if note else ''}"
-            if not self._move(payment, State.PAID, actor, reason, now, data=short, paid_at=now):
+            accepted = encode(reason("accepted_short", shortfall=short["missing_rial"], note=note))
+            if not self._move(payment, State.PAID, actor, accepted, now, data=short, paid_at=now):
                 raise InvalidTransition(f"payment {pay_id} changed meanwhile")
             self._settle_late_part_deposits(pay_id, actor, now)
         return payment
@@ -185,9 +185,9 @@ class ReviewCases(DepositCases):
         now = self.clock()
         with store.write():
             payment = self._partial_for_review(pay_id)
-            reason = f"waiting for the remaining parts{': ' + note if note else ''}"
+            waiting = encode(reason("waiting_for_rest", note=note))
             self.record_event(
-                "payment", pay_id, "waiting_for_rest", actor, reason, data=self._shortfall(payment), now=now
+                "payment", pay_id, "waiting_for_rest", actor, waiting, data=self._shortfall(payment), now=now
             )
         return payment
 
@@ -196,13 +196,13 @@ class ReviewCases(DepositCases):
         now = self.clock()
         with store.write():
             payment = self._partial_for_review(pay_id)
-            reason = f"refunded{': ' + note if note else ''}"
-            if not self._move(payment, State.REFUNDED, actor, reason, now, data=self._shortfall(payment)):
+            refunded = encode(reason("refunded", note=note))
+            if not self._move(payment, State.REFUNDED, actor, refunded, now, data=self._shortfall(payment)):
                 raise InvalidTransition(f"payment {pay_id} changed meanwhile")
             for deposit in Deposit.select().where(
                 (Deposit.payment == pay_id) & Deposit.state.in_([DepositState.MATCHED, DepositState.LATE])
             ):
-                self._close_deposit(deposit, DepositState.REFUNDED, reason, actor, now)
+                self._close_deposit(deposit, DepositState.REFUNDED, refunded, actor, now)
         return payment
 
 
@@ -226,20 +226,19 @@ class SuggestionCases(ReviewCases):
             if payment.state not in (State.PENDING.value, State.EXPIRED.value, State.PARTIALLY_PAID.value):
                 raise InvalidTransition(f"payment {pay_id} is {payment.state}: it cannot take a deposit")
             rule, difference = str(hint["rule"]), int(str(hint["difference"]))
-            reason = f"settled by the operator ({rule.replace('_', ' ')}, difference {difference} Rial)"
-            reason += f": {note}" if note else ""
+            settled = encode(reason("settled_difference", mistake=rule, difference=difference, note=note))
             other: Deposit | None = None
             if hint.get("with_deposit") is not None:
                 other = self.get_deposit(int(str(hint["with_deposit"])))
                 if other.state != DepositState.UNMATCHED:
                     raise InvalidTransition(f"deposit {other.id} is {other.state} now: it cannot be paired any more")
             data = {"rule": rule, "difference": difference, "deposits": [d.id for d in (deposit, other) if d]}
-            self.record_event("payment", pay_id, "settled_with_difference", actor, reason, data=data, now=now)
+            self.record_event("payment", pay_id, "settled_with_difference", actor, settled, data=data, now=now)
             if hint.get("part_id") is not None:
                 part_id = int(str(hint["part_id"]))
-                return self._apply_part(deposit, payment, part_id, False, False, reason, actor, now)
-            self._apply_match(deposit, payment, False, False, reason, actor, now)
+                return self._apply_part(deposit, payment, part_id, False, False, settled, actor, now)
+            self._apply_match(deposit, payment, False, False, settled, actor, now)
             if other is not None:
                 other.payment_id = payment.id
-                self._close_deposit(other, DepositState.MATCHED, reason, actor, now)
+                self._close_deposit(other, DepositState.MATCHED, settled, actor, now)
         return payment

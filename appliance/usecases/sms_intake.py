@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import peewee
 
+from appliance.domain.reasons import encode, join, parse, reason, say
 from appliance.settings import Settings
 from appliance.sms import Kind, ParsedSms, SmsReader, check_balance, check_smsc
 from appliance.sms.learn import read_by_learned_layout
@@ -201,10 +202,12 @@ class SmsIngest:
         head = min(group, key=lambda p: (p.concat_seq or 1, p.id))
         flags = []
         if not assembled.complete:
-            flags.append(f"{assembled.expected - assembled.present} of {assembled.expected} parts never arrived")
+            flags.append(
+                say("parts_missing", missing=assembled.expected - assembled.present, expected=assembled.expected)
+            )
         errors = sorted({p.error for p in group if p.error})
         if errors:
-            flags.append("undecodable PDU: " + "; ".join(errors))
+            flags.append(say("undecodable_pdu", detail="; ".join(errors)))
         key = "parts:" + hashlib.sha256("".join(sorted(p.pdu_hash for p in group)).encode()).hexdigest()
         message = self.ingest_message(
             sender=head.sender or "",
@@ -215,7 +218,7 @@ class SmsIngest:
             source="modem",
             origin=f"{head.box}/{head.modem}" if head.box else head.modem,
             dedupe_key=key,
-            flag="; ".join(flags) or None,
+            flag=join(*flags) or None,
             parts=group,
             undecodable=bool(errors) and not assembled.text,
         )
@@ -249,7 +252,7 @@ class SmsIngest:
                     self._link(parts, existing)
                     return existing
                 if undecodable:
-                    parsed = ParsedSms(Kind.UNPARSED, None, reason="the PDU could not be decoded: nothing to read")
+                    parsed = ParsedSms(Kind.UNPARSED, None, reason=say("pdu_undecodable"))
                 else:
                     parsed = self.current_reader().parse(
                         sender or None, text, scts, previous_balance=self._last_balance
@@ -330,13 +333,13 @@ class SmsIngest:
             trust_reason,
             message.id,
         )
-        change = f"{message.kind} -> {parsed.kind.value}: {parsed.reason}"
+        change = join(say("reread", before=message.kind, after=parsed.kind.value), parsed.reason)
         if parsed.kind is Kind.DEPOSIT and parsed.sender_trusted and parsed.amount_rial:
             if deposit is not None:
                 if hold is not None:
                     return None
                 self.service.resettle_held(deposit, actor)
-                change = f"held deposit {deposit.id} sent to the matcher: {trust_reason}"
+                change = join(say("held_released", deposit=deposit.id), trust_reason)
             else:
                 outcome = self.service.record_deposit(
                     _new_deposit(
@@ -345,7 +348,7 @@ class SmsIngest:
                 )
                 message.deposit_id = outcome.deposit.id
                 store.execute("UPDATE sms_message SET deposit_id = ? WHERE id = ?", outcome.deposit.id, message.id)
-                change += f"; deposit {outcome.deposit.id} {outcome.deposit.state}"
+                change = join(change, say("deposit_made", deposit=outcome.deposit.id, state=outcome.deposit.state))
         self.service.record_event(
             "sms",
             message.id,
@@ -378,8 +381,8 @@ class SmsIngest:
     ) -> tuple[bool, str, str | None]:
         """(trusted, the reasons, why to hold the deposit or None). Learns the sender's SMSC as it goes."""
         if not parsed.sender_trusted:
-            return False, "sender is on no bank's allow-list: stored, not a deposit", None
-        reasons, hold = ["sender on the bank's allow-list"], None
+            return False, say("sender_not_allowed_stored"), None
+        reasons, hold = [say("sender_allowed")], None
         known = [smsc for (smsc,) in store.execute("SELECT smsc FROM sender_smsc WHERE sender = ?", sender)]
         decision = check_smsc(smsc, known)
         reasons.append(decision.reason)
@@ -395,14 +398,12 @@ class SmsIngest:
                 hold = balance.reason
             elif balance.warning and read_by_learned_layout(parsed.reason):
                 # A learned template has one sample behind it: a balance that contradicts it is held.
-                hold = balance.reason.replace(
-                    "settled with a warning (policy warn)", "held (read by a learned template)"
-                )
+                hold = encode(*[r for r in parse(balance.reason) if r.code != "warned_lenient"], reason("held_learned"))
             elif balance.warning:
                 log.warning("balance continuity: %s", balance.reason)
         if flag and hold is None and parsed.kind is Kind.DEPOSIT:
-            hold = f"flagged message ({flag}): a person must read it"
-        return hold is None, "; ".join(r for r in reasons if r), hold
+            hold = join(say("flagged_held"), flag)
+        return hold is None, join(*reasons), hold
 
     def _learn_smsc(self, sender: str, smsc: str, at: dt.datetime) -> None:
         stamp = SenderSmsc.last_seen.db_value(at)

@@ -22,6 +22,7 @@ from appliance.domain.codes import Code
 from appliance.domain.errors import ApiError
 from appliance.domain.parts import assign_cards, part_prices
 from appliance.domain.payments import State
+from appliance.domain.reasons import encode, reason
 from appliance.store import database as store
 from appliance.store.models import AmountReservation, ApiToken, Card, Payment, PaymentPart
 from appliance.usecases.checkout import _ALLOCATION_LOCK, ALL_CARDS_SCOPE, CheckoutCases, CreatedPayment, CreateRequest
@@ -162,7 +163,7 @@ class SplitCheckoutCases(CheckoutCases):
             payment_id,
             "created",
             f"api:{token.name}" if token else "operator",
-            f"amount {total} for price {request.price} in {len(prices)} parts",
+            encode(reason("created_split", amount=total, price=request.price, parts=len(prices))),
             None,
             State.PENDING.value,
             data={"fid": request.fid, "amount": total, "parts": amounts, "cards": plan},

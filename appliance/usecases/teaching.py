@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from appliance.domain.errors import InvalidInput, NotFound
+from appliance.domain.reasons import codes, join, plain, say
 from appliance.sms.bank_time import jalali_text
 from appliance.sms.learn import Confirmed, LearnError, Proposal, learned_template, propose
 from appliance.sms.model import Kind
@@ -56,7 +57,11 @@ def is_held_for_sender(message: SmsMessage) -> bool:
     or a deposit held because its SMSC was never seen for the sender."""
     if not message.trusted and message.kind == Kind.OTHER.value and claimed_bank(message):
         return True
-    return bool(message.deposit_id) and "SMSC" in (message.trust_reason or "") and not message.trusted
+    return (
+        bool(message.deposit_id)
+        and any(c.startswith(("smsc_", "no_smsc")) for c in codes(message.trust_reason))
+        and not message.trusted
+    )
 
 
 class Teaching:
@@ -106,15 +111,15 @@ class Teaching:
             said = []
             if not current.sender_trusted:
                 TaughtSender.create(bank=bank, sender=key, message_id=message_id, created_by=actor[:80], created_at=now)
-                said.append(f"sender {sender} is {bank}")
+                said.append(say("sender_trusted", sender=sender, bank=bank))
             else:
-                said.append(f"sender {sender} was already {bank}'s")
+                said.append(say("sender_was_trusted", sender=sender, bank=bank))
             if smsc:
                 pinned = SenderSmsc.get_or_none((SenderSmsc.sender == sender) & (SenderSmsc.smsc == smsc))
                 if pinned is None:
                     SenderSmsc.create(sender=sender, smsc=smsc, first_seen=now, last_seen=now, count=0)
-                said.append(f"pinned with SMSC {smsc}")
-            summary = ", ".join(said)
+                said.append(say("smsc_pinned", smsc=smsc))
+            summary = join(*said)
             self.service.record_event(
                 "sms",
                 message_id or 0,
@@ -129,7 +134,7 @@ class Teaching:
                 change = self.ingest.reread(held, actor)
                 if change:
                     changed[held.id] = change
-        log.info("%s: %s; %d held message(s) read again", actor, summary, len(changed))
+        log.info("%s: %s; %d held message(s) read again", actor, plain(summary), len(changed))
         return Taught(summary, changed)
 
     def _held_from(self, sender: str) -> list[SmsMessage]:
@@ -171,7 +176,7 @@ class Teaching:
         got = (reading.kind.value, reading.amount_rial, reading.balance_rial, reading.account)
         wanted = (confirmed.direction, confirmed.amount, confirmed.balance, confirmed.account or None)
         if got != wanted:
-            raise LearnError(f"the learned template does not read the message as confirmed: {reading.reason}")
+            raise LearnError(f"the learned template does not read the message as confirmed: {plain(reading.reason)}")
         expect: dict[str, object] = {
             "kind": reading.kind.value,
             "amount_rial": reading.amount_rial,
@@ -189,11 +194,12 @@ class Teaching:
             template = LearnedTemplate.create(
                 bank=bank, body=body, message_id=message_id, created_by=actor[:80], created_at=now
             )
-            summary = (
-                f"format learned from SMS {message_id} ({bank}): {confirmed.direction} of {confirmed.amount} Rial"
-                + (f", balance {confirmed.balance}" if confirmed.balance is not None else "")
-                + (f", account {confirmed.account}" if confirmed.account else "")
-                + f"; template {template.id}"
+            summary = join(
+                say("format_learned", message=message_id, bank=bank, direction=confirmed.direction),
+                say("learned_amount", amount=confirmed.amount),
+                say("learned_balance", balance=confirmed.balance) if confirmed.balance is not None else "",
+                say("learned_account", account=confirmed.account) if confirmed.account else "",
+                say("learned_template", template=template.id),
             )
             self.service.record_event(
                 "sms",
@@ -212,7 +218,7 @@ class Teaching:
                 now=now,
             )
         changed = self._reread_unparsed(actor)
-        log.info("%s: %s; %d unparsed message(s) now read", actor, summary, len(changed))
+        log.info("%s: %s; %d unparsed message(s) now read", actor, plain(summary), len(changed))
         return Taught(summary, changed, template.id)
 
     def _reread_unparsed(self, actor: str) -> dict[int, str]:
@@ -253,7 +259,7 @@ class Teaching:
             if template is None:
                 raise NotFound(f"no learned template {template_id}")
             template.delete_instance()
-            summary = f"learned template {template_id} ({template.bank}, from SMS {template.message_id}) forgotten"
+            summary = say("format_forgotten", template=template_id, bank=template.bank, message=template.message_id)
             self.service.record_event(
                 "sms",
                 template.message_id or 0,

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from appliance.domain.errors import InvalidInput, NotFound
+from appliance.domain.reasons import encode, reason
 from appliance.store import database as store
 from appliance.store.models import ApiToken, Payment, WebhookAttempt, WebhookDelivery, WebhookSecret
 from appliance.usecases.service import PaymentService
@@ -263,7 +264,9 @@ class WebhookQueue:
             delivery.state = DeliveryState.PENDING
             delivery.next_attempt_at = now
             delivery.save()
-            self.service.record_event("webhook", delivery.id, "redeliver", actor, f"to {delivery.url}", now=now)
+            self.service.record_event(
+                "webhook", delivery.id, "redeliver", actor, encode(reason("redeliver_to", url=delivery.url)), now=now
+            )
         return delivery
 
     def list_deliveries(self, limit: int = 100) -> list[WebhookDelivery]:

@@ -8,7 +8,7 @@ import jdatetime
 import pytest
 
 from appliance.domain import jalali
-from appliance.domain.reasons import Reason, encode, parse, plain, reason
+from appliance.domain.reasons import Reason, encode, join, parse, plain, reason, say
 
 
 def test_every_day_of_sixty_years_agrees_with_jdatetime_both_ways():
@@ -41,7 +41,7 @@ def test_tehran_day_and_week():
     assert end - start == dt.timedelta(days=1) and start.utcoffset() == dt.timedelta(hours=3, minutes=30)
 
 
-# Every sentence the product stores today (matching, review, reader, trust, intake), as its code.
+# Sentences the product stored before m0010_reason_codes (matching, review, reader, trust, intake), as codes.
 SENTENCES = {
     "no payment holds amount 555550": [Reason("no_payment_amount", {"amount": "555550"})],
     "2 payments hold amount 120010: not guessing": [Reason("ambiguous", {"count": "2", "amount": "120010"})],
@@ -71,7 +71,9 @@ SENTENCES = {
         Reason("smsc_learned", {"smsc": "+9891100500"}),
         Reason("first_balance"),
     ],
-    "balance continues: 40 + 5 = 45": [Reason("balance_continues", {"sum": "40 + 5 = 45"})],
+    "balance continues: 40 + 5 = 45": [
+        Reason("balance_continues", {"previous": "40", "op": "+", "amount": "5", "expected": "45"})
+    ],
     "flagged message (1 of 2 parts never arrived): a person must read it": [
         Reason("flagged", {"flag": "1 of 2 parts never arrived"})
     ],
@@ -81,6 +83,8 @@ SENTENCES = {
 @pytest.mark.parametrize("sentence", sorted(SENTENCES))
 def test_a_stored_sentence_reads_as_codes(sentence):
     assert parse(sentence) == SENTENCES[sentence]
+    # ... and its codes read as the very sentence in English: rewriting it as codes loses nothing.
+    assert plain(join(sentence)) == sentence
 
 
 def test_structured_reasons_round_trip_and_unknown_text_is_kept():
@@ -95,9 +99,22 @@ def test_structured_reasons_round_trip_and_unknown_text_is_kept():
 def test_the_command_line_reads_structured_reasons_in_english():
     assert plain(encode(reason("dismissed", note="a test"))) == "dismissed: a test"
     assert plain(encode(reason("assigned"), reason("payer_card_differs"))) == (
-        "assigned by the operator; payer card differs"
+        "assigned by the operator; the depositing card differs from the registered one"
     )
-    assert plain("transfer on time") == "transfer on time"  # older sentences stay as they are
+    assert plain("transfer on time") == "transfer on time"  # older sentences read as their codes' English
+    assert plain(say("balance_break", previous=40, op="+", amount=5, expected=45, balance=50)) == (
+        "balance break: 40 + 5 = 45, but the SMS says 50 (a missed, duplicated or forged SMS)"
+    )
+
+
+def test_a_semicolon_in_a_parameter_never_splits_the_parts():
+    stored = encode(reason("dismissed", note="a ; b; c"), reason("refunded", note="x"))
+    assert parse(stored) == [Reason("dismissed", {"note": "a ; b; c"}), Reason("refunded", {"note": "x"})]
+
+
+def test_an_unknown_code_is_refused():
+    with pytest.raises(ValueError, match="no_such_code"):
+        encode(reason("no_such_code"))
 
 
 def test_every_reason_a_v0_1_0_box_stored_reads_as_a_known_code():
@@ -114,3 +131,4 @@ def test_every_reason_a_v0_1_0_box_stored_reads_as_a_known_code():
     assert len(stored) > 15
     unknown = [(text, part) for text in stored for part in parse(text) if part.code == "text"]
     assert unknown == []
+    assert [plain(join(text)) for text in stored] == stored

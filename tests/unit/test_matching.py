@@ -2,6 +2,7 @@ import datetime as dt
 
 from appliance.domain.matching import Ambiguous, Candidate, DepositFacts, Matched, MatchRules, Unmatched, match
 from appliance.domain.payments import State
+from appliance.domain.reasons import parse, reason
 
 T0 = dt.datetime(2026, 11, 28, 8, 0, tzinfo=dt.UTC)
 RULES = MatchRules(quarantine=dt.timedelta(hours=24), clock_skew=dt.timedelta(minutes=2))
@@ -33,7 +34,8 @@ def dep(minutes: float, amount: int = 120010, cards=None, payer=None) -> Deposit
 
 def test_one_candidate_on_time_settles():
     result = match(dep(5), [cand(1)], RULES)
-    assert result == Matched(1, late=False, payer_card_mismatch=False, reason="transfer on time")
+    assert result == Matched(1, late=False, payer_card_mismatch=False, reason="@on_time")
+    assert parse(result.reason) == [reason("on_time")]
 
 
 def test_judged_by_transfer_time_even_when_the_payment_already_expired():
@@ -48,7 +50,7 @@ def test_transfer_after_deadline_within_quarantine_is_late():
 
 def test_transfer_after_quarantine_matches_nothing():
     result = match(dep(15 + 24 * 60 + 1), [cand(1, state=State.EXPIRED)], RULES)
-    assert isinstance(result, Unmatched) and "quarantine" in result.reason
+    assert isinstance(result, Unmatched) and parse(result.reason) == [reason("after_quarantine")]
 
 
 def test_two_candidates_are_never_guessed():
@@ -80,4 +82,4 @@ def test_paid_payments_are_not_candidates_and_near_ones_are_hints():
     result = match(dep(5), [cand(1, state=State.VERIFIED)], RULES, near=near)
     assert isinstance(result, Unmatched)
     assert result.hints == (7, 8)
-    assert "verified" in result.reason
+    assert parse(result.reason) == [reason("payment_is", state="verified")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from bank_sms_helpers import SMSC_TIME
 
+from appliance.domain.reasons import codes, find, param, parse, reason
 from appliance.sms import Kind, SmsReader
 from appliance.sms.fields import read_fields
 from appliance.sms.normalize import normalize_text
@@ -65,9 +66,12 @@ def test_a_date_in_every_shape() -> None:
 def test_the_balance_arithmetic_proves_or_refutes_a_deposit(sina_reader: SmsReader) -> None:
     text = "\n".join(SINA_DEPOSIT)
     proved = sina_reader.parse(SINA, text, SMSC_TIME, previous_balance=99_900_000 - 87_300_000)
-    assert proved.settles and "balance arithmetic says deposit" in proved.reason
+    assert proved.settles and codes(proved.reason) == ["read_by_fields", "settles"]
+    assert "balance arithmetic says deposit" in param(proved.reason, "read_by_fields", "evidence")
     refuted = sina_reader.parse(SINA, text, SMSC_TIME, previous_balance=99_900_000 + 87_300_000)
-    assert refuted.kind is Kind.UNPARSED and "disagrees" in refuted.reason and not refuted.settles
+    assert refuted.kind is Kind.UNPARSED and not refuted.settles
+    assert codes(refuted.reason) == ["no_layout", "fields_problem"]
+    assert param(refuted.reason, "fields_problem", "problem").startswith("the evidence disagrees")
     # The caller may hand a lookup instead: (bank, account) -> the last balance it knows.
     asked: list[tuple[str, str]] = []
 
@@ -83,7 +87,14 @@ def test_a_layouts_deposit_refuted_by_the_arithmetic_is_held(reader: SmsReader) 
     text = "حساب6204718359\nواریز12,750,000\nمانده48,913,402\n05/07/14-09:26"
     assert reader.parse("Bank Mellat", text, SMSC_TIME, previous_balance=48_913_402 - 12_750_000).settles
     held = reader.parse("Bank Mellat", text, SMSC_TIME, previous_balance=48_913_402 + 12_750_000)
-    assert held.kind is Kind.DEPOSIT and not held.settles and "balance arithmetic says withdrawal" in held.reason
+    assert held.kind is Kind.DEPOSIT and not held.settles
+    assert codes(held.reason) == ["read_by_layout", "doubt_withdrawal_sum"]
+    assert find(held.reason, "doubt_withdrawal_sum") == reason(
+        "doubt_withdrawal_sum",
+        previous=held.balance_rial + held.amount_rial,
+        amount=held.amount_rial,
+        balance=held.balance_rial,
+    )
 
 
 @pytest.mark.parametrize(
@@ -100,28 +111,32 @@ def test_a_layouts_deposit_refuted_by_the_arithmetic_is_held(reader: SmsReader) 
 )
 def test_what_cannot_be_read_for_sure_is_unparsed(sina_reader: SmsReader, text: str, why: str) -> None:
     parsed = sina_reader.parse(SINA, text, SMSC_TIME)
-    assert parsed.kind is Kind.UNPARSED and not parsed.settles and why in parsed.reason, parsed.reason
+    assert parsed.kind is Kind.UNPARSED and not parsed.settles, parsed.reason
+    assert codes(parsed.reason) == ["no_layout", "fields_problem"], parsed.reason
+    assert why in param(parsed.reason, "fields_problem", "problem"), parsed.reason
 
 
 def test_weak_evidence_alone_is_held(sina_reader: SmsReader) -> None:
     parsed = sina_reader.parse(SINA, "مبلغ 5,000,000 ریال به حساب شما نشست\nحساب 183-12-3442698-9", SMSC_TIME)
-    assert parsed.kind is Kind.DEPOSIT and not parsed.settles and "weak evidence" in parsed.reason
+    assert parsed.kind is Kind.DEPOSIT and not parsed.settles
+    assert codes(parsed.reason) == ["read_by_fields", "weak_evidence"]
 
 
 @pytest.mark.parametrize(
-    ("text", "reason"),
+    ("text", "code", "rule"),
     [
-        ("رمز پویا: 58213904\nاعتبار تا 14:45", "one-time password"),
-        ("کارت شما به دلیل ورود رمز اشتباه مسدود شد", "card blocked"),
-        ("چک صیادی شما به شناسه 1234567890123456 ثبت شد", "cheque"),
-        ("مانده حساب شما 12,000,000 ریال", "balance notice"),
-        ("ورود به همراه بانک در ساعت 10:12", "login"),
-        ("مشتری گرامی، سال نو مبارک", "no movement of money"),
+        ("رمز پویا: 58213904\nاعتبار تا 14:45", "other_rule", "one-time password"),
+        ("کارت شما به دلیل ورود رمز اشتباه مسدود شد", "other_rule", "card blocked notice"),
+        ("چک صیادی شما به شناسه 1234567890123456 ثبت شد", "other_rule", "cheque notice"),
+        ("مانده حساب شما 12,000,000 ریال", "other_rule", "balance notice"),
+        ("ورود به همراه بانک در ساعت 10:12", "other_rule", "login notice"),
+        ("مشتری گرامی، سال نو مبارک", "no_movement", None),
     ],
 )
-def test_non_transactions_are_other_with_a_reason(sina_reader: SmsReader, text: str, reason: str) -> None:
+def test_non_transactions_are_other_with_a_reason(sina_reader: SmsReader, text: str, code: str, rule: str) -> None:
     parsed = sina_reader.parse(SINA, text, SMSC_TIME)
-    assert parsed.kind is Kind.OTHER and reason in parsed.reason and not parsed.settles, parsed.reason
+    assert parsed.kind is Kind.OTHER and not parsed.settles, parsed.reason
+    assert codes(parsed.reason) == [code] and param(parsed.reason, code, "rule") == rule, parsed.reason
 
 
 def test_interest_and_reversals_are_deposits_that_never_settle(sina_reader: SmsReader) -> None:
@@ -134,7 +149,8 @@ def test_interest_and_reversals_are_deposits_that_never_settle(sina_reader: SmsR
 
 def test_another_banks_name_from_this_banks_sender_is_not_its_deposit(sina_reader: SmsReader) -> None:
     parsed = sina_reader.parse(SINA, "بانک ملت\nواریز 5,000,000 ریال\nحساب 6204718359", SMSC_TIME)
-    assert parsed.kind is Kind.OTHER and "names mellat" in parsed.reason
+    assert parsed.kind is Kind.OTHER
+    assert parse(parsed.reason) == [reason("names_other_bank", bank="sina", kind="deposit", owner="mellat")]
 
 
 def test_a_time_after_its_label_is_read() -> None:
@@ -164,4 +180,5 @@ pattern = '''
     text = "بانک سینا\nجایزه ماهانه:5,000,000+\nحساب:183-12-3442698-9"
     assert reader.parse(SINA, text, SMSC_TIME).settles is False  # the layout itself
     drifted = reader.parse(SINA, text + "\nمانده:9,000,000", SMSC_TIME)  # no layout matches: the field reader
-    assert "field reader" in drifted.reason and drifted.kind is Kind.DEPOSIT and not drifted.settles, drifted.reason
+    assert drifted.kind is Kind.DEPOSIT and not drifted.settles, drifted.reason
+    assert codes(drifted.reason) == ["read_by_fields", "channel_never_settles"], drifted.reason

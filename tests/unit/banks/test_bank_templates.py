@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from bank_sms_helpers import SMSC_TIME
 
+from appliance.domain.reasons import codes, param, parse, reason
 from appliance.sms import Kind, SmsReader, TemplateError
 from appliance.sms.samples import check_template_file
 
@@ -71,7 +72,10 @@ direction = "deposit"
     )
     parsed = SmsReader(templates_dir=tmp_path).parse("Bank Mellat", variant, SMSC_TIME)
     assert (parsed.kind, parsed.amount_rial, parsed.account) == (Kind.DEPOSIT, 2000000, "6204718359")
-    assert "2026" in parsed.reason
+    assert parse(parsed.reason) == [
+        reason("read_by_layout", kind="deposit", bank="mellat", layout="2026"),
+        reason("settles"),
+    ]
 
 
 def test_settings_senders_extend_the_allow_list(tmp_path: Path) -> None:
@@ -135,7 +139,8 @@ def test_an_unknown_label_is_read_by_its_sign_and_a_reversal_never_settles() -> 
         "+98700717", "بانک ملی ایران\nانتقالی:650,000+\nحساب:52208\nمانده:9,407,366\n0524-19:02", SMSC_TIME
     )
     assert (unknown.kind, unknown.amount_rial, unknown.settles) == (Kind.DEPOSIT, 650000, True), unknown.reason
-    assert "sign says deposit" in unknown.reason
+    assert codes(unknown.reason) == ["read_by_fields", "settles"]
+    assert "sign says deposit" in str(param(unknown.reason, "read_by_fields", "evidence"))
     reversal = reader.parse(
         "+98700717", "بانک ملی ایران\nبرگشت:650,000+\nحساب:52208\nمانده:9,407,366\n0524-19:02", SMSC_TIME
     )
@@ -146,7 +151,8 @@ def test_a_sign_that_contradicts_the_label_leaves_it_unparsed() -> None:
     parsed = SmsReader().parse(
         "+98700717", "بانک ملی ایران\nبرداشت:1,200,000+\nحساب:30417\nمانده:132,994,210\n0628-08:51", SMSC_TIME
     )
-    assert parsed.kind is Kind.UNPARSED and "direction unclear" in parsed.reason
+    assert parsed.kind is Kind.UNPARSED
+    assert str(param(parsed.reason, "layout_mismatch", "problem")).startswith("direction unclear"), parsed.reason
 
 
 def test_the_shipped_example_passes_its_samples() -> None:
@@ -181,7 +187,8 @@ channel = "interest"
     parsed = SmsReader(templates_dir=tmp_path).parse(
         "Bank Mellat", "حساب6204718359\nواریز12,750,000\nمانده48,913,402\n05/07/14-09:26", SMSC_TIME
     )
-    assert parsed.kind is Kind.UNPARSED and "layouts disagree" in parsed.reason and not parsed.settles
+    assert parsed.kind is Kind.UNPARSED and not parsed.settles
+    assert parse(parsed.reason) == [reason("layouts_disagree", layouts="current, doubt")]
 
 
 def test_a_naive_smsc_time_is_refused() -> None:

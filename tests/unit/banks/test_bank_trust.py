@@ -6,12 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from appliance.domain.reasons import parse, reason
 from appliance.sms import Kind, ParsedSms, account_matches, check_balance, check_smsc
 
 
 def test_the_first_smsc_is_learned() -> None:
     decision = check_smsc("+989350001500", [])
-    assert decision.ok and not decision.hold and "learned" in decision.reason
+    assert (
+        decision.ok and not decision.hold and parse(decision.reason) == [reason("smsc_learned", smsc="+989350001500")]
+    )
 
 
 def test_a_known_smsc_passes_in_any_spelling() -> None:
@@ -21,7 +24,8 @@ def test_a_known_smsc_passes_in_any_spelling() -> None:
 
 def test_a_foreign_smsc_holds_the_deposit() -> None:
     decision = check_smsc("+447700900123", ["+989350001500"])
-    assert not decision.ok and decision.hold and "never seen" in decision.reason
+    assert not decision.ok and decision.hold
+    assert parse(decision.reason) == [reason("smsc_new", smsc="+447700900123", known="+989350001500")]
 
 
 def test_a_missing_smsc_holds_once_smscs_are_known() -> None:
@@ -40,15 +44,20 @@ def movement(kind: Kind, amount: int, balance: int | None) -> ParsedSms:
 def test_a_continuous_balance_passes(kind: Kind, previous: int, amount: int, balance: int) -> None:
     for policy in ("warn", "strict"):
         decision = check_balance(previous, movement(kind, amount, balance), policy)
-        assert decision.ok and not decision.hold and "continues" in decision.reason
+        sign = "+" if kind is Kind.DEPOSIT else "-"
+        assert decision.ok and not decision.hold
+        assert parse(decision.reason) == [
+            reason("balance_continues", previous=previous, op=sign, amount=amount, expected=balance)
+        ]
 
 
 def test_a_balance_break_warns_or_holds_by_policy() -> None:
     parsed = movement(Kind.DEPOSIT, 50_000, 170_000)
     warned = check_balance(100_000, parsed, "warn")
     held = check_balance(100_000, parsed, "strict")
-    assert warned.ok and not warned.hold and "break" in warned.reason
-    assert not held.ok and held.hold and "break" in held.reason
+    broken = reason("balance_break", previous=100_000, op="+", amount=50_000, expected=150_000, balance=170_000)
+    assert warned.ok and not warned.hold and parse(warned.reason) == [broken, reason("warned_lenient")]
+    assert not held.ok and held.hold and parse(held.reason) == [broken, reason("held_strict")]
 
 
 def test_nothing_to_compare_is_not_a_break() -> None:
