@@ -7,6 +7,7 @@ import hashlib
 
 import pytest
 
+from appliance.domain.reasons import codes, find, param, parse, reason
 from appliance.store.models import Deposit, Payment, SenderSmsc, SmsMessage, SmsPart
 from appliance.usecases.checkout import CreateRequest
 from appliance.usecases.service import DepositState
@@ -116,7 +117,7 @@ def test_a_missing_part_waits_then_is_flagged_and_held(ingest, two_cards, clock)
     clock.advance(minutes=2)
     assert ingest.process_ready() == 1
     message = SmsMessage.get()
-    assert "1 of 2 parts never arrived" in message.flag
+    assert parse(message.flag) == [reason("parts_missing", missing=1, expected=2)]
     assert message.text.endswith("[…]")
     assert Payment.get_by_id(p.id).state == "pending"  # an incomplete message never settles on its own
 
@@ -126,7 +127,8 @@ def test_undecodable_pdu_is_stored_and_flagged(ingest, clock):
     ingest.store_part(raw)
     ingest.process_ready()
     message = SmsMessage.get()
-    assert message.kind == "unparsed" and "undecodable PDU: truncated PDU" in message.flag
+    assert message.kind == "unparsed" and parse(message.flag) == [reason("undecodable_pdu", detail="truncated PDU")]
+    assert codes(message.reason) == ["pdu_undecodable"]
     assert SmsPart.get().pdu_hex == "07911326ZZ"
 
 
@@ -147,7 +149,11 @@ def test_smsc_is_learned_then_enforced(ingest, two_cards, clock):
     ingest.store_part(part(mellat_text(p2.amount, 49_000_000 + p2.amount, clock()), clock, smsc="+447700900123"))
     ingest.process_ready()
     message = SmsMessage.select().order_by(SmsMessage.id.desc()).first()
-    assert message.trusted is False and "never seen" in message.trust_reason
+    assert message.trusted is False
+    assert codes(message.trust_reason) == ["sender_allowed", "smsc_new", "balance_continues"], message.trust_reason
+    assert param(message.trust_reason, "smsc_new", "smsc") == "+447700900123"
+    assert param(message.trust_reason, "smsc_new", "known") == SMSC
+    assert codes(message.deposit.reason) == ["smsc_new"]
     assert message.deposit.state == DepositState.HELD
     assert Payment.get_by_id(p2.id).state == "pending"
 
@@ -209,4 +215,7 @@ def test_a_deposit_the_balance_arithmetic_calls_a_withdrawal_settles_nothing(ing
     ingest.process_ready()
     assert Payment.get_by_id(second.id).state == "pending"
     message = SmsMessage.select().order_by(SmsMessage.id.desc()).first()
-    assert "balance arithmetic says withdrawal" in message.reason
+    assert codes(message.reason) == ["read_by_layout", "doubt_withdrawal_sum"], message.reason
+    assert find(message.reason, "doubt_withdrawal_sum") == reason(
+        "doubt_withdrawal_sum", previous=50_000_000, amount=second.amount, balance=50_000_000 - second.amount
+    )

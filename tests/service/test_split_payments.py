@@ -12,6 +12,7 @@ import pytest
 
 from appliance.domain.codes import Code
 from appliance.domain.errors import ApiError, InvalidTransition
+from appliance.domain.reasons import codes
 from appliance.store import database as store
 from appliance.store.models import AmountReservation, Deposit, Event, Payment, PaymentPart
 from appliance.usecases.checkout import CreateRequest
@@ -118,7 +119,7 @@ def test_the_same_part_paid_twice_is_held_for_review(split):
     pay(split, first.amount)
     again = pay(split, first.amount)
     assert again.payment is None and again.deposit.state == DepositState.UNMATCHED
-    assert "paid already" in again.deposit.reason
+    assert codes(again.deposit.reason) == ["part_paid_already"]
 
 
 def test_expiry_with_some_parts_paid_is_partially_paid_and_keeps_the_rest_held(split, clock):

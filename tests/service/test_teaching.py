@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from appliance.domain.errors import InvalidInput
+from appliance.domain.reasons import codes, param, parse, reason
 from appliance.sms.learn import Confirmed, LearnError
 from appliance.store.models import Deposit, Event, LearnedTemplate, Payment, SenderSmsc, SmsMessage, TaughtSender
 from appliance.usecases.service import DepositState
@@ -56,7 +57,10 @@ def test_this_sender_is_mellat_settles_its_held_deposit_and_the_next_one(ingest,
 
     taught = teaching.trust_sender(OPERATOR, message_id=held.id)
 
-    assert "is mellat" in taught.summary and f"pinned with SMSC {SMSC}" in taught.summary
+    assert parse(taught.summary) == [
+        reason("sender_trusted", sender=STRANGER, bank="mellat"),
+        reason("smsc_pinned", smsc=SMSC),
+    ]
     assert Payment.get_by_id(p.id).state == "paid"  # through the matcher, at once
     message = SmsMessage.get_by_id(held.id)
     assert (message.kind, message.trusted, message.bank) == ("deposit", True, "mellat")
@@ -87,11 +91,12 @@ def test_trusting_the_sender_of_a_deposit_held_for_a_new_smsc_pins_it_and_settle
     clock.advance(minutes=1)
     held = receive(ingest, clock, mellat_text(p.amount, 10_000_000 + p.amount, clock()), smsc="+98935000")
     deposit = Deposit.get_by_id(held.deposit_id)
-    assert deposit.state == DepositState.HELD and "never seen" in deposit.reason
+    assert deposit.state == DepositState.HELD and codes(deposit.reason) == ["smsc_new"]
 
     taught = teaching.trust_sender(OPERATOR, message_id=held.id)
 
-    assert "already mellat's" in taught.summary and "+98935000" in taught.summary
+    assert codes(taught.summary) == ["sender_was_trusted", "smsc_pinned"]
+    assert param(taught.summary, "smsc_pinned", "smsc") == "+98935000"
     assert Deposit.get_by_id(deposit.id).state == DepositState.MATCHED
     assert Payment.get_by_id(p.id).state == "paid"
     assert SmsMessage.get_by_id(held.id).trusted
@@ -159,7 +164,7 @@ def test_a_learned_format_never_settles_what_the_sign_or_the_balance_contradicts
     assert two_cards.settings.sms.balance_policy == "warn"
     broken = receive(ingest, clock, new_format(p.amount, 99_000_000))
     deposit = Deposit.get_by_id(broken.deposit_id)
-    assert deposit.state == DepositState.HELD and "balance break" in deposit.reason and "learned" in deposit.reason
+    assert deposit.state == DepositState.HELD and codes(deposit.reason) == ["balance_break", "held_learned"]
     assert Payment.get_by_id(p.id).state == "pending"
     continues = receive(ingest, clock, new_format(p.amount, 20_000_000 + p.amount, ref=3))
     assert Deposit.get_by_id(continues.deposit_id).state == DepositState.MATCHED
