@@ -583,10 +583,14 @@ WORDS |= {
     "rule.app advert": ("تبلیغ برنامه", "app advert"),
     "rule.advert": ("تبلیغ", "advert"),
     "rule.transfer request with its code": ("درخواست انتقال با کد", "transfer request with its code"),
+    "rule.cheque notice": ("اطلاع چک", "cheque notice"),
+    "rule.card blocked notice": ("اطلاع مسدود شدن کارت", "card blocked notice"),
+    "rule.Pol transfer notice": ("اطلاع انتقال پل", "Pol transfer notice"),
     # deposit channels of the bank templates
     "channel.correction": ("اصلاحیه", "correction"),
     "channel.interest": ("سود", "interest"),
     "channel.reversal": ("برگشت", "reversal"),
+    "channel.wallet": ("کیف پول", "wallet"),
     "channel.not a customer payment": ("پرداخت مشتری نیست", "not a customer payment"),
     # errors the operator meets (the English page adds the detail)
     "err.InvalidInput": ("ورودی نادرست است؛ فرم را بازبینی کنید.", "Invalid input."),
