@@ -213,6 +213,23 @@ def join(*stored: str | None) -> str:
     return encode(*[part for text in stored for part in parse(text)])
 
 
+def modernise(text: str | None) -> str:
+    """A stored reason in today's stored form: older sentences as codes (m0010_reason_codes).
+
+    A flag the older sentence held as words becomes its own parts, and the layouts that disagreed
+    their names; what nothing recognises stays as ``text``, never lost.
+    """
+    out: list[Reason] = []
+    for part in parse(text):
+        if part.code == "flagged" and "flag" in part.params:
+            out += [Reason("flagged_held")] + parse(part.params["flag"])
+        elif part.code == "layouts_disagree" and "'" in part.params.get("layouts", ""):
+            out.append(reason(part.code, layouts=", ".join(re.findall(r"'([^']*)'", part.params["layouts"]))))
+        else:
+            out.append(part)
+    return encode(*out)
+
+
 def layout_names(stored: Iterable[str]) -> list[str]:
     """The layouts that made readings (their stored reasons' ``read_by_layout`` parts), in order."""
     return [part.params.get("layout", "") for text in stored for part in parse(text) if part.code == "read_by_layout"]
@@ -252,11 +269,26 @@ _CATALOGUE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("late_in_quarantine", r"transfer after the deadline, within the quarantine"),
         ("on_time", r"transfer on time"),
         ("payer_card_differs", r"the depositing card differs from the registered one"),
+        ("part_paid_already", r"this part of the payment is paid already"),
+        ("most_likely", r"most likely payment (?P<payment>\d+) \((?P<mistake>[\w ]+)\)"),
+        ("part_paid_late", r"part (?P<seq>\d+) of (?P<parts>\d+) paid late: (?P<rest>.*)"),
+        ("part_paid", r"part (?P<seq>\d+) of (?P<parts>\d+) paid: (?P<rest>.*)"),
+        ("every_part_paid", r"every part paid \((?P<parts>\d+)\)"),
+        ("late_part_paid", r"a part paid after the deadline"),
+        ("split_complete", r"the split payment is complete"),
+        ("deadline_before_transfers", r"the deadline passed before the transfers"),
         # the operator (appliance/usecases/review.py)
         ("assigned", r"assigned by the operator(?:: (?P<note>.*))?"),
         ("late_accepted", r"late payment accepted(?:: (?P<note>.*))?"),
         ("refunded", r"refunded(?:: (?P<note>.*))?"),
         ("dismissed", r"dismissed: (?P<note>.*)"),
+        ("accepted_short", r"accepted as paid with (?P<shortfall>\d+) Rial missing(?:: (?P<note>.*))?"),
+        ("waiting_for_rest", r"waiting for the remaining parts(?:: (?P<note>.*))?"),
+        (
+            "settled_difference",
+            r"settled by the operator \((?P<mistake>[\w ]+), difference (?P<difference>-?\d+) Rial\)"
+            r"(?:: (?P<note>.*))?",
+        ),
         # payments (checkout)
         ("deadline_passed", r"the deadline passed"),
         ("deadline_before_transfer", r"the deadline passed before the transfer"),
@@ -265,10 +297,48 @@ _CATALOGUE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("not_payable", r"interest, correction or reversal: no customer's payment"),
         ("card_masked", r"(?P<card>\d{4}-\d{2}\*\*-\*{4}-\d{4})"),
         ("created_amount", r"amount (?P<amount>\d+) for price (?P<price>\d+)"),
+        ("created_split", r"amount (?P<amount>\d+) for price (?P<price>\d+) in (?P<parts>\d+) parts"),
         # the SMS reader (appliance/sms/reader.py)
         (
             "read_by_layout",
             r"(?P<kind>deposit|withdrawal|other|unparsed) by (?P<bank>\w+) layout '(?P<layout>[^']*)'",
+        ),
+        ("read_by_fields", r"(?P<kind>deposit|withdrawal) by the field reader \((?P<evidence>[^)]*)\)"),
+        (
+            "fields_balance_break",
+            r"balance break \((?P<previous>-?\d+) \+ (?P<amount>\d+) != (?P<balance>-?\d+)\): "
+            r"the intake's policy decides",
+        ),
+        ("not_settling", r"does not settle"),
+        ("not_a_deposit", r"not a deposit"),
+        ("channel_never_settles", r"(?P<channel>[\w ]+): never settles"),
+        ("weak_evidence", r"held: only weak evidence of a deposit \(prose, no sign, label or balance arithmetic\)"),
+        ("no_account_of_ours", r"held: the SMS names no account of ours"),
+        (
+            "doubt_withdrawal_sum",
+            r"held: balance arithmetic says withdrawal \((?P<previous>-?\d+) - (?P<amount>\d+) = (?P<balance>-?\d+)\)",
+        ),
+        ("doubt_fields_problem", r"held: the field reader finds (?P<problem>.*)"),
+        (
+            "doubt_fields_kind",
+            r"held: the field reader reads a (?P<kind>\w+) of (?P<amount>\d+), "
+            r"the layout a (?P<layout_kind>\w+) of (?P<layout_amount>\d+)",
+        ),
+        (
+            "doubt_fields_balance",
+            r"held: the field reader reads balance (?P<balance>-?\d+), the layout (?P<layout_balance>-?\d+)",
+        ),
+        ("layout_mismatch", r"(?:unparsed: )?(?P<bank>\w+) layout '(?P<layout>[^']*)': (?P<problem>.*)"),
+        ("fields_problem", r"field reader: (?P<problem>.*)"),
+        ("no_movement", r"other: no movement of money in it \((?P<problem>.*)\)"),
+        (
+            "names_other_bank",
+            r"other: from a (?P<bank>\w+) sender, but it names (?P<owner>\w+): not trusted as a \w+ (?P<kind>\w+)",
+        ),
+        (
+            "is_other_layout",
+            r"other: from a (?P<bank>\w+) sender, but it is (?P<owner>\w+) layout '(?P<layout>[^']*)': "
+            r"not trusted as a \w+ (?P<kind>\w+)",
         ),
         ("settles", r"settles"),
         ("does_not_settle", r"does not settle(?: \((?P<channel>[^)]*)\))?"),
@@ -302,6 +372,27 @@ _CATALOGUE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         ("balance_continues", r"balance continues: (?P<sum>.*)"),
         ("held_strict", r"held \(policy strict\)"),
+        ("held_learned", r"held \(read by a learned template\)"),
+        ("reread", r"(?P<before>\w+) -> (?P<after>\w+): (?P<rest>.*)"),
+        ("held_released", r"held deposit (?P<deposit>\d+) sent to the matcher: (?P<rest>.*)"),
+        ("deposit_made", r"deposit (?P<deposit>\d+) (?P<state>\w+)"),
+        # teaching (appliance/usecases/teaching.py): its summaries joined their parts with ", "
+        ("sender_trusted", r"sender (?P<sender>\S+) is (?P<bank>\w+)(?:, (?P<rest>.*))?"),
+        ("sender_was_trusted", r"sender (?P<sender>\S+) was already (?P<bank>\w+)'s(?:, (?P<rest>.*))?"),
+        ("smsc_pinned", r"pinned with SMSC (?P<smsc>\S+)"),
+        (
+            "format_learned",
+            r"format learned from SMS (?P<message>\d+) \((?P<bank>\w+)\): (?P<direction>\w+) of (?P<amount>\d+) Rial"
+            r"(?:, balance (?P<balance>-?\d+))?(?:, account (?P<account>\S+))?",
+        ),
+        ("learned_template", r"template (?P<template>\d+)"),
+        (
+            "format_forgotten",
+            r"learned template (?P<template>\d+) \((?P<bank>\w+), from SMS (?P<message>\w+)\) forgotten",
+        ),
+        # alerts (appliance/usecases/alerts.py; a raised or resolved alert's English stays as text)
+        ("alert_test_sent", r"(?P<count>\d+) notice\(s\)"),
+        ("test_over", r"test over"),
         ("warned_lenient", r"settled with a warning \(policy warn\)"),
         # modem health (modem/health.py)
         ("sample_old", r"last sample is (?P<count>\d+) s old"),
@@ -318,7 +409,8 @@ _CATALOGUE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
-def _one(part: str) -> Reason:
+def _one(part: str) -> list[Reason]:
+    """One stored part as its reasons: a structured one, or an older sentence (which may hold several)."""
     if part.startswith(_MARK):
         code, _, raw = part[1:].partition(" ")
         try:
@@ -326,12 +418,41 @@ def _one(part: str) -> Reason:
         except ValueError:
             params = None
         if isinstance(params, dict) and re.fullmatch(r"\w+", code):
-            return Reason(code, {str(k): str(v) for k, v in params.items()})
+            return [Reason(code, {str(k): str(v) for k, v in params.items()})]
     for code, pattern in _CATALOGUE:
         found = pattern.match(part)
         if found:
-            return Reason(code, {k: v for k, v in found.groupdict().items() if v is not None})
-    return Reason("text", {"text": part})
+            params = {k: v for k, v in found.groupdict().items() if v is not None and v != "None"}
+            rest = params.pop("rest", None)
+            if "mistake" in params:  # the sentence spelled the rule with spaces
+                params["mistake"] = params["mistake"].replace(" ", "_")
+            said = [Reason(code, params)]
+            if code == "format_learned":  # one sentence said what the operator confirmed: a part each
+                said = [Reason(code, {k: params[k] for k in ("message", "bank", "direction")})] + [
+                    Reason(f"learned_{name}", {name: params[name]})
+                    for name in ("amount", "balance", "account")
+                    if name in params
+                ]
+            return said + (_one(rest) if rest else [])
+    return [Reason("text", {"text": part})]
+
+
+# Older sentences whose part holds everything after it (an operator's note may hold "; ").
+_KEEPS_THE_REST = frozenset(
+    {
+        "flagged",
+        "undecodable_pdu",
+        "assigned",
+        "late_accepted",
+        "accepted_short",
+        "waiting_for_rest",
+        "settled_difference",
+        "refunded",
+        "dismissed",
+        "unparsed_detail",
+        "layouts_disagree",
+    }
+)
 
 
 def parse(text: str | None) -> list[Reason]:
@@ -339,27 +460,22 @@ def parse(text: str | None) -> list[Reason]:
     if not text or not text.strip():
         return []
     if text.startswith(_MARK):
-        return [_one(p) for p in text.split(_SEP)]
+        return [r for p in text.split(_SEP) for r in _one(p)]
     # The older sentences join their parts with "; " (a note may hold one: its part then keeps the rest).
     parts: list[Reason] = []
     pieces = text.split("; ")
     i = 0
     while i < len(pieces):
-        part = pieces[i]
-        found = _one(part)
-        if found.code in (
-            "flagged",
-            "undecodable_pdu",
-            "assigned",
-            "late_accepted",
-            "refunded",
-            "dismissed",
-            "unparsed_detail",
-            "layouts_disagree",
-        ):
-            rest = "; ".join(pieces[i:])
-            parts.append(_one(rest))
+        found, used = _one(pieces[i]), 1
+        if found[-1].code in _KEEPS_THE_REST and i + 1 < len(pieces):
+            parts += _one("; ".join(pieces[i:]))
             break
-        parts.append(found)
-        i += 1
+        if found[0].code == "text":  # a sentence that itself held "; " (a flag of two parts, say)
+            for j in range(i + 2, len(pieces) + 1):
+                longer = _one("; ".join(pieces[i:j]))
+                if longer[0].code != "text":
+                    found, used = longer, j - i
+                    break
+        parts += found
+        i += used
     return parts
