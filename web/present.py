@@ -24,6 +24,7 @@ from web.i18n import WORDS
 _RIAL = {"amount", "balance", "price", "shortfall", "difference", "layout_amount", "layout_balance"}
 _ARITHMETIC = {"balance_continues", "balance_break", "fields_balance_break", "doubt_withdrawal_sum"}
 _SUM_PARTS = {"previous", "op", "amount", "expected", "balance"}
+_NAME_MARK = "\ue000"  # stands for a name (data) while an alert's sentence is rendered
 
 
 class _Blank(dict[str, str]):
@@ -159,10 +160,19 @@ class Present:
         parts = [self._reason(r) for r in parse(text)]
         return ("؛ " if self.fa else "; ").join(parts) if parts else "—"
 
+    def alert(self, kind: str, params: dict[str, Any] | None, resolved: bool = False) -> str:
+        """HTML of an alert's sentence in the page's language; the modem's name in it is data."""
+        values = dict(params or {})
+        name = values.get("modem")
+        if name is not None:
+            values["modem"] = _NAME_MARK
+        text = html.escape(render_alert(kind, values, self.lang, resolved))
+        return text.replace(_NAME_MARK, data(name)) if name is not None else text
+
     def _reason(self, r: Reason) -> str:
         if r.code in ("alert", "alert_resolved") and r.params.get("alert") in ALERT_TEXTS:
             params = {k: v for k, v in r.params.items() if k != "alert"}
-            return html.escape(render_alert(r.params["alert"], params, self.lang, r.code == "alert_resolved"))
+            return self.alert(r.params["alert"], params, r.code == "alert_resolved")
         words = WORDS.get(f"r.{r.code}")
         if words is None:
             return data(r.params.get("text", r.code))

@@ -136,6 +136,7 @@ class AlertView:
     text_fa: str
     text_en: str
     raised_at: dt.datetime
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 def conditions(facts: Facts, settings: Settings) -> list[Condition]:
@@ -281,7 +282,14 @@ class AlertCenter:
         """The alerts in force, newest first, in both languages (the dashboard's banner)."""
         rows = Alert.select().where(Alert.state == ACTIVE).order_by(Alert.raised_at.desc(), Alert.id.desc())
         return [
-            AlertView(a.id, a.kind, render(a.kind, a.params, "fa"), render(a.kind, a.params, "en"), a.raised_at)
+            AlertView(
+                a.id,
+                a.kind,
+                render(a.kind, a.params, "fa"),
+                render(a.kind, a.params, "en"),
+                a.raised_at,
+                a.params or {},
+            )
             for a in rows
         ]
 

@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from appliance.store.models import Deposit, Payment
+from appliance.store.models import Deposit, Payment, SmsMessage
 from tests.conftest import serving
 from tests.web.dash_box import PASSWORD, build_day
 from tests.web.test_dashboard import Client
@@ -124,3 +124,80 @@ def test_every_page_speaks_one_language(two_cards, clock, lang):
         status, page = client.call("/admin/review/dismiss", {"deposit_id": "1", "note": "x"})
         assert status == 403 and foreign_words(page, lang) == []
     assert checked > 20
+
+
+def _split_alert_teaching_box(service, clock):  # type: ignore[no-untyped-def]
+    """A box with what the day box lacks: a split payment paid in part and late, a suggested settlement,
+    alerts raised and cleared (the banner, the alerts page, the owner's notices), a SIM balance answer,
+    and stored SMS to teach from (a stranger's deposit, an unparsed one, a held one)."""
+    from appliance.usecases import sim_balance
+    from appliance.usecases.alerts import AlertCenter, Condition
+    from appliance.usecases.checkout import CreateRequest
+    from appliance.usecases.service import NewDeposit
+    from appliance.usecases.sms_intake import SmsIngest, build_reader
+    from appliance.usecases.teaching import Teaching
+    from tests.web.dash_box import SMSC, _ingest, mellat_text
+
+    split = service.create_payment(CreateRequest(price=250_000_000, fid=801)).payment
+    parts = service.payment_parts(split)
+    service.record_deposit(NewDeposit(amount=parts[0].amount, source="manual", created_by="t"))
+    near = service.create_payment(CreateRequest(price=120_000, fid=802)).payment
+    service.record_deposit(NewDeposit(amount=near.price, source="manual", created_by="t"))  # the offset dropped
+    clock.advance(minutes=16)
+    service.expire_due()
+    late = service.payment_parts(split)[1]
+    service.record_deposit(NewDeposit(amount=late.amount, source="manual", created_by="t"))
+    center = AlertCenter(service)
+    center.evaluate([Condition("sim_credit", "sim_credit", True, {"credit": 20_000})])
+    center.evaluate([Condition("modem_down:m1", "modem_down", True, {"modem": "m1"})])
+    center.evaluate([Condition("modem_down:m1", "modem_down", False)])
+    reply = "اعتبار شما 20000 ریال است. تاریخ انقضا 1405/12/29"
+    sim_balance.record("m1", "mci", "*140*11#", reply, None, clock)
+    ingest = SmsIngest(service, build_reader(service.settings), clock)
+    stranger = service.create_payment(CreateRequest(price=130_000, fid=803)).payment
+    _ingest(ingest, clock, "+989121234567", mellat_text(stranger.amount, 9_000_000, clock()), SMSC)
+    _ingest(ingest, clock, "Bank Mellat", "بانک ملت\nحساب 6204718359\nپول آمد ۵۰۰٬۰۰۰\nمانده ۹٬۵۰۰٬۰۰۰", SMSC)
+    first = service.create_payment(CreateRequest(price=140_000, fid=804)).payment
+    _ingest(ingest, clock, "Bank Mellat", mellat_text(first.amount, 10_000_000, clock()), SMSC)
+    held = service.create_payment(CreateRequest(price=150_000, fid=805)).payment
+    _ingest(ingest, clock, "Bank Mellat", mellat_text(held.amount, 10_000_000 + held.amount, clock()), "+1555")
+    messages = list(SmsMessage.select())
+    # One decision the operator took, so that the teaching page lists an event with its reason.
+    Teaching(ingest).trust_sender("operator:admin", message_id=messages[0].id, bank="mellat")
+    return split, messages
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_split_review_alerts_teaching_capacity_and_export_speak_one_language(make_service, sqlite_url, clock, lang):
+    from appliance.usecases.operator_login import Accounts
+    from tests.conftest import MELLAT_CARD, MELLI_CARD
+
+    service = make_service(
+        sqlite_url, payments={"max_transfer_rial": 100_000_000}, alerts={"owner_phone": "09121234567"}
+    )
+    service.add_card(MELLI_CARD, "شاهین محسنی", account="0217730417009", daily_limit_rial=300_000_000)
+    service.add_card(MELLAT_CARD, "شاهین محسنی", account="6204718359")
+    split, messages = _split_alert_teaching_box(service, clock)
+    assert Payment.get_by_id(split.id).state == "partially_paid"
+    Accounts(clock).set_password(PASSWORD)
+    pages = ["/admin", "/admin/review", "/admin/alerts", "/admin/capacity", "/admin/export", "/admin/sms"]
+    pages += [f"/admin/payments/{p.id}" for p in Payment.select()]
+    pages += [f"/admin/sms/{m.id}/teach" for m in messages]
+    pages += [f"/admin/review?state={s}" for s in ("unmatched", "held", "late")]
+    with serving(service) as http:
+        client = Client(http.base)
+        assert client.login(PASSWORD) == 303
+        client.call(f"/admin?lang={lang}")
+        seen = {}
+        for path in pages:
+            status, page = client.call(path)
+            assert status == 200, (path, status)
+            assert foreign_words(page, lang) == [], path
+            assert not re.search(r"@[a-z]+_?[a-z_]* (?:\{|;)", page), path  # a reason shown as its stored code
+            seen[path] = page
+    # The pages hold what they are meant to check: the split block, a suggestion, alerts, teaching events.
+    assert f'id="partial-{split.id}"' in seen["/admin/review"]
+    assert 'id="alert-history"' in seen["/admin/alerts"] and 'id="sim-balance"' in seen["/admin/alerts"]
+    assert "alert-banner" in seen["/admin"]
+    assert any('class="event sender_trusted"' in seen[f"/admin/sms/{m.id}/teach"] for m in messages)
+    assert len(pages) > 15

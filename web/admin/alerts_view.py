@@ -16,22 +16,8 @@ import jdatetime
 
 from appliance.usecases.alerts import AlertCenter
 from web import fa
+from web.i18n import WORDS, translator
 from web.present import Present
-
-# The outbox's words per language (channel, purpose, state): no English reaches a Persian page.
-WORDS = {
-    "sms": ("پیامک", "SMS"),
-    "webhook": ("وب‌هوک", "webhook"),
-    "raised": ("هشدار", "alert"),
-    "repeat": ("تکرار", "repeat"),
-    "resolved": ("رفع شد", "resolved"),
-    "test": ("آزمایشی", "test"),
-    "forward": ("بازارسال", "forwarded"),
-    "pending": ("در صف", "queued"),
-    "sent": ("فرستاده شد", "sent"),
-    "failed": ("ناموفق", "failed"),
-    "capped": ("سقف روزانه", "daily cap"),
-}
 
 
 def when(value: dt.datetime | None, lang: str) -> str:
@@ -40,8 +26,8 @@ def when(value: dt.datetime | None, lang: str) -> str:
 
 
 def word(key: str, lang: str) -> str:
-    pair = WORDS.get(key)
-    return pair[1 if lang == "en" else 0] if pair else key
+    """The outbox's words (channel, purpose, state) in the page's language (web/i18n.py)."""
+    return translator(lang)(f"outbox.{key}") if f"outbox.{key}" in WORDS else key
 
 
 def banner(service: Any, lang: str) -> list[dict[str, str]]:
@@ -50,10 +36,8 @@ def banner(service: Any, lang: str) -> list[dict[str, str]]:
         active = AlertCenter(service).active()
     except Exception:  # the banner must never take a page down; the alerts page shows the error
         return []
-    return [
-        {"kind": a.kind, "text": a.text_en if lang == "en" else a.text_fa, "since": when(a.raised_at, lang)}
-        for a in active
-    ]
+    page = Present(lang, dt.datetime.now(dt.UTC))
+    return [{"kind": a.kind, "html": page.alert(a.kind, a.params), "since": when(a.raised_at, lang)} for a in active]
 
 
 def install(app: bottle.Bottle, dashboard: Any) -> None:
@@ -65,7 +49,7 @@ def install(app: bottle.Bottle, dashboard: Any) -> None:
         return dashboard._render(
             "admin_alerts",
             session,
-            title="هشدارها" if lang == "fa" else "Alerts",
+            title=translator(lang)("al.title"),
             history=center.history(30),
             balance=_balance(lang),
             notices=center.notices(50),
@@ -78,30 +62,25 @@ def install(app: bottle.Bottle, dashboard: Any) -> None:
 
 
 def _alert_text(alert: Any, lang: str) -> str:
-    from appliance.usecases.alerts import render
-
-    return render(alert.kind, alert.params, lang)
+    """HTML of an alert's sentence (its modem's name marked as data)."""
+    return Present(lang, dt.datetime.now(dt.UTC)).alert(alert.kind, alert.params)
 
 
 def _balance(lang: str) -> dict[str, str] | None:
     """The SIM's last USSD balance answer as the page shows it (credit in Rial with Toman, validity in Jalali)."""
-    from appliance.domain.money import format_rial, rial_to_toman_text
     from appliance.usecases import sim_balance
 
     row = sim_balance.latest()
     if row is None:
         return None
-    en = lang == "en"
-    credit = "—"
-    if row.credit_rial is not None:
-        toman = rial_to_toman_text(row.credit_rial)
-        credit = (
-            f"{format_rial(row.credit_rial)} Rial ({toman} Toman)"
-            if en
-            else f"{format_rial(row.credit_rial, persian=True)} ریال ({fa.fa_digits(toman.replace(',', '٬'))} تومان)"
-        )
+    page = Present(lang, dt.datetime.now(dt.UTC))
+    credit = page.rial(row.credit_rial)
     until = "—"
     if row.valid_until is not None:
         day = row.valid_until
-        until = day.isoformat() if en else fa.fa_digits(jdatetime.date.fromgregorian(date=day).strftime("%Y/%m/%d"))
+        until = (
+            day.isoformat()
+            if lang == "en"
+            else fa.fa_digits(jdatetime.date.fromgregorian(date=day).strftime("%Y/%m/%d"))
+        )
     return {"modem": row.modem, "credit": credit, "until": until, "at": when(row.at, lang), "reply": row.reply or ""}

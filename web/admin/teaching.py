@@ -9,17 +9,19 @@ and come back to the page with what changed. Every decision is an event
 from __future__ import annotations
 
 import datetime as dt
+import html
 from typing import Any
 from urllib.parse import quote
 
 import bottle
 
+from appliance.domain.cards import bank_by_key
 from appliance.domain.errors import InvalidInput, NotFound
 from appliance.usecases.operator_login import Session
 from appliance.usecases.teaching import Confirmed, Teaching, claimed_bank, is_held_for_sender
 from web.admin.dashboard import Dashboard, fa_int
 from web.i18n import WORDS, translator
-from web.present import Present
+from web.present import Present, data
 from web.rendering import redirect
 
 KINDS = ("deposit", "withdrawal", "other", "unparsed")
@@ -31,12 +33,12 @@ def jalali(value: dt.datetime | None, lang: str) -> str:
 
 
 def who(actor: str, t: Any) -> str:
-    """``operator:NAME`` (the dashboard) or ``operator:cli:USER`` (the command line), in the page's language."""
-    if actor.startswith("operator:cli:"):
-        return t("by_cli", actor.removeprefix("operator:cli:"))
-    if actor.startswith("operator:"):
-        return t("by_operator", actor.removeprefix("operator:"))
-    return actor
+    """HTML: ``operator:NAME`` (the dashboard) or ``operator:cli:USER`` (the command line), in the page's
+    language; the name is data."""
+    for prefix, key in (("operator:cli:", "by_cli"), ("operator:", "by_operator")):
+        if actor.startswith(prefix):
+            return html.escape(t(key, "\ue000")).replace("\ue000", data(actor.removeprefix(prefix)))
+    return data(actor)
 
 
 class TeachingPages:
@@ -73,10 +75,14 @@ class TeachingPages:
         )
 
     def _bank_namer(self) -> Any:
-        t = translator(self.dashboard._lang())
+        lang = self.dashboard._lang()
+        t, page = translator(lang), Present(lang, dt.datetime.now(dt.UTC))
 
         def bank_name(key: str) -> str:
-            return t(f"bank_{key}") if f"bank_{key}" in WORDS else t("bank_other", key)
+            if f"bank_{key}" in WORDS:
+                return str(t(f"bank_{key}"))
+            named = page.bank(key)  # the bank registry's name in the page's language
+            return named if bank_by_key(key) else str(t("bank_other", key))
 
         return bank_name
 

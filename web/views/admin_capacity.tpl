@@ -7,7 +7,7 @@
     <th>{{t("open_on_card")}}</th><th>{{t("daily_ceiling")}}</th><th>{{t("left_today")}}</th></tr></thead>
   <tbody>
 % for r in rows:
-  <tr id="card-{{r['card']}}"><td>{{r["bank"]}} <span dir="ltr">…{{fa.fa_digits(r["number_last4"]) if lang == "fa" else r["number_last4"]}}</span></td>
+  <tr id="card-{{r['card']}}"><td>{{p.bank(r["bank"])}} <span dir="ltr">…{{fa.fa_digits(r["number_last4"]) if lang == "fa" else r["number_last4"]}}</span></td>
     <td>{{n(r["free_amounts"])}} / {{n(r["amounts_per_price"])}}</td>
     <td>{{n(r["received_today"])}}</td><td>{{n(r["open_rial"])}}</td><td>{{n(r["daily_limit_rial"])}}</td>
     <td>{{n(r["rial_left"])}}</td></tr>

@@ -1,21 +1,18 @@
 % rebase('admin_base', title=t("teach"))
 % def money(v):
-%   return fa.fa_grouped(v) + " ریال (" + fa.fa_toman(v) + " تومان)" if lang != "en" else "{:,} Rial".format(v)
+%   return p.rial(v)
 % end
 % def digits(v):
 %   return fa.fa_digits(v) if lang != "en" else str(v)
-% end
-% def ltr(v):
-%   return "\u2066" + digits(v) + "\u2069"
 % end
 % if changes:
 <p class="flash ok" id="changes">{{t("reread_count", digits(changes))}}</p>
 % end
 <section class="box sms" id="sms-{{m.id}}">
   <h2>{{t("message_no", digits(m.id))}} — <span class="tag" id="kind">{{t("kind_" + m.kind)}}</span></h2>
-  <p><b>{{t("sender")}}:</b> <bdi dir="ltr" class="sender">{{digits(m.sender)}}</bdi>
-    · <b>{{t("smsc")}}:</b> <bdi dir="ltr">{{digits(m.smsc or "—")}}</bdi> · {{jalali(m.received_at, lang)}}</p>
-  <pre dir="auto" class="text">{{m.text}}</pre>
+  <p><b>{{t("sender")}}:</b> <bdi dir="ltr" class="data sender">{{digits(m.sender)}}</bdi>
+    · <b>{{t("smsc")}}:</b> <bdi dir="ltr" class="data">{{digits(m.smsc or "—")}}</bdi> · {{jalali(m.received_at, lang)}}</p>
+  <pre dir="auto" class="data text">{{m.text}}</pre>
   <p>{{t("sender_trusted") if m.trusted else t("sender_untrusted")}}
 % if m.bank or claimed:
     · {{t("bank")}}: {{bank_name(m.bank or claimed)}}
@@ -27,9 +24,7 @@
     · {{t("deposit")}} #{{digits(m.deposit_id)}}
 % end
   </p>
-% if lang == "en":
-  <p class="muted">{{m.reason}} — {{m.trust_reason}}</p>
-% end
+  <p class="muted why">{{!p.reason(m.reason)}} — {{!p.reason(m.trust_reason)}}</p>
 </section>
 
 % if can_trust:
@@ -81,22 +76,9 @@
 <table class="list events">
 <tr><th>{{t("when")}}</th><th>{{t("events")}}</th><th>{{t("who")}}</th><th>{{t("why")}}</th></tr>
 % for e in events:
-% d = e.data or {}
 <tr class="event {{e.kind}}"><td>{{jalali(e.at, lang)}}</td><td>{{t("ev_" + e.kind) if e.kind in ("sender_trusted", "format_learned", "format_forgotten", "reread") else e.kind}}</td>
-  <td><bdi>{{who(e.actor, t)}}</bdi></td>
-  <td>
-% if lang == "en":
-  {{e.reason}}
-% elif e.kind == "sender_trusted":
-  {{t("ev_trusted_detail", ltr(d.get("sender", "")), bank_name(d.get("bank", "")), ltr(d.get("smsc") or "—"))}}
-% elif e.kind == "format_learned":
-  {{t("ev_learned_detail", t("kind_" + str(d.get("direction", "deposit"))), fa.fa_grouped(int(d.get("amount") or 0)), digits(d.get("template", "")))}}
-% elif e.kind == "format_forgotten":
-  {{t("ev_forgotten_detail", digits(d.get("template", "")))}}
-% elif e.kind == "reread":
-  {{t("ev_reread_detail", t("kind_" + (e.from_state or "unparsed")), t("kind_" + (e.to_state or "unparsed")))}}
-% end
-  </td></tr>
+  <td><bdi>{{!who(e.actor, t)}}</bdi></td>
+  <td>{{!p.reason(e.reason)}}</td></tr>
 % end
 </table>
 </section>
