@@ -21,7 +21,7 @@ from typing import Any
 from appliance.cli.catalog import help_for
 from appliance.cli.context import CommandContext
 from appliance.domain.errors import InvalidInput
-from appliance.domain.reasons import plain
+from appliance.domain.reasons import parse, plain
 from appliance.settings import ENV_CONFIG
 from appliance.sms import ParsedSms, SmsReader
 from appliance.sms.samples import check_template_file
@@ -110,6 +110,7 @@ def result_json(parsed: ParsedSms) -> dict[str, Any]:
         "channel": parsed.channel,
         "trusted": parsed.sender_trusted,
         "reason": plain(parsed.reason),
+        "reasons": [{"code": r.code, "params": r.params} for r in parse(parsed.reason)],
     }
 
 

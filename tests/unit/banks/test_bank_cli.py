@@ -23,6 +23,7 @@ KEYS = [
     "channel",
     "trusted",
     "reason",
+    "reasons",
 ]
 
 
@@ -54,6 +55,11 @@ def test_parse_one_message() -> None:
     assert list(result) == KEYS
     assert result["kind"] == "deposit" and result["amount_rial"] == 12750000 and result["trusted"] is True
     assert result["bank_time"] == "2026-10-06T09:26:00+03:30"
+    assert result["reason"] == "deposit by mellat layout 'current'; settles"
+    assert result["reasons"] == [
+        {"code": "read_by_layout", "params": {"bank": "mellat", "kind": "deposit", "layout": "current"}},
+        {"code": "settles", "params": {}},
+    ]
 
 
 def test_parse_reads_the_text_from_stdin() -> None:
