@@ -15,6 +15,8 @@ SQLite and PostgreSQL. Re-runnable: a value already in the coded form
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from typing import Any
 
 import peewee
 
@@ -31,48 +33,41 @@ COLUMNS = (
 _BATCH = 500
 
 
-def _rewrite(db: peewee.Database, table: str, column: str) -> int:
-    mark = db.param
-    last, changed = 0, 0
+def _rows(db: peewee.Database, table: str, column: str, where: str, *params: object) -> Iterator[tuple[int, Any]]:
+    """(id, value) of ``table``'s rows that match ``where``, in id order, a batch at a time."""
+    mark, last = db.param, 0
     while True:
         rows = db.execute_sql(
-            f'SELECT "id", "{column}" FROM "{table}" WHERE "id" > {mark} AND "{column}" IS NOT NULL '
-            f'AND "{column}" <> {mark} AND "{column}" NOT LIKE {mark} ORDER BY "id" LIMIT {_BATCH}',
-            (last, "", "@%"),
-        ).fetchall()
-        if not rows:
-            return changed
-        for row_id, text in rows:
-            db.execute_sql(f'UPDATE "{table}" SET "{column}" = {mark} WHERE "id" = {mark}', (modernise(text), row_id))
-            changed += 1
-        last = rows[-1][0]
-
-
-def _rewrite_parsed(db: peewee.Database) -> int:
-    """The reader's result kept with each SMS (JSON text) holds its reason too."""
-    mark = db.param
-    last, changed = 0, 0
-    while True:
-        rows = db.execute_sql(
-            f'SELECT "id", "parsed" FROM "sms_message" WHERE "id" > {mark} AND "parsed" IS NOT NULL '
+            f'SELECT "id", "{column}" FROM "{table}" WHERE "id" > {mark} AND "{column}" IS NOT NULL {where} '
             f'ORDER BY "id" LIMIT {_BATCH}',
-            (last,),
+            (last, *params),
         ).fetchall()
         if not rows:
-            return changed
-        for row_id, raw in rows:
-            parsed = json.loads(raw) if isinstance(raw, str) and raw else None
-            if not isinstance(parsed, dict):
-                continue
-            old = parsed.get("reason")
-            if isinstance(old, str) and old and not old.startswith("@"):
-                parsed["reason"] = modernise(old)
-                db.execute_sql(
-                    f'UPDATE "sms_message" SET "parsed" = {mark} WHERE "id" = {mark}',
-                    (json.dumps(parsed, ensure_ascii=False, sort_keys=True, default=str), row_id),
-                )
-                changed += 1
+            return
+        yield from rows
         last = rows[-1][0]
+
+
+def _set(db: peewee.Database, table: str, column: str, row_id: int, value: str) -> None:
+    db.execute_sql(f'UPDATE "{table}" SET "{column}" = {db.param} WHERE "id" = {db.param}', (value, row_id))
+
+
+def _rewrite(db: peewee.Database, table: str, column: str) -> None:
+    where = f'AND "{column}" <> {db.param} AND "{column}" NOT LIKE {db.param}'
+    for row_id, text in _rows(db, table, column, where, "", "@%"):
+        _set(db, table, column, row_id, modernise(text))
+
+
+def _rewrite_parsed(db: peewee.Database) -> None:
+    """The reader's result kept with each SMS (JSON text) holds its reason too."""
+    for row_id, raw in _rows(db, "sms_message", "parsed", ""):
+        parsed = json.loads(raw) if isinstance(raw, str) and raw else None
+        old = parsed.get("reason") if isinstance(parsed, dict) else None
+        if isinstance(parsed, dict) and isinstance(old, str) and old and not old.startswith("@"):
+            parsed["reason"] = modernise(old)
+            _set(
+                db, "sms_message", "parsed", row_id, json.dumps(parsed, ensure_ascii=False, sort_keys=True, default=str)
+            )
 
 
 def apply(db: peewee.Database) -> None:
