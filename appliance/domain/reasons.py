@@ -14,6 +14,7 @@ data, never lost.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -50,7 +51,13 @@ def reason(code: str, **params: object) -> Reason:
 
 def say(code: str, **params: object) -> str:
     """One reason part in its stored form: ``encode(reason(code, **params))``."""
-    return encode(reason(code, **params))
+    return _said(code, tuple(sorted((k, str(v)) for k, v in params.items() if v is not None and v != "")))
+
+
+@functools.lru_cache(maxsize=4096)
+def _said(code: str, params: tuple[tuple[str, str], ...]) -> str:
+    # The reader says the same few parts for every message of a layout: encoded once.
+    return encode(Reason(code, dict(params)))
 
 
 def extend(part: Reason, **params: object) -> Reason:
@@ -210,7 +217,10 @@ def plain(text: str | None) -> str:
 
 def join(*stored: str | None) -> str:
     """Stored reasons one after another, as one stored reason (empty ones left out)."""
-    return encode(*[part for text in stored for part in parse(text)])
+    texts = [text for text in stored if text and text.strip()]
+    if all(text.startswith(_MARK) for text in texts):
+        return _SEP.join(texts)  # already coded: their parts, one after another (the reader's hot path)
+    return encode(*[part for text in texts for part in parse(text)])
 
 
 def modernise(text: str | None) -> str:
