@@ -20,6 +20,7 @@ from typing import Any
 from appliance.domain import matching
 from appliance.domain.amounts import OffsetRange
 from appliance.domain.errors import ConfigError
+from appliance.domain.reasons import plain
 from appliance.domain.security import new_secret_key, payment_link_signature
 from appliance.settings import Settings
 from appliance.store import database as store
@@ -106,7 +107,7 @@ class UseCaseCore:
             ),
         )
         if entity == "payment" and to_state:
-            log.info("payment %s: %s -> %s by %s (%s)", entity_id, from_state, to_state, actor, reason)
+            log.info("payment %s: %s -> %s by %s (%s)", entity_id, from_state, to_state, actor, plain(reason))
             for listener in self.payment_listeners:
                 listener(entity_id, from_state, to_state, now or self.clock())
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import peewee
 
-from appliance.domain.reasons import encode, join, parse, reason, say
+from appliance.domain.reasons import encode, join, parse, plain, reason, say
 from appliance.settings import Settings
 from appliance.sms import Kind, ParsedSms, SmsReader, check_balance, check_smsc
 from appliance.sms.learn import read_by_learned_layout
@@ -297,7 +297,7 @@ class SmsIngest:
                         outcome.deposit.state,
                     )
                 else:
-                    log.info("SMS %s from %s: %s (%s)", message.id, sender, parsed.kind.value, parsed.reason)
+                    log.info("SMS %s from %s: %s (%s)", message.id, sender, parsed.kind.value, plain(parsed.reason))
                 return message
         except peewee.IntegrityError:
             # Another thread or box processed this very message at the same moment.
@@ -359,7 +359,7 @@ class SmsIngest:
             parsed.kind.value,
             data={"deposit": message.deposit_id},
         )
-        log.info("SMS %s read again: %s", message.id, change)
+        log.info("SMS %s read again: %s", message.id, plain(change))
         return change
 
     def has_message(self, dedupe_key: str) -> bool:
@@ -400,7 +400,7 @@ class SmsIngest:
                 # A learned template has one sample behind it: a balance that contradicts it is held.
                 hold = encode(*[r for r in parse(balance.reason) if r.code != "warned_lenient"], reason("held_learned"))
             elif balance.warning:
-                log.warning("balance continuity: %s", balance.reason)
+                log.warning("balance continuity: %s", plain(balance.reason))
         if flag and hold is None and parsed.kind is Kind.DEPOSIT:
             hold = join(say("flagged_held"), flag)
         return hold is None, join(*reasons), hold

@@ -269,7 +269,7 @@ class Teaching:
                 data={"template": template_id},
                 now=now,
             )
-        log.info("%s: %s", actor, summary)
+        log.info("%s: %s", actor, plain(summary))
         return summary
 
     def templates(self) -> list[LearnedTemplate]:

@@ -135,3 +135,16 @@ def test_every_other_rule_and_unpayable_channel_of_the_shipped_banks_has_persian
     missing = sorted(f"rule.{r}" for r in rules if f"rule.{r}" not in WORDS)
     missing += sorted(f"channel.{c}" for c in channels if f"channel.{c}" not in WORDS)
     assert missing == []
+
+
+def test_the_field_readers_evidence_and_a_sum_read_in_persian() -> None:
+    page = Present("fa", dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    evidence = "sign says deposit, word «واریز» says deposit, balance arithmetic says deposit"
+    shown = page.reason(say("read_by_fields", kind="deposit", evidence=evidence))
+    assert not re.search(r"[A-Za-z]", re.sub(r"<[^>]+>", "", shown)), shown
+    assert "علامت" in shown and "«واریز»" in shown and "حساب مانده" in shown
+    broken = page.reason(say("balance_break", previous=1_000_000, op="+", amount=50_000, expected=1_050_000, balance=2))
+    assert "۱٬۰۵۰٬۰۰۰" in broken and "1050000" not in broken
+    assert Present("en", dt.datetime(2026, 12, 1, tzinfo=dt.UTC)).reason(say("accepted_short", shortfall=5000)) == (
+        "accepted as paid with 5,000 Rial missing"
+    )
