@@ -109,27 +109,37 @@ _TIME = re.compile(r"(?<![\d/.])(?<!\d:)(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])"
 
 # --- Accounts and cards -----------------------------------------------------
 _ACCOUNT_TOKEN = r"[\d*](?:[\d*]|[.\-/](?=[\d*]))*"
+# Each of these patterns starts with a one-character lookahead: a cheap test at every position of the text.
 _ACCOUNT_LABEL = re.compile(
-    rf"(?<!مانده )(?<!موجودی )(?<!مانده)(?<!موجودی)"
+    rf"(?=[شحکسبا])(?<!مانده )(?<!موجودی )(?<!مانده)(?<!موجودی)"
     rf"(?:شماره ?کارت|شماره ?حساب|حساب|کارت|سپرده|(?<![آ-ی])به|(?<![آ-ی])از) ?:? ?({_ACCOUNT_TOKEN})"
 )
 # «1816108908:حساب»: the number before its label, as an RTL line copied by some phones lays it out.
 _ACCOUNT_BEFORE_LABEL = re.compile(
-    rf"(?<![\d*.\-/])({_ACCOUNT_TOKEN}) ?: ?(?:شماره ?کارت|شماره ?حساب|حساب|کارت|واریز به|برداشت از|به|از)(?![آ-ی])"
+    rf"(?=[\d*])(?<![\d*.\-/])({_ACCOUNT_TOKEN}) ?: ?"
+    rf"(?:شماره ?کارت|شماره ?حساب|حساب|کارت|واریز به|برداشت از|به|از)(?![آ-ی])"
 )
-_SHAPED_ACCOUNT = re.compile(r"(?<![\d*.\-/])(\d+(?:[.\-/]\d+){1,4}|\d*\*+\d+\*?|\d{3,}\*+)(?![\d*.\-/])")
+_SHAPED_ACCOUNT = re.compile(r"(?=[\d*])(?<![\d*.\-/])(\d+(?:[.\-/]\d+){1,4}|\d*\*+\d+\*?|\d{3,}\*+)(?![\d*.\-/])")
 _BARE_ACCOUNT_LINE = re.compile(r"(?m)^(\d{6,26})$")
+# Only a card with a «*» or a number with «.», «-», «/» inside can be a shaped account.
+_MAY_BE_SHAPED = re.compile(r"\*|\d[.\-/]\d")
+_DIGIT = re.compile(r"\d")
+_FOUR_DIGITS = re.compile(r"\d{4}")
+_INNER_PUNCTUATION = re.compile(r"[.\-/]")
+_NOT_DIGIT = re.compile(r"\D")
 # The other side's card («انتقال از اینترنت بانک از کارت 3988»); «برداشت از کارت» / «واریز به کارت» is one's own.
-_COUNTERPART = re.compile(rf"(?<!برداشت )(?<!واریز )(?:از|به) کارت ?:? ?({_ACCOUNT_TOKEN})")
+_COUNTERPART = re.compile(rf"(?=[اب])(?<!برداشت )(?<!واریز )(?:از|به) کارت ?:? ?({_ACCOUNT_TOKEN})")
 
 # --- Numbers ---------------------------------------------------------------
-_NUMBER = re.compile(r"(?<![\d.])([+-] ?)?(\d+)( ?[+-](?![\d]))?(?![\d.])")
+_NUMBER = re.compile(r"(?=[\d+-])(?<![\d.])([+-] ?)?(\d+)( ?[+-](?![\d]))?(?![\d.])")
 _SECRET = re.compile(r"(?<![آ-ی])رمز|کد ?(?:تایید|فعالسازی)|یکبار ?مصرف|(?i:otp)")
 _DOTTED_MONEY = re.compile(r"\d{1,3}(?:\.\d{3})+ ?(?:ریال|تومان)")
 _SEPARATOR_CHARS = frozenset(THOUSANDS_SEPARATORS)
 # Separators that only group digits; «،» and «٫» are also a Persian comma and decimal point.
 _GROUPING_ONLY = frozenset(",\u066c")
-_MONEY_HINT = re.compile(rf"ریال|تومان|مبلغ|{_DEPOSIT_STRONG}|{_WITHDRAWAL_STRONG}|مانده|موجودی|انتقال|(?m:^[+-]?\d)")
+# Searched in the text with its date and time blanked out: a line that starts with a figure hints at money,
+# a line that is only a date or a time (a login or other notice prints one) does not.
+_MONEY_HINT = re.compile(rf"ریال|تومان|مبلغ|{_DEPOSIT_STRONG}|{_WITHDRAWAL_STRONG}|مانده|موجودی|انتقال|(?m:^ *[+-]?\d)")
 _BALANCE_HINT = re.compile(r"مانده|موجودی")
 _SENTENCE_MOVEMENT = re.compile(rf"{_DEPOSIT_STRONG}|{_WITHDRAWAL_STRONG}|انتقال|[+-] ?\d|\d ?[+-]")
 
@@ -252,22 +262,24 @@ def _find_accounts(text: str) -> tuple[str | None, str | None, str]:
     """(own account or card, the other side's card, the text with them blanked)."""
     counterpart = None
     match = _COUNTERPART.search(text) if "کارت" in text else None
-    if match and re.search(r"\d{4}", match.group(1)):
+    if match and _FOUR_DIGITS.search(match.group(1)):
         counterpart = match.group(1)
         text = _blank(text, match.start(1), match.end(1))
     account = None
     for pattern in (_ACCOUNT_LABEL, _ACCOUNT_BEFORE_LABEL, _SHAPED_ACCOUNT, _BARE_ACCOUNT_LINE):
         if pattern is _ACCOUNT_BEFORE_LABEL and ":" not in text:
             continue
+        if pattern is _SHAPED_ACCOUNT and not _MAY_BE_SHAPED.search(text):
+            continue
         for match in pattern.finditer(text):
             token = match.group(1)
             if pattern in (_ACCOUNT_LABEL, _ACCOUNT_BEFORE_LABEL) and not (
-                "*" in token or re.search(r"[.\-/]", token) or len(token) >= 4
+                "*" in token or _INNER_PUNCTUATION.search(token) or len(token) >= 4
             ):
                 continue
-            if pattern is _SHAPED_ACCOUNT and len(re.sub(r"\D", "", token)) < 4:
+            if pattern is _SHAPED_ACCOUNT and len(_NOT_DIGIT.sub("", token)) < 4:
                 continue  # «3.0 درصد», a short fraction: not an account
-            if pattern is _ACCOUNT_LABEL and not re.search(r"\d", token):
+            if pattern is _ACCOUNT_LABEL and not _DIGIT.search(token):
                 text = _blank(text, match.start(1), match.end(1))  # «حساب: ********»: printed, but designates nothing
                 continue
             if account is None:
@@ -321,13 +333,15 @@ def read_fields(
     previous_balance: int | None = None,
 ) -> FieldReading:
     """Read normalised ``text`` into fields and decide its direction from the evidence."""
-    lines = [line for line in text.split("\n") if not is_advert_line(line)]
+    adverts = _ADVERT_PHRASE.search(text) is not None  # most messages have none: test each line only if so
+    lines = [line for line in text.split("\n") if not (adverts and is_advert_line(line))]
     if lexicon.names is not None:
         lines = [line for line in lines if not lexicon.names.fullmatch(line.strip("* "))]
     body = "\n".join(lines)
     if _SECRET.search(body):
         return FieldReading(problem="a password or code in a message about money")
     date_fields, rest = _find_date(body)
+    undated = rest
     account, counterpart, rest = _find_accounts(rest)
 
     amounts: list[tuple[int, str | None, str]] = []  # (value, sign, how it was found)
@@ -336,8 +350,8 @@ def read_fields(
     rest_lines = rest.split("\n")
     for index, line in enumerate(rest_lines):
         previous_line = rest_lines[index - 1].strip() if index else ""
-        if _ADVERT_PHRASE.search(line):
-            if re.search(r"\d", line):
+        if adverts and _ADVERT_PHRASE.search(line):
+            if _DIGIT.search(line):
                 malformed.append(f"a figure in an advert line ({line.strip()})")
             continue
         for match in _NUMBER.finditer(line):
@@ -376,7 +390,7 @@ def read_fields(
     if not amounts:
         if balances:
             return FieldReading(problem="a balance but no amount", looks_like_money=not _only_balance(body))
-        return FieldReading(problem="no amount found", looks_like_money=bool(_MONEY_HINT.search(body)))
+        return FieldReading(problem="no amount found", looks_like_money=bool(_MONEY_HINT.search(undated)))
     values = {a[0] for a in amounts}
     if len(values) > 1:
         return FieldReading(problem=f"several amounts ({', '.join(str(v) for v in sorted(values))})")

@@ -124,6 +124,23 @@ def test_non_transactions_are_other_with_a_reason(sina_reader: SmsReader, text: 
     assert parsed.kind is Kind.OTHER and reason in parsed.reason and not parsed.settles, parsed.reason
 
 
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "مشتری گرامی\nبه سامانه خوش آمدید\n1405/05/02\n12:47",
+        "مشتری گرامی\n05/05/02-12:47\nبه سامانه خوش آمدید",
+        "به سامانه خوش آمدید\n1405.05.02 ساعت 12:47:10",
+    ],
+    ids=["date and time lines", "date-time line", "dotted date"],
+)
+def test_a_notice_whose_only_figures_are_its_date_and_time_is_other(sina_reader: SmsReader, notice: str) -> None:
+    parsed = sina_reader.parse(SINA, notice, SMSC_TIME)
+    assert parsed.kind is Kind.OTHER and "no movement of money" in parsed.reason, parsed.reason
+    # A line that starts with any other figure may be money: left unparsed for a person to read.
+    figure = sina_reader.parse(SINA, notice + "\n12,000,000", SMSC_TIME)
+    assert figure.kind is Kind.UNPARSED, figure.reason
+
+
 def test_interest_and_reversals_are_deposits_that_never_settle(sina_reader: SmsReader) -> None:
     for word, channel in (("واریز سود سپرده", "interest"), ("برگشت وجه", "reversal")):
         parsed = sina_reader.parse(
