@@ -36,7 +36,8 @@ from appliance.usecases.teaching import Teaching  # noqa: E402
 
 
 def new_format(amount: int, balance: int, ref: int, label: str = "بانک ملت") -> str:
-    return f"{label}\nحساب 6204718359\nواریز شد: +{amount:,} ریال\nکد پیگیری {ref}\nمانده: {balance:,}\nبا تشکر"
+    # «مبلغ» says no direction: the reader leaves the message unparsed until a format is learned.
+    return f"{label}\nحساب 6204718359\nمبلغ: {amount:,} ریال\nکد پیگیری {ref}\nمانده: {balance:,}\nبا تشکر"
 
 
 def line(what: str, target: float, samples: list[float], unit: str) -> None:
