@@ -69,10 +69,8 @@ _CHANNELS = (
 )
 
 # Labels a money figure may follow («واریز: N», «مبلغN», «انتقال:N»).
-_AMOUNT_LABEL = (
-    r"(?:واریز|برداشت|خرید|پرداخت|انتقال|مبلغ|قبض|کارمزد|پایا|ساتنا|شتاب|پل|سود|اصلاحیه|برگشت|تراکنش|وجه)"
-    r"[^\d\n:+\-]{0,24}"
-)
+_AMOUNT_WORD = r"(?:واریز|برداشت|خرید|پرداخت|انتقال|مبلغ|قبض|کارمزد|پایا|ساتنا|شتاب|پل|سود|اصلاحیه|برگشت|تراکنش|وجه)"
+_AMOUNT_LABEL = _AMOUNT_WORD + r"[^\d\n:+\-]{0,24}"
 _BALANCE_WORD = r"(?:مانده|موجودی)(?: ?(?:حساب|کارت|فعلی|جدید))?"
 _BALANCE_BEFORE = re.compile(rf"{_BALANCE_WORD} ?:? ?$")
 _BALANCE_AFTER = re.compile(rf"^ ?:? ?{_BALANCE_WORD}")
@@ -85,27 +83,31 @@ _TOMAN_AFTER = re.compile(r"^ ?تومان")
 _NOT_MONEY_BEFORE = re.compile(
     r"(?:کد|شناسه|پیگیری|مرجع|سال(?![آ-ی])|ماه(?![آ-ی])|رمز|ترمینال|شماره|سریال|کدشعبه)[^\d\n]{0,6}$"
 )
+# A line without any of these words needs no search of the patterns above for each of its figures.
+_LINE_HAS_AMOUNT_WORD = re.compile(_AMOUNT_WORD)
+_LINE_HAS_BALANCE_WORD = re.compile(r"مانده|موجودی")
+_LINE_HAS_NOT_MONEY_WORD = re.compile(r"کد|شناسه|پیگیری|مرجع|سال|ماه|رمز|ترمینال|شماره|سریال")
 _NOT_MONEY_AFTER = re.compile(r"^ ?(?:درصد|ماهه|روز|ساعت|دقیقه|%)")
 
 # --- Dates and times ---------------------------------------------------------
 _DATE_SHAPES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
-    (re.compile(r"(?<![\d/.])(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})(?![\d/])"), ("year", "month", "day")),
+    (re.compile(r"(?=\d)(?<![\d/.])(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})(?![\d/])"), ("year", "month", "day")),
     (
-        re.compile(r"(?<![\d/*])(\d{2})(\d{2})(\d{2}) ?[-_ ] ?(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])"),
+        re.compile(r"(?=\d)(?<![\d/*])(\d{2})(\d{2})(\d{2}) ?[-_ ] ?(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])"),
         ("year", "month", "day", "hour", "minute", "second"),
     ),
     (
-        re.compile(r"(?<![\d/*])(\d{2})(\d{2}) ?[-_ ] ?(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])"),
+        re.compile(r"(?=\d)(?<![\d/*])(\d{2})(\d{2}) ?[-_ ] ?(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])"),
         ("month", "day", "hour", "minute", "second"),
     ),
-    (re.compile(r"(?<![\d/.])(\d{2})/(\d{1,2})/(\d{1,2})(?![\d/])"), ("year", "month", "day")),
+    (re.compile(r"(?=\d)(?<![\d/.])(\d{2})/(\d{1,2})/(\d{1,2})(?![\d/])"), ("year", "month", "day")),
     (
-        re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2}) ?[-_ ] ?(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])"),
+        re.compile(r"(?=\d)(?<![\d/.])(\d{1,2})/(\d{1,2}) ?[-_ ] ?(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])"),
         ("month", "day", "hour", "minute", "second"),
     ),
     (re.compile(r"(?m)^(\d{1,2})/(\d{1,2})$"), ("month", "day")),
 )
-_TIME = re.compile(r"(?<![\d/.])(?<!\d:)(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])")
+_TIME = re.compile(r"(?=\d)(?<![\d/.])(?<!\d:)(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])")
 
 # --- Accounts and cards -----------------------------------------------------
 _ACCOUNT_TOKEN = r"[\d*](?:[\d*]|[.\-/](?=[\d*]))*"
@@ -354,6 +356,9 @@ def read_fields(
             if _DIGIT.search(line):
                 malformed.append(f"a figure in an advert line ({line.strip()})")
             continue
+        not_money_word = _LINE_HAS_NOT_MONEY_WORD.search(line) is not None
+        balance_word = _LINE_HAS_BALANCE_WORD.search(line) is not None
+        amount_word = _LINE_HAS_AMOUNT_WORD.search(line) is not None
         for match in _NUMBER.finditer(line):
             start, end = match.start(2), match.end(2)
             # A label is at most a few words from its figure: look that far only (keeps the search short).
@@ -364,12 +369,12 @@ def read_fields(
             if _glued(line, start, end):
                 malformed.append(line.strip())  # cut out of a badly grouped figure: never money
                 continue
-            if (worded_before and _NOT_MONEY_BEFORE.search(before)) or _NOT_MONEY_AFTER.match(after):
+            if (worded_before and not_money_word and _NOT_MONEY_BEFORE.search(before)) or _NOT_MONEY_AFTER.match(after):
                 continue
             if _TOMAN_AFTER.match(after):
                 malformed.append(f"{value} تومان (a figure in Toman)")
                 continue
-            if (worded_before and _BALANCE_BEFORE.search(before)) or _BALANCE_AFTER.match(after):
+            if (worded_before and balance_word and _BALANCE_BEFORE.search(before)) or _BALANCE_AFTER.match(after):
                 balances.append(int(value))
                 continue
             if not worded_before and _BALANCE_ONLY_LINE.fullmatch(previous_line):
@@ -377,7 +382,7 @@ def read_fields(
                 continue
             if sign:
                 amounts.append((int(value), sign, "sign"))
-            elif (worded_before and _AMOUNT_BEFORE.search(before)) or _AMOUNT_AFTER.match(after):
+            elif (worded_before and amount_word and _AMOUNT_BEFORE.search(before)) or _AMOUNT_AFTER.match(after):
                 amounts.append((int(value), None, "label"))
             elif _RIAL_AFTER.match(after):
                 amounts.append((int(value), None, "unit"))

@@ -99,7 +99,8 @@ _LABEL_JOINS = (":", ": ", " ", "")
 # layout («همراه بانک را نصب کنید», a link). A line counts only when it has a
 # phrase of this lexicon, no digit, no «label:» and no word of a movement.
 ADVERT_PHRASE = _ADVERT_PHRASE = re.compile(
-    r"همراه ?بانک|نصب ?کنید|اپلیکیشن|اپلیکیشن|دانلود|(?i:https?://|www\.|[a-z0-9-]+\.(?:ir|com)\b)"
+    # A domain is looked for from the start of its word only: a run of digits is not tried at each of its places.
+    r"همراه ?بانک|نصب ?کنید|اپلیکیشن|اپلیکیشن|دانلود|(?i:https?://|www\.|(?<![a-z0-9-])[a-z0-9-]+\.(?:ir|com)\b)"
 )
 _URL = re.compile(r"(?i:https?://\S+)")
 _DIGIT_OR_LABEL = re.compile(r"\d|:")
