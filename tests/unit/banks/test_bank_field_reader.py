@@ -87,6 +87,42 @@ def test_a_layouts_deposit_refuted_by_the_arithmetic_is_held(reader: SmsReader) 
 
 
 @pytest.mark.parametrize(
+    ("sender", "text", "balance", "amount", "account"),
+    [
+        (
+            "Bank Mellat",
+            "حساب6204718359\nواریز12,750,000\nمانده48,913,402\n05/07/14-09:26",
+            48_913_402,
+            12_750_000,
+            ("mellat", "6204718359"),
+        ),
+        (
+            SINA,
+            "*بانک سينا*\nواریز به 183-12-3442698-9\nمبلغ 87,300,000 ريال\nمانده 99,900,000 ريال",
+            99_900_000,
+            87_300_000,
+            ("sina", "183-12-3442698-9"),
+        ),
+    ],
+    ids=["layout", "field reader"],
+)
+@pytest.mark.parametrize("arithmetic", ["deposit", "withdrawal", "break"])
+def test_a_balance_found_by_a_function_reads_as_one_given(
+    sina_reader: SmsReader, sender: str, text: str, balance: int, amount: int, account: tuple[str, str], arithmetic: str
+) -> None:
+    previous = {"deposit": balance - amount, "withdrawal": balance + amount, "break": 1}[arithmetic]
+    asked: list[tuple[str, str]] = []
+
+    def find(bank: str, account: str) -> int:
+        asked.append((bank, account))
+        return previous
+
+    given = sina_reader.parse(sender, text, SMSC_TIME, previous_balance=previous)
+    assert sina_reader.parse(sender, text, SMSC_TIME, previous_balance=find) == given
+    assert asked == [account]  # asked once, for the account the message names
+
+
+@pytest.mark.parametrize(
     ("text", "why"),
     [
         ("*بانک سينا*\nمبلغ 5,000,000+ ريال\nبرداشت از 183-12-3442698-9\nمانده 9,000,000", "disagrees"),
