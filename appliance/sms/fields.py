@@ -200,6 +200,7 @@ _COMPILED_DEPOSIT_WEAK = re.compile(_DEPOSIT_WEAK)
 _COMPILED_WITHDRAWAL_WEAK = re.compile(_WITHDRAWAL_WEAK)
 _COMPILED_NON_SETTLING = tuple((re.compile(p), c) for p, c in _NON_SETTLING)
 _COMPILED_CHANNELS = tuple((re.compile(p), c) for p, c in _CHANNELS)
+_ANY_CHANNEL = re.compile("|".join(f"(?:{p})" for p, _ in _CHANNELS))  # most messages name none: one search says so
 
 
 @dataclass(frozen=True)
@@ -321,6 +322,8 @@ def _direction_words(text: str, lexicon: _CompiledLexicon) -> tuple[list[tuple[K
 def _channel(text: str, non_settling: str | None) -> str | None:
     if non_settling:
         return non_settling
+    if _ANY_CHANNEL.search(text) is None:
+        return None
     for pattern, channel in _COMPILED_CHANNELS:
         if pattern.search(text):
             return channel
