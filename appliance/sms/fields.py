@@ -359,6 +359,8 @@ def read_fields(
             if _DIGIT.search(line):
                 malformed.append(f"a figure in an advert line ({line.strip()})")
             continue
+        if not _DIGIT.search(line):
+            continue  # no figure on this line
         not_money_word = _LINE_HAS_NOT_MONEY_WORD.search(line) is not None
         balance_word = _LINE_HAS_BALANCE_WORD.search(line) is not None
         amount_word = _LINE_HAS_AMOUNT_WORD.search(line) is not None
