@@ -172,22 +172,25 @@ class _CompiledLexicon:
     names: re.Pattern[str] | None
     enabled: bool
     without_account: bool = False
+    # Every non-settling word of the bank and of the reader at once: most messages have none.
+    any_non_settling: re.Pattern[str] | None = None
 
     @staticmethod
     def build(lexicon: BankLexicon) -> _CompiledLexicon:
         def words(items: Sequence[str]) -> re.Pattern[str] | None:
             return re.compile("|".join(re.escape(w) for w in items)) if items else None
 
+        # A word is found with or without the spaces inside it («خرید اینترنتی» = «خریداینترنتی»).
+        spelled = [(" ?".join(map(re.escape, w.replace(" ", ""))), c) for w, c in lexicon.non_settling.items()]
+        every = [p for p, _ in spelled] + [p for p, _ in _NON_SETTLING]
         return _CompiledLexicon(
             words(lexicon.deposit),
             words(lexicon.withdrawal),
-            # A word is found with or without the spaces inside it («خرید اینترنتی» = «خریداینترنتی»).
-            tuple(
-                (re.compile(" ?".join(map(re.escape, w.replace(" ", "")))), c) for w, c in lexicon.non_settling.items()
-            ),
+            tuple((re.compile(p), c) for p, c in spelled),
             words(lexicon.names),
             lexicon.enabled,
             lexicon.without_account,
+            re.compile("|".join(f"(?:{p})" for p in every)),
         )
 
 
@@ -298,7 +301,8 @@ def _find_accounts(text: str) -> tuple[str | None, str | None, str]:
 def _direction_words(text: str, lexicon: _CompiledLexicon) -> tuple[list[tuple[Kind, bool, str]], str | None]:
     """The movement words in the text: (direction, strong, word), and the non-settling channel if any."""
     non_settling = None
-    for pattern, channel in lexicon.non_settling + _COMPILED_NON_SETTLING:
+    anything = lexicon.any_non_settling is None or lexicon.any_non_settling.search(text) is not None
+    for pattern, channel in lexicon.non_settling + _COMPILED_NON_SETTLING if anything else ():
         if pattern.search(text):
             non_settling = channel
             break
