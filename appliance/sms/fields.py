@@ -70,10 +70,8 @@ _CHANNELS = (
 )
 
 # Labels a money figure may follow («واریز: N», «مبلغN», «انتقال:N»).
-_AMOUNT_LABEL = (
-    r"(?:واریز|برداشت|خرید|پرداخت|انتقال|مبلغ|قبض|کارمزد|پایا|ساتنا|شتاب|پل|سود|اصلاحیه|برگشت|تراکنش|وجه)"
-    r"[^\d\n:+\-]{0,24}"
-)
+_AMOUNT_WORD = r"(?:واریز|برداشت|خرید|پرداخت|انتقال|مبلغ|قبض|کارمزد|پایا|ساتنا|شتاب|پل|سود|اصلاحیه|برگشت|تراکنش|وجه)"
+_AMOUNT_LABEL = _AMOUNT_WORD + r"[^\d\n:+\-]{0,24}"
 _BALANCE_WORD = r"(?:مانده|موجودی)(?: ?(?:حساب|کارت|فعلی|جدید))?"
 _BALANCE_BEFORE = re.compile(rf"{_BALANCE_WORD} ?:? ?$")
 _BALANCE_AFTER = re.compile(rf"^ ?:? ?{_BALANCE_WORD}")
@@ -86,51 +84,65 @@ _TOMAN_AFTER = re.compile(r"^ ?تومان")
 _NOT_MONEY_BEFORE = re.compile(
     r"(?:کد|شناسه|پیگیری|مرجع|سال(?![آ-ی])|ماه(?![آ-ی])|رمز|ترمینال|شماره|سریال|کدشعبه)[^\d\n]{0,6}$"
 )
+# A line without any of these words needs no search of the patterns above for each of its figures.
+_LINE_HAS_AMOUNT_WORD = re.compile(_AMOUNT_WORD)
+_LINE_HAS_BALANCE_WORD = re.compile(r"مانده|موجودی")
+_LINE_HAS_NOT_MONEY_WORD = re.compile(r"کد|شناسه|پیگیری|مرجع|سال|ماه|رمز|ترمینال|شماره|سریال")
 _NOT_MONEY_AFTER = re.compile(r"^ ?(?:درصد|ماهه|روز|ساعت|دقیقه|%)")
 
 # --- Dates and times ---------------------------------------------------------
 _DATE_SHAPES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
-    (re.compile(r"(?<![\d/.])(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})(?![\d/])"), ("year", "month", "day")),
+    (re.compile(r"(?=\d)(?<![\d/.])(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})(?![\d/])"), ("year", "month", "day")),
     (
-        re.compile(r"(?<![\d/*])(\d{2})(\d{2})(\d{2}) ?[-_ ] ?(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])"),
+        re.compile(r"(?=\d)(?<![\d/*])(\d{2})(\d{2})(\d{2}) ?[-_ ] ?(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])"),
         ("year", "month", "day", "hour", "minute", "second"),
     ),
     (
-        re.compile(r"(?<![\d/*])(\d{2})(\d{2}) ?[-_ ] ?(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])"),
+        re.compile(r"(?=\d)(?<![\d/*])(\d{2})(\d{2}) ?[-_ ] ?(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])"),
         ("month", "day", "hour", "minute", "second"),
     ),
-    (re.compile(r"(?<![\d/.])(\d{2})/(\d{1,2})/(\d{1,2})(?![\d/])"), ("year", "month", "day")),
+    (re.compile(r"(?=\d)(?<![\d/.])(\d{2})/(\d{1,2})/(\d{1,2})(?![\d/])"), ("year", "month", "day")),
     (
-        re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2}) ?[-_ ] ?(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])"),
+        re.compile(r"(?=\d)(?<![\d/.])(\d{1,2})/(\d{1,2}) ?[-_ ] ?(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])"),
         ("month", "day", "hour", "minute", "second"),
     ),
     (re.compile(r"(?m)^(\d{1,2})/(\d{1,2})$"), ("month", "day")),
 )
-_TIME = re.compile(r"(?<![\d/.])(?<!\d:)(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])")
+_TIME = re.compile(r"(?=\d)(?<![\d/.])(?<!\d:)(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])")
 
 # --- Accounts and cards -----------------------------------------------------
 _ACCOUNT_TOKEN = r"[\d*](?:[\d*]|[.\-/](?=[\d*]))*"
+# Each of these patterns starts with a one-character lookahead: a cheap test at every position of the text.
 _ACCOUNT_LABEL = re.compile(
-    rf"(?<!مانده )(?<!موجودی )(?<!مانده)(?<!موجودی)"
+    rf"(?=[شحکسبا])(?<!مانده )(?<!موجودی )(?<!مانده)(?<!موجودی)"
     rf"(?:شماره ?کارت|شماره ?حساب|حساب|کارت|سپرده|(?<![آ-ی])به|(?<![آ-ی])از) ?:? ?({_ACCOUNT_TOKEN})"
 )
 # «1816108908:حساب»: the number before its label, as an RTL line copied by some phones lays it out.
 _ACCOUNT_BEFORE_LABEL = re.compile(
-    rf"(?<![\d*.\-/])({_ACCOUNT_TOKEN}) ?: ?(?:شماره ?کارت|شماره ?حساب|حساب|کارت|واریز به|برداشت از|به|از)(?![آ-ی])"
+    rf"(?=[\d*])(?<![\d*.\-/])({_ACCOUNT_TOKEN}) ?: ?"
+    rf"(?:شماره ?کارت|شماره ?حساب|حساب|کارت|واریز به|برداشت از|به|از)(?![آ-ی])"
 )
-_SHAPED_ACCOUNT = re.compile(r"(?<![\d*.\-/])(\d+(?:[.\-/]\d+){1,4}|\d*\*+\d+\*?|\d{3,}\*+)(?![\d*.\-/])")
+_SHAPED_ACCOUNT = re.compile(r"(?=[\d*])(?<![\d*.\-/])(\d+(?:[.\-/]\d+){1,4}|\d*\*+\d+\*?|\d{3,}\*+)(?![\d*.\-/])")
 _BARE_ACCOUNT_LINE = re.compile(r"(?m)^(\d{6,26})$")
+# Only a card with a «*» or a number with «.», «-», «/» inside can be a shaped account.
+_MAY_BE_SHAPED = re.compile(r"\*|\d[.\-/]\d")
+_DIGIT = re.compile(r"\d")
+_FOUR_DIGITS = re.compile(r"\d{4}")
+_INNER_PUNCTUATION = re.compile(r"[.\-/]")
+_NOT_DIGIT = re.compile(r"\D")
 # The other side's card («انتقال از اینترنت بانک از کارت 3988»); «برداشت از کارت» / «واریز به کارت» is one's own.
-_COUNTERPART = re.compile(rf"(?<!برداشت )(?<!واریز )(?:از|به) کارت ?:? ?({_ACCOUNT_TOKEN})")
+_COUNTERPART = re.compile(rf"(?=[اب])(?<!برداشت )(?<!واریز )(?:از|به) کارت ?:? ?({_ACCOUNT_TOKEN})")
 
 # --- Numbers ---------------------------------------------------------------
-_NUMBER = re.compile(r"(?<![\d.])([+-] ?)?(\d+)( ?[+-](?![\d]))?(?![\d.])")
+_NUMBER = re.compile(r"(?=[\d+-])(?<![\d.])([+-] ?)?(\d+)( ?[+-](?![\d]))?(?![\d.])")
 _SECRET = re.compile(r"(?<![آ-ی])رمز|کد ?(?:تایید|فعالسازی)|یکبار ?مصرف|(?i:otp)")
 _DOTTED_MONEY = re.compile(r"\d{1,3}(?:\.\d{3})+ ?(?:ریال|تومان)")
 _SEPARATOR_CHARS = frozenset(THOUSANDS_SEPARATORS)
 # Separators that only group digits; «،» and «٫» are also a Persian comma and decimal point.
 _GROUPING_ONLY = frozenset(",\u066c")
-_MONEY_HINT = re.compile(rf"ریال|تومان|مبلغ|{_DEPOSIT_STRONG}|{_WITHDRAWAL_STRONG}|مانده|موجودی|انتقال|(?m:^[+-]?\d)")
+# Searched in the text with its date and time blanked out: a line that starts with a figure hints at money,
+# a line that is only a date or a time (a login or other notice prints one) does not.
+_MONEY_HINT = re.compile(rf"ریال|تومان|مبلغ|{_DEPOSIT_STRONG}|{_WITHDRAWAL_STRONG}|مانده|موجودی|انتقال|(?m:^ *[+-]?\d)")
 _BALANCE_HINT = re.compile(r"مانده|موجودی")
 _SENTENCE_MOVEMENT = re.compile(rf"{_DEPOSIT_STRONG}|{_WITHDRAWAL_STRONG}|انتقال|[+-] ?\d|\d ?[+-]")
 
@@ -161,22 +173,25 @@ class _CompiledLexicon:
     names: re.Pattern[str] | None
     enabled: bool
     without_account: bool = False
+    # Every non-settling word of the bank and of the reader at once: most messages have none.
+    any_non_settling: re.Pattern[str] | None = None
 
     @staticmethod
     def build(lexicon: BankLexicon) -> _CompiledLexicon:
         def words(items: Sequence[str]) -> re.Pattern[str] | None:
             return re.compile("|".join(re.escape(w) for w in items)) if items else None
 
+        # A word is found with or without the spaces inside it («خرید اینترنتی» = «خریداینترنتی»).
+        spelled = [(" ?".join(map(re.escape, w.replace(" ", ""))), c) for w, c in lexicon.non_settling.items()]
+        every = [p for p, _ in spelled] + [p for p, _ in _NON_SETTLING]
         return _CompiledLexicon(
             words(lexicon.deposit),
             words(lexicon.withdrawal),
-            # A word is found with or without the spaces inside it («خرید اینترنتی» = «خریداینترنتی»).
-            tuple(
-                (re.compile(" ?".join(map(re.escape, w.replace(" ", "")))), c) for w, c in lexicon.non_settling.items()
-            ),
+            tuple((re.compile(p), c) for p, c in spelled),
             words(lexicon.names),
             lexicon.enabled,
             lexicon.without_account,
+            re.compile("|".join(f"(?:{p})" for p in every)),
         )
 
 
@@ -189,6 +204,7 @@ _COMPILED_DEPOSIT_WEAK = re.compile(_DEPOSIT_WEAK)
 _COMPILED_WITHDRAWAL_WEAK = re.compile(_WITHDRAWAL_WEAK)
 _COMPILED_NON_SETTLING = tuple((re.compile(p), c) for p, c in _NON_SETTLING)
 _COMPILED_CHANNELS = tuple((re.compile(p), c) for p, c in _CHANNELS)
+_ANY_CHANNEL = re.compile("|".join(f"(?:{p})" for p, _ in _CHANNELS))  # most messages name none: one search says so
 
 
 @dataclass(frozen=True)
@@ -253,22 +269,24 @@ def _find_accounts(text: str) -> tuple[str | None, str | None, str]:
     """(own account or card, the other side's card, the text with them blanked)."""
     counterpart = None
     match = _COUNTERPART.search(text) if "کارت" in text else None
-    if match and re.search(r"\d{4}", match.group(1)):
+    if match and _FOUR_DIGITS.search(match.group(1)):
         counterpart = match.group(1)
         text = _blank(text, match.start(1), match.end(1))
     account = None
     for pattern in (_ACCOUNT_LABEL, _ACCOUNT_BEFORE_LABEL, _SHAPED_ACCOUNT, _BARE_ACCOUNT_LINE):
         if pattern is _ACCOUNT_BEFORE_LABEL and ":" not in text:
             continue
+        if pattern is _SHAPED_ACCOUNT and not _MAY_BE_SHAPED.search(text):
+            continue
         for match in pattern.finditer(text):
             token = match.group(1)
             if pattern in (_ACCOUNT_LABEL, _ACCOUNT_BEFORE_LABEL) and not (
-                "*" in token or re.search(r"[.\-/]", token) or len(token) >= 4
+                "*" in token or _INNER_PUNCTUATION.search(token) or len(token) >= 4
             ):
                 continue
-            if pattern is _SHAPED_ACCOUNT and len(re.sub(r"\D", "", token)) < 4:
+            if pattern is _SHAPED_ACCOUNT and len(_NOT_DIGIT.sub("", token)) < 4:
                 continue  # «3.0 درصد», a short fraction: not an account
-            if pattern is _ACCOUNT_LABEL and not re.search(r"\d", token):
+            if pattern is _ACCOUNT_LABEL and not _DIGIT.search(token):
                 text = _blank(text, match.start(1), match.end(1))  # «حساب: ********»: printed, but designates nothing
                 continue
             if account is None:
@@ -284,7 +302,8 @@ def _find_accounts(text: str) -> tuple[str | None, str | None, str]:
 def _direction_words(text: str, lexicon: _CompiledLexicon) -> tuple[list[tuple[Kind, bool, str]], str | None]:
     """The movement words in the text: (direction, strong, word), and the non-settling channel if any."""
     non_settling = None
-    for pattern, channel in lexicon.non_settling + _COMPILED_NON_SETTLING:
+    anything = lexicon.any_non_settling is None or lexicon.any_non_settling.search(text) is not None
+    for pattern, channel in lexicon.non_settling + _COMPILED_NON_SETTLING if anything else ():
         if pattern.search(text):
             non_settling = channel
             break
@@ -308,6 +327,8 @@ def _direction_words(text: str, lexicon: _CompiledLexicon) -> tuple[list[tuple[K
 def _channel(text: str, non_settling: str | None) -> str | None:
     if non_settling:
         return non_settling
+    if _ANY_CHANNEL.search(text) is None:
+        return None
     for pattern, channel in _COMPILED_CHANNELS:
         if pattern.search(text):
             return channel
@@ -322,13 +343,15 @@ def read_fields(
     previous_balance: int | None = None,
 ) -> FieldReading:
     """Read normalised ``text`` into fields and decide its direction from the evidence."""
-    lines = [line for line in text.split("\n") if not is_advert_line(line)]
+    adverts = _ADVERT_PHRASE.search(text) is not None  # most messages have none: test each line only if so
+    lines = [line for line in text.split("\n") if not (adverts and is_advert_line(line))]
     if lexicon.names is not None:
         lines = [line for line in lines if not lexicon.names.fullmatch(line.strip("* "))]
     body = "\n".join(lines)
     if _SECRET.search(body):
         return FieldReading(problem="a password or code in a message about money")
     date_fields, rest = _find_date(body)
+    undated = rest
     account, counterpart, rest = _find_accounts(rest)
 
     amounts: list[tuple[int, str | None, str]] = []  # (value, sign, how it was found)
@@ -337,10 +360,15 @@ def read_fields(
     rest_lines = rest.split("\n")
     for index, line in enumerate(rest_lines):
         previous_line = rest_lines[index - 1].strip() if index else ""
-        if _ADVERT_PHRASE.search(line):
-            if re.search(r"\d", line):
+        if adverts and _ADVERT_PHRASE.search(line):
+            if _DIGIT.search(line):
                 malformed.append(f"a figure in an advert line ({line.strip()})")
             continue
+        if not _DIGIT.search(line):
+            continue  # no figure on this line
+        not_money_word = _LINE_HAS_NOT_MONEY_WORD.search(line) is not None
+        balance_word = _LINE_HAS_BALANCE_WORD.search(line) is not None
+        amount_word = _LINE_HAS_AMOUNT_WORD.search(line) is not None
         for match in _NUMBER.finditer(line):
             start, end = match.start(2), match.end(2)
             # A label is at most a few words from its figure: look that far only (keeps the search short).
@@ -351,12 +379,12 @@ def read_fields(
             if _glued(line, start, end):
                 malformed.append(line.strip())  # cut out of a badly grouped figure: never money
                 continue
-            if (worded_before and _NOT_MONEY_BEFORE.search(before)) or _NOT_MONEY_AFTER.match(after):
+            if (worded_before and not_money_word and _NOT_MONEY_BEFORE.search(before)) or _NOT_MONEY_AFTER.match(after):
                 continue
             if _TOMAN_AFTER.match(after):
                 malformed.append(f"{value} تومان (a figure in Toman)")
                 continue
-            if (worded_before and _BALANCE_BEFORE.search(before)) or _BALANCE_AFTER.match(after):
+            if (worded_before and balance_word and _BALANCE_BEFORE.search(before)) or _BALANCE_AFTER.match(after):
                 balances.append(int(value))
                 continue
             if not worded_before and _BALANCE_ONLY_LINE.fullmatch(previous_line):
@@ -364,7 +392,7 @@ def read_fields(
                 continue
             if sign:
                 amounts.append((int(value), sign, "sign"))
-            elif (worded_before and _AMOUNT_BEFORE.search(before)) or _AMOUNT_AFTER.match(after):
+            elif (worded_before and amount_word and _AMOUNT_BEFORE.search(before)) or _AMOUNT_AFTER.match(after):
                 amounts.append((int(value), None, "label"))
             elif _RIAL_AFTER.match(after):
                 amounts.append((int(value), None, "unit"))
@@ -377,7 +405,7 @@ def read_fields(
     if not amounts:
         if balances:
             return FieldReading(problem="a balance but no amount", looks_like_money=not _only_balance(body))
-        return FieldReading(problem="no amount found", looks_like_money=bool(_MONEY_HINT.search(body)))
+        return FieldReading(problem="no amount found", looks_like_money=bool(_MONEY_HINT.search(undated)))
     values = {a[0] for a in amounts}
     if len(values) > 1:
         return FieldReading(problem=f"several amounts ({', '.join(str(v) for v in sorted(values))})")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from appliance.domain.money import DIGITS_TO_ASCII as _DIGITS  # one digit table for the whole product
 
@@ -53,8 +54,11 @@ def normalize_layout(text: str) -> str:
     its comma).
     """
     text = unicodedata.normalize("NFKC", text).translate(_TEXT_TABLE)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "  " in text:
+        text = _SPACES.sub(" ", text)  # a run of spaces never spans a line break: one pass for every line
+    lines = (line.strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -65,9 +69,13 @@ def normalize_text(text: str) -> str:
     breaks, single spaces, no leading/trailing spaces on a line, no empty
     lines, and no separators inside correctly grouped numbers.
     """
-    return _GROUPED.sub(lambda m: _SEPARATOR.sub("", m.group(0)), normalize_layout(text))
+    text = normalize_layout(text)
+    if _SEPARATOR.search(text) is None:
+        return text
+    return _GROUPED.sub(lambda m: _SEPARATOR.sub("", m.group(0)), text)
 
 
+@lru_cache(maxsize=4096)
 def normalize_word(text: str) -> str:
     """A label compared without its spaces: «خرید اینترنتی» is «خریداینترنتی»."""
     return normalize_text(text).replace(" ", "").replace("\n", "")
@@ -91,9 +99,11 @@ _LABEL_JOINS = (":", ": ", " ", "")
 # layout («همراه بانک را نصب کنید», a link). A line counts only when it has a
 # phrase of this lexicon, no digit, no «label:» and no word of a movement.
 ADVERT_PHRASE = _ADVERT_PHRASE = re.compile(
-    r"همراه ?بانک|نصب ?کنید|اپلیکیشن|اپلیکیشن|دانلود|(?i:https?://|www\.|[a-z0-9-]+\.(?:ir|com)\b)"
+    # A domain is looked for from the start of its word only: a run of digits is not tried at each of its places.
+    r"همراه ?بانک|نصب ?کنید|اپلیکیشن|اپلیکیشن|دانلود|(?i:https?://|www\.|(?<![a-z0-9-])[a-z0-9-]+\.(?:ir|com)\b)"
 )
 _URL = re.compile(r"(?i:https?://\S+)")
+_DIGIT_OR_LABEL = re.compile(r"\d|:")
 _MOVEMENT_WORD = re.compile(r"واریز|برداشت|انتقال|مانده|موجودی|مبلغ|ریال|حساب|کارت|خرید|پرداخت|سود|برگشت|[+-]")
 
 
@@ -102,7 +112,7 @@ def is_advert_line(line: str) -> bool:
     if not _ADVERT_PHRASE.search(line):
         return False
     bare = _URL.sub("", line)
-    return not re.search(r"\d|:", bare) and not _MOVEMENT_WORD.search(bare)
+    return not _DIGIT_OR_LABEL.search(bare) and not _MOVEMENT_WORD.search(bare)
 
 
 def strip_advert_lines(text: str) -> str:

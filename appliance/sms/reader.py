@@ -183,15 +183,27 @@ class SmsReader:
             return self._foreign(sender, normalized, reference)
         dialect = self._dialects[bank]
         if callable(previous_balance):
-            parsed = self._read(dialect, normalized, reference, None)
+            # The layouts' readings do not depend on the balance: the second reading reuses them.
+            layouts = _read_tolerantly(dialect.layouts, normalized, reference, self._union("bank:" + bank))
+            parsed = self._read(dialect, normalized, reference, None, layouts)
             if parsed.kind not in (Kind.DEPOSIT, Kind.WITHDRAWAL) or not parsed.account:
                 return parsed
             known = previous_balance(bank, parsed.account)
-            return parsed if known is None else self._read(dialect, normalized, reference, known)
+            return parsed if known is None else self._read(dialect, normalized, reference, known, layouts)
         return self._read(dialect, normalized, reference, previous_balance)
 
-    def _read(self, dialect: Dialect, text: str, reference: datetime, previous: int | None) -> ParsedSms:
-        readings, mismatches = _read_tolerantly(dialect.layouts, text, reference, self._union("bank:" + dialect.bank))
+    def _read(
+        self,
+        dialect: Dialect,
+        text: str,
+        reference: datetime,
+        previous: int | None,
+        layouts: tuple[list[_Reading], list[str]] | None = None,
+    ) -> ParsedSms:
+        """``layouts``: what :func:`_read_tolerantly` made of ``text`` with the bank's layouts, if known."""
+        if layouts is None:
+            layouts = _read_tolerantly(dialect.layouts, text, reference, self._union("bank:" + dialect.bank))
+        readings, mismatches = layouts
         unsure = ParsedSms(kind=Kind.UNPARSED, bank=dialect.bank, sender_trusted=True)
         lexicon = self._lexicons[dialect.bank]
         if readings:

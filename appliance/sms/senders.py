@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from appliance.sms.errors import TemplateError
 from appliance.sms.normalize import normalize_digits
@@ -17,6 +18,7 @@ from appliance.sms.normalize import normalize_digits
 _SPACES_AND_MARKS = re.compile(r"[\s\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+")
 
 
+@lru_cache(maxsize=1024)  # a box hears from a few dozen senders: each is folded once
 def canonical_sender(sender: str) -> str:
     """Case, spaces and the Iranian country prefix (+98, 0098, a leading 0) folded away."""
     text = _SPACES_AND_MARKS.sub("", normalize_digits(unicodedata.normalize("NFKC", sender))).casefold()

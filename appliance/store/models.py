@@ -568,3 +568,11 @@ AmountReservation.add_index(
         where=AmountReservation.active_amount.is_null(False),
     )
 )
+
+
+# ----- 0011: the balance arithmetic's index ------------------------------------
+
+# The last balance a trusted SMS printed for an account (SmsIngest._last_balance), newest first.
+SmsMessage.add_index(
+    SmsMessage.index(SmsMessage.bank, SmsMessage.account, SmsMessage.id, name="sms_message_bank_account")
+)

@@ -60,7 +60,8 @@ class DepositCases(CapacityCases):
         transfer_at = new.bank_time or new.smsc_time or received_at
         with store.write():
             if new.dedupe_key:
-                existing = Deposit.get_or_none(Deposit.dedupe_key == new.dedupe_key)
+                # Hand-written: building this query with the ORM cost more than the rest of the deposit.
+                existing = store.first(Deposit, "SELECT * FROM deposit WHERE dedupe_key = ?", new.dedupe_key)
                 if existing is not None:
                     return DepositOutcome(existing, existing.payment, duplicate=True)
             cards = self.cards_for_account(new.account)

@@ -36,7 +36,8 @@ from appliance.usecases.teaching import Teaching  # noqa: E402
 
 
 def new_format(amount: int, balance: int, ref: int, label: str = "بانک ملت") -> str:
-    return f"{label}\nحساب 6204718359\nواریز شد: +{amount:,} ریال\nکد پیگیری {ref}\nمانده: {balance:,}\nبا تشکر"
+    # «مبلغ» says no direction: the reader leaves the message unparsed until a format is learned.
+    return f"{label}\nحساب 6204718359\nمبلغ: {amount:,} ریال\nکد پیگیری {ref}\nمانده: {balance:,}\nبا تشکر"
 
 
 def line(what: str, target: float, samples: list[float], unit: str) -> None:
@@ -80,7 +81,7 @@ def main() -> None:
         line(f"rebuild the reader ({args.templates} learned templates)", 1.0, rebuilds, "s")
 
         ingest = SmsIngest(service, build_reader(service.settings), service.clock)
-        learns = []
+        learns, learn_cpu = [], []
         for run in range(args.runs):
             label = f"بانک ملت {'ب' * (run + 1)}"
             for i in range(args.unparsed):
@@ -99,10 +100,12 @@ def main() -> None:
                 )
             ingest.process_ready(now + dt.timedelta(hours=2))
             first = SmsMessage.select().where(SmsMessage.kind == "unparsed").order_by(SmsMessage.id).first().id
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             Teaching(ingest).learn(first, Confirmed(10_000, "deposit", 99_000_000, "6204718359"), "bench")
             learns.append(time.perf_counter() - start)
+            learn_cpu.append(time.process_time() - cpu_start)
         line(f"learn, re-reading {args.unparsed} unparsed SMS", 5.0, learns, "s")
+        line("  the same, CPU time (no waits for the disk or the core)", 5.0, learn_cpu, "s")
 
 
 if __name__ == "__main__":

@@ -98,6 +98,42 @@ def test_a_layouts_deposit_refuted_by_the_arithmetic_is_held(reader: SmsReader) 
 
 
 @pytest.mark.parametrize(
+    ("sender", "text", "balance", "amount", "account"),
+    [
+        (
+            "Bank Mellat",
+            "حساب6204718359\nواریز12,750,000\nمانده48,913,402\n05/07/14-09:26",
+            48_913_402,
+            12_750_000,
+            ("mellat", "6204718359"),
+        ),
+        (
+            SINA,
+            "*بانک سينا*\nواریز به 183-12-3442698-9\nمبلغ 87,300,000 ريال\nمانده 99,900,000 ريال",
+            99_900_000,
+            87_300_000,
+            ("sina", "183-12-3442698-9"),
+        ),
+    ],
+    ids=["layout", "field reader"],
+)
+@pytest.mark.parametrize("arithmetic", ["deposit", "withdrawal", "break"])
+def test_a_balance_found_by_a_function_reads_as_one_given(
+    sina_reader: SmsReader, sender: str, text: str, balance: int, amount: int, account: tuple[str, str], arithmetic: str
+) -> None:
+    previous = {"deposit": balance - amount, "withdrawal": balance + amount, "break": 1}[arithmetic]
+    asked: list[tuple[str, str]] = []
+
+    def find(bank: str, account: str) -> int:
+        asked.append((bank, account))
+        return previous
+
+    given = sina_reader.parse(sender, text, SMSC_TIME, previous_balance=previous)
+    assert sina_reader.parse(sender, text, SMSC_TIME, previous_balance=find) == given
+    assert asked == [account]  # asked once, for the account the message names
+
+
+@pytest.mark.parametrize(
     ("text", "why"),
     [
         ("*بانک سينا*\nمبلغ 5,000,000+ ريال\nبرداشت از 183-12-3442698-9\nمانده 9,000,000", "disagrees"),
@@ -137,6 +173,23 @@ def test_non_transactions_are_other_with_a_reason(sina_reader: SmsReader, text: 
     parsed = sina_reader.parse(SINA, text, SMSC_TIME)
     assert parsed.kind is Kind.OTHER and not parsed.settles, parsed.reason
     assert codes(parsed.reason) == [code] and param(parsed.reason, code, "rule") == rule, parsed.reason
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "مشتری گرامی\nبه سامانه خوش آمدید\n1405/05/02\n12:47",
+        "مشتری گرامی\n05/05/02-12:47\nبه سامانه خوش آمدید",
+        "به سامانه خوش آمدید\n1405.05.02 ساعت 12:47:10",
+    ],
+    ids=["date and time lines", "date-time line", "dotted date"],
+)
+def test_a_notice_whose_only_figures_are_its_date_and_time_is_other(sina_reader: SmsReader, notice: str) -> None:
+    parsed = sina_reader.parse(SINA, notice, SMSC_TIME)
+    assert parsed.kind is Kind.OTHER and "no movement of money" in parsed.reason, parsed.reason
+    # A line that starts with any other figure may be money: left unparsed for a person to read.
+    figure = sina_reader.parse(SINA, notice + "\n12,000,000", SMSC_TIME)
+    assert figure.kind is Kind.UNPARSED, figure.reason
 
 
 def test_interest_and_reversals_are_deposits_that_never_settle(sina_reader: SmsReader) -> None:
