@@ -54,6 +54,7 @@ class CreatedPayment:
 class CheckResult:
     code: Code
     payment: Payment
+    split: bool = True  # False: a payment of one transfer, with no parts to read
 
 
 class CheckoutCases(CardCases):
@@ -299,11 +300,22 @@ class CheckoutCases(CardCases):
     def check(self, pay_id: int) -> CheckResult:
         """What ``GET /api/check`` answers. The first check of a paid payment answers 201 exactly once."""
         now = self.clock()
-        payment = self.get_payment(pay_id)
+        # One read answers most checks: the payment, and whether it has parts (a split payment).
+        found = store.rows_with(
+            Payment,
+            1,
+            "SELECT EXISTS (SELECT 1 FROM payment_part WHERE payment_id = ?), payment.* FROM payment WHERE id = ?",
+            pay_id,
+            pay_id,
+        )
+        if not found:
+            raise ApiError(Code.PAY_ID_UNKNOWN)
+        payment, (split,) = found[0]
+        split = bool(split)
         state = State(payment.state)
         if state is not State.PAID and effective_state(state, payment.expires_at, now) is state:
             # Nothing to change: answer from a plain read, without taking the write lock.
-            return CheckResult(check_code(state, payment.payer_card_mismatch, False), payment)
+            return CheckResult(check_code(state, payment.payer_card_mismatch, False), payment, split)
         with store.write():
             payment = self.get_payment(pay_id)
             self._expire_if_due(payment, now, "api")
@@ -313,7 +325,7 @@ class CheckoutCases(CardCases):
                 if not first:
                     payment = self.get_payment(pay_id)
             code = check_code(State(payment.state), payment.payer_card_mismatch, first)
-        return CheckResult(code, payment)
+        return CheckResult(code, payment, split)
 
     def list_payments(
         self, state: str | None = None, fid: int | None = None, amount: int | None = None, limit: int = 50
