@@ -106,7 +106,17 @@ class UseCaseCore:
             ),
         )
         if entity == "payment" and to_state:
-            log.info("payment %s: %s -> %s by %s (%s)", entity_id, from_state, to_state, actor, reason)
+            # A new payment is the API's busiest write, and its event row says it all: a log line for each
+            # (written under the write lock) only at DEBUG. Every later state change is logged.
+            log.log(
+                logging.DEBUG if from_state is None else logging.INFO,
+                "payment %s: %s -> %s by %s (%s)",
+                entity_id,
+                from_state,
+                to_state,
+                actor,
+                reason,
+            )
             for listener in self.payment_listeners:
                 listener(entity_id, from_state, to_state, now or self.clock())
 
