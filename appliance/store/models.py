@@ -184,7 +184,7 @@ class Deposit(BaseModel):
     balance = peewee.BigIntegerField(null=True)
     bank_time = UtcDateTimeField(null=True)
     smsc_time = UtcDateTimeField(null=True)
-    received_at = UtcDateTimeField()  # indexed with state and amount (0012), below
+    received_at = UtcDateTimeField(index=True)
     transfer_at = UtcDateTimeField(index=True)  # 0009: today's deposits, for the daily ceilings
     payment = peewee.ForeignKeyField(Payment, null=True, backref="deposits", on_delete="RESTRICT")
     # Why the matcher (or the operator) decided what it did; hints for review.
@@ -199,10 +199,6 @@ class Deposit(BaseModel):
         card_id: int | None
         payment_id: int | None
         messages: peewee.ModelSelect[SmsMessage]
-
-    class Meta:
-        # 0012: the overview's money of the day and the week is read from this index alone.
-        indexes = ((("received_at", "state", "amount"), False),)
 
 
 class Event(BaseModel):

@@ -115,8 +115,18 @@ def glance(service: PaymentService, now: dt.datetime) -> Glance:
     by_state = {s.value: 0 for s in State}
     for p in Payment.select(Payment.state).where((Payment.created_at >= day_start) & (Payment.created_at < day_end)):
         by_state[p.state] = by_state.get(p.state, 0) + 1
-    review = Deposit.select().where(Deposit.state.in_(list(DepositState.REVIEW)))
-    oldest = review.order_by(Deposit.received_at).first()
+    # The queue's size from the state index alone, then its oldest only when there is one: ORDER BY
+    # received_at LIMIT 1 let SQLite walk the received_at index from the first deposit ever until it met
+    # one under review (every deposit of the year when the queue is empty).
+    in_review_states = ", ".join("?" * len(DepositState.REVIEW))
+    review_count = store.execute(
+        f"SELECT COUNT(*) FROM deposit WHERE state IN ({in_review_states})", *DepositState.REVIEW
+    ).fetchone()[0]
+    review_oldest = None
+    if review_count:
+        review_oldest = store.execute(
+            f"SELECT MIN(received_at) FROM deposit WHERE state IN ({in_review_states})", *DepositState.REVIEW
+        ).fetchone()[0]
     last = SmsMessage.select(SmsMessage.received_at).order_by(SmsMessage.received_at.desc()).first()
     today_money, week_money, in_review = _deposit_money(day_start, week_start, day_end)
     return Glance(
@@ -125,8 +135,8 @@ def glance(service: PaymentService, now: dt.datetime) -> Glance:
         week=week_money,
         in_review=in_review,
         payments_by_state=by_state,
-        review_count=review.count(),
-        review_oldest=oldest.received_at if oldest else None,
+        review_count=int(review_count),
+        review_oldest=None if review_oldest is None else Deposit.received_at.python_value(review_oldest),
         cards=cards(service, now),
         last_sms_at=last.received_at if last else None,
         history=modem_history(now),

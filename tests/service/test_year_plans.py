@@ -141,3 +141,37 @@ def test_the_retention_job_gives_sqlite_its_planner_statistics(sqlite_service, c
     purge_old_records(SimpleNamespace(ingest=build_ingest(service), clock=clock, settings=service.settings))
     indexes = {name for (name,) in raw.execute("SELECT idx FROM sqlite_stat1").fetchall()}
     assert {"payment_amount", "payment_state", "payment_expires_at"} <= indexes
+
+
+def steps_of_the_overview(service, clock) -> int:
+    from appliance.usecases.glance import glance
+
+    raw = store.database.obj.connection()
+    counter = [0]
+
+    def step() -> int:
+        counter[0] += 1
+        return 0
+
+    raw.set_progress_handler(step, 1)
+    try:
+        glance(service, clock())
+    finally:
+        raw.set_progress_handler(None, 1)
+    return counter[0]
+
+
+def test_the_overview_costs_the_same_after_a_year(sqlite_service, clock):
+    """The dashboard's first page sums today's and the week's deposits and counts today's payments: it
+    reads those days only (indexes of migration 0012), not every payment and deposit ever made."""
+    service = sqlite_service
+    service.add_card(MELLI_CARD, "x", account="30417")
+    for fid in (1, 2, 3):
+        service.create_payment(CreateRequest(price=100_000 * fid, fid=fid))
+    add_history(500, clock(), first_fid=10_000)
+    store.refresh_statistics()
+    small = steps_of_the_overview(service, clock)
+    add_history(5_000, clock() - dt.timedelta(days=1), first_fid=20_000)
+    store.refresh_statistics()
+    large = steps_of_the_overview(service, clock)
+    assert large < small * 1.5, (small, large)

@@ -1,4 +1,4 @@
-"""Migration 0012: a box of the schema before it gets the dashboard's indexes and keeps its data."""
+"""Migration 0012: a box of the schema before it gets the index on ``payment (created_at)`` and keeps its data."""
 
 from __future__ import annotations
 
@@ -27,15 +27,15 @@ def _box_before_0012(url: str) -> None:
 
 
 def _indexes(db: peewee.Database) -> set[str]:
-    return {index.name for table in ("payment", "deposit") for index in db.get_indexes(table)}
+    return {index.name for index in db.get_indexes("payment")}
 
 
-def test_a_box_before_0012_gets_the_indexes_and_keeps_its_payments(db_url, clock):
+def test_a_box_before_0012_gets_the_index_and_keeps_its_payments(db_url, clock):
     _box_before_0012(db_url)
     settings = make_settings(db_url)
     db = store.open_database(db_url)
     with db.connection_context():
-        assert "payment_created_at" not in _indexes(db) and "deposit_received_at" in _indexes(db)
+        assert "payment_created_at" not in _indexes(db)
         assert current_version(db) < 12
     old = PaymentService(settings, clock=clock)
     old.add_card(MELLI_CARD, "شاهین محسنی")
@@ -45,9 +45,7 @@ def test_a_box_before_0012_gets_the_indexes_and_keeps_its_payments(db_url, clock
     db = open_store(settings)  # what `serve` and every command do first: migrate
     try:
         assert current_version(db) == latest() >= 12
-        indexes = _indexes(db)
-        assert {"payment_created_at", "deposit_received_at_state_amount"} <= indexes
-        assert "deposit_received_at" not in indexes  # the new one leads with received_at: it serves its reads
+        assert "payment_created_at" in _indexes(db)
         service = PaymentService(settings, clock=clock)
         assert service.get_payment(made.id).amount == made.amount
         clock.advance(minutes=1)
