@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--webhook", metavar="URL", help="post every payment state change to this URL")
     add.set_defaults(handler=_add)
     actions.add_parser("list", help="list tokens (never their values)").set_defaults(handler=_list)
-    revoke = actions.add_parser("revoke", help="revoke a token by name")
+    revoke = actions.add_parser("revoke", help="revoke a token by name (a running service refuses it within a second)")
     revoke.add_argument("name")
     revoke.set_defaults(handler=_revoke)
 

@@ -13,6 +13,7 @@ import collections
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -109,13 +110,37 @@ def execute(sql: str, *params: object) -> Any:
 
 def rows(model: type[peewee.Model], sql: str, *params: object) -> list[Any]:
     """Instances of ``model`` from a hand-written ``SELECT *`` (columns converted by their fields)."""
+    return [instance for instance, _ in rows_with(model, 0, sql, *params)]
+
+
+def rows_with(model: type[peewee.Model], extra: int, sql: str, *params: object) -> list[tuple[Any, tuple[Any, ...]]]:
+    """As :func:`rows` for a ``SELECT x, y, table.*``: each instance with its ``extra`` leading columns, as read."""
     cursor = execute(sql, *params)
-    by_column = {f.column_name: f for f in model._meta.sorted_fields}
-    fields = [by_column[d[0]] for d in cursor.description]
-    return [
-        model(__no_default__=True, **{f.name: None if v is None else f.python_value(v) for f, v in zip(fields, row)})
-        for row in cursor.fetchall()
-    ]
+    fields = _row_fields(model, tuple(d[0] for d in cursor.description[extra:]))
+    names = frozenset(name for name, _ in fields)
+    found = []
+    for row in cursor.fetchall():
+        # What ``model(**values)`` would make, without a descriptor call per column (the hot paths read
+        # a row or two per request): foreign keys hold their id, the relations are loaded on use.
+        instance: Any = model.__new__(model)
+        instance.__data__ = {name: None if v is None else convert(v) for (name, convert), v in zip(fields, row[extra:])}
+        instance._dirty = set(names)
+        instance.__rel__ = {}
+        found.append((instance, row[:extra]))
+    return found
+
+
+_ROW_FIELDS: dict[tuple[type[peewee.Model], tuple[str, ...]], list[tuple[str, Callable[[Any], Any]]]] = {}
+
+
+def _row_fields(model: type[peewee.Model], columns: tuple[str, ...]) -> list[tuple[str, Callable[[Any], Any]]]:
+    """(field name, column converter) for each column of a result, found once per model and column list."""
+    key = (model, columns)
+    fields = _ROW_FIELDS.get(key)
+    if fields is None:
+        by_column = {f.column_name: f for f in model._meta.sorted_fields}
+        fields = _ROW_FIELDS[key] = [(by_column[c].name, by_column[c].python_value) for c in columns]
+    return fields
 
 
 def first(model: type[peewee.Model], sql: str, *params: object) -> Any:
@@ -128,11 +153,13 @@ def insert(model: type[peewee.Model], values: Mapping[str, object]) -> int:
     fields = model._meta.fields
     columns = [fields[name].column_name for name in values]
     params = [fields[name].db_value(value) for name, value in values.items()]
-    sql = (
-        f"INSERT INTO {model._meta.table_name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join('?' * len(columns))}) RETURNING id"
-    )
-    return execute(sql, *params).fetchone()[0]
+    sql = f"INSERT INTO {model._meta.table_name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    if is_sqlite():
+        # The rowid SQLite just gave: no RETURNING row to step to (each step lets go of the interpreter,
+        # and under the group commit's write lock every one of them is paid by every create waiting).
+        rowid = execute(sql, *params).lastrowid
+        return int(rowid)
+    return execute(sql + " RETURNING id", *params).fetchone()[0]
 
 
 # SQLite's planner knows nothing of the data until ANALYZE has run, and a box never ran it: after a
@@ -204,6 +231,7 @@ def batched_write(fn: Callable[[], T]) -> T:
     if not job.lead:
         job.wake.wait()
     if not job.finished:  # we lead
+        _gather()
         while True:
             _run_batch(db)
             with _batch_guard:
@@ -220,17 +248,43 @@ def batched_write(fn: Callable[[], T]) -> T:
     return job.result
 
 
+#: How many times a new leader lets the other threads run before it starts its batch (see _gather).
+GATHER_ROUNDS = 8
+
+
+def _gather() -> None:
+    """Let the callers that are on their way join the first batch, before it starts.
+
+    Under load the first caller to arrive after a commit finds the queue empty and leads at once: a batch
+    of one, and its fsync, while the others queue up behind it. Instead the new leader gives way to the
+    other threads (``sleep(0)`` lets any thread ready to run take the interpreter) as long as that brings
+    new callers into the queue. On a quiet box nobody is running and the first round changes nothing:
+    the lone caller goes on at once.
+    """
+    queued = len(_batch_queue)
+    for _ in range(GATHER_ROUNDS):
+        time.sleep(0)
+        now_queued = len(_batch_queue)
+        if now_queued <= queued or now_queued >= MAX_BATCH:
+            return
+        queued = now_queued
+
+
 def _run_batch(db: peewee.Database) -> None:
     with _batch_guard:
         jobs = [_batch_queue.popleft() for _ in range(min(MAX_BATCH, len(_batch_queue)))]
     try:
         with _sqlite_writer, db.atomic(lock_type="IMMEDIATE"):
             for job in jobs:
+                # A savepoint per caller (a failure undoes only its own writes), by hand: peewee's names
+                # each with a fresh uuid, and a batch's savepoints never nest.
+                db.execute_sql("SAVEPOINT batch_job")
                 try:
-                    with db.atomic():  # a savepoint per caller
-                        job.result = job.fn()
+                    job.result = job.fn()
                 except Exception as exc:  # raised in its own caller's thread, after the commit
+                    db.execute_sql("ROLLBACK TO SAVEPOINT batch_job")
                     job.error = exc
+                db.execute_sql("RELEASE SAVEPOINT batch_job")
     except Exception as exc:  # the commit itself failed: nobody's writes are durable
         for job in jobs:
             job.error = job.error or exc

@@ -117,7 +117,7 @@ class Payment(BaseModel):
     # The card this payment is pinned to (pin_card mode); None: every offered card.
     card = peewee.ForeignKeyField(Card, null=True, backref="pinned_payments", on_delete="RESTRICT")
     token = peewee.ForeignKeyField(ApiToken, null=True, backref="payments", on_delete="SET NULL")
-    created_at = UtcDateTimeField()
+    created_at = UtcDateTimeField(index=True)  # 0012: the overview's payments of today
     expires_at = UtcDateTimeField(index=True)
     paid_at = UtcDateTimeField(null=True)
     verified_at = UtcDateTimeField(null=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
 from appliance.domain.errors import InvalidInput, NotFound
@@ -13,6 +14,37 @@ from appliance.store.models import ApiToken
 from appliance.usecases.core import UseCaseCore
 
 TOKEN_SCOPES = ("payments", "sms", "admin")
+
+#: How long a token once found is taken as valid without reading it again (seconds). A token revoked
+#: through this process (the dashboard, a test's service) is refused at once; one revoked by another
+#: process on the same database (the ``carttocart token revoke`` command, another box of a fleet) is
+#: refused at most this long later. Unknown tokens are never remembered: a token just added works at once.
+TOKEN_CACHE_SECONDS = 1.0
+
+
+class _TokenCache:
+    """Tokens found recently, by (database, hash): every API request starts with this lookup."""
+
+    def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
+        self.now = now
+        self.found: dict[tuple[int, str], tuple[float, ApiToken]] = {}
+
+    def get(self, key: tuple[int, str]) -> ApiToken | None:
+        hit = self.found.get(key)
+        if hit is None or self.now() - hit[0] >= TOKEN_CACHE_SECONDS:
+            return None
+        return hit[1]
+
+    def put(self, key: tuple[int, str], token: ApiToken) -> None:
+        if len(self.found) > 1000:  # a handful of shops' tokens; never grows without bound
+            self.found.clear()
+        self.found[key] = (self.now(), token)
+
+    def clear(self) -> None:
+        self.found.clear()
+
+
+_tokens = _TokenCache()
 
 
 class TokenCases(UseCaseCore):
@@ -51,9 +83,13 @@ class TokenCases(UseCaseCore):
         """The active token with this value, or None. ``scope`` is checked by :meth:`has_scope`."""
         if not token:
             return None
-        return store.first(
-            ApiToken, "SELECT * FROM api_token WHERE token_hash = ? AND revoked_at IS NULL", token_hash(token.strip())
-        )
+        key = (id(store.database.obj), token_hash(token.strip()))
+        found: ApiToken | None = _tokens.get(key)
+        if found is None:
+            found = store.first(ApiToken, "SELECT * FROM api_token WHERE token_hash = ? AND revoked_at IS NULL", key[1])
+            if found is not None:
+                _tokens.put(key, found)
+        return found
 
     @staticmethod
     def has_scope(token: ApiToken, scope: str) -> bool:
@@ -73,6 +109,7 @@ class TokenCases(UseCaseCore):
                 row.revoked_at = now
                 row.save()
                 self.record_event("token", row.id, "token_revoked", actor, now=now)
+        _tokens.clear()  # once committed: the next request reads the token again, and is refused
         return row
 
     def get_token(self, token_id: int) -> ApiToken:

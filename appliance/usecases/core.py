@@ -107,7 +107,11 @@ class UseCaseCore:
             ),
         )
         if entity == "payment" and to_state:
-            log.info("payment %s: %s -> %s by %s (%s)", entity_id, from_state, to_state, actor, plain(reason))
+            # A new payment is the API's busiest write, and its event row says it all: a log line for each
+            # (written under the write lock) only at DEBUG. Every later state change is logged.
+            level = logging.DEBUG if from_state is None else logging.INFO
+            if log.isEnabledFor(level):
+                log.log(level, "payment %s: %s -> %s by %s (%s)", entity_id, from_state, to_state, actor, plain(reason))
             for listener in self.payment_listeners:
                 listener(entity_id, from_state, to_state, now or self.clock())
 

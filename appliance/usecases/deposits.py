@@ -106,12 +106,13 @@ class DepositCases(CapacityCases):
             card_ids=frozenset(c.id for c in cards) if cards else None,
             payer_card=new.payer_card,
         )
-        outcome = matching.match(
-            facts,
-            self._candidates(deposit.amount, exact=True) + self._part_candidates(deposit.amount),
-            self.rules,
-            near=self._candidates(deposit.amount, exact=False),
-        )
+        candidates = self._candidates(deposit.amount, exact=True) + self._part_candidates(deposit.amount)
+        outcome = matching.match(facts, candidates, self.rules)
+        if isinstance(outcome, matching.Unmatched):
+            # The payments of nearby amounts are only hints for a deposit that settles nothing: read them
+            # then, not for every deposit (after a year that read walked the expired payments of the price).
+            near = self._candidates(deposit.amount, exact=False)
+            outcome = matching.match(facts, candidates, self.rules, near=near)
         if isinstance(outcome, matching.Ambiguous):
             deposit.hints = list(outcome.payment_ids)
             self._close_deposit(deposit, DepositState.AMBIGUOUS, outcome.reason, actor, now)

@@ -13,6 +13,7 @@ from pathlib import Path
 from appliance.domain import jalali
 from appliance.domain.payments import State
 from appliance.settings import Settings
+from appliance.store import database as store
 from appliance.store.models import Deposit, ModemSample, Payment, SmsMessage
 from appliance.usecases.core import DepositState
 from appliance.usecases.overview import CardView, ReviewItem, cards
@@ -72,13 +73,39 @@ class Glance:
     disk: Disk | None = None
 
 
-def _money(states: tuple[str, ...], start: dt.datetime, end: dt.datetime) -> Money:
-    rows = list(
-        Deposit.select(Deposit.amount).where(
-            Deposit.state.in_(list(states)) & (Deposit.received_at >= start) & (Deposit.received_at < end)
-        )
-    )
-    return Money(sum(int(d.amount) for d in rows), len(rows))
+def _deposit_money(day_start: dt.datetime, week_start: dt.datetime, day_end: dt.datetime) -> tuple[Money, Money, Money]:
+    """(received today, received this week, held for review today), in one read of the week's deposits.
+
+    Only the ``received_at`` range is a condition of the query, so its index is what the planner reads
+    (a handful of days); with the state as a condition too, SQLite's sampled statistics made it walk
+    every matched deposit ever received (0.3 s after a year).
+    """
+    received = ", ".join("?" * len(RECEIVED_STATES))
+    review = ", ".join("?" * len(DepositState.REVIEW))
+    start = Deposit.received_at.db_value(day_start)
+    row = store.execute(
+        f"SELECT SUM(CASE WHEN state IN ({received}) AND received_at >= ? THEN amount END), "
+        f"COUNT(CASE WHEN state IN ({received}) AND received_at >= ? THEN 1 END), "
+        f"SUM(CASE WHEN state IN ({received}) THEN amount END), "
+        f"COUNT(CASE WHEN state IN ({received}) THEN 1 END), "
+        f"SUM(CASE WHEN state IN ({review}) AND received_at >= ? THEN amount END), "
+        f"COUNT(CASE WHEN state IN ({review}) AND received_at >= ? THEN 1 END) "
+        "FROM deposit WHERE received_at >= ? AND received_at < ?",
+        *RECEIVED_STATES,
+        start,
+        *RECEIVED_STATES,
+        start,
+        *RECEIVED_STATES,
+        *RECEIVED_STATES,
+        *DepositState.REVIEW,
+        start,
+        *DepositState.REVIEW,
+        start,
+        Deposit.received_at.db_value(week_start),
+        Deposit.received_at.db_value(day_end),
+    ).fetchone()
+    today, week, in_review = (Money(int(row[i] or 0), int(row[i + 1] or 0)) for i in (0, 2, 4))
+    return today, week, in_review
 
 
 def glance(service: PaymentService, now: dt.datetime) -> Glance:
@@ -88,17 +115,28 @@ def glance(service: PaymentService, now: dt.datetime) -> Glance:
     by_state = {s.value: 0 for s in State}
     for p in Payment.select(Payment.state).where((Payment.created_at >= day_start) & (Payment.created_at < day_end)):
         by_state[p.state] = by_state.get(p.state, 0) + 1
-    review = Deposit.select().where(Deposit.state.in_(list(DepositState.REVIEW)))
-    oldest = review.order_by(Deposit.received_at).first()
+    # The queue's size from the state index alone, then its oldest only when there is one: ORDER BY
+    # received_at LIMIT 1 let SQLite walk the received_at index from the first deposit ever until it met
+    # one under review (every deposit of the year when the queue is empty).
+    in_review_states = ", ".join("?" * len(DepositState.REVIEW))
+    review_count = store.execute(
+        f"SELECT COUNT(*) FROM deposit WHERE state IN ({in_review_states})", *DepositState.REVIEW
+    ).fetchone()[0]
+    review_oldest = None
+    if review_count:
+        review_oldest = store.execute(
+            f"SELECT MIN(received_at) FROM deposit WHERE state IN ({in_review_states})", *DepositState.REVIEW
+        ).fetchone()[0]
     last = SmsMessage.select(SmsMessage.received_at).order_by(SmsMessage.received_at.desc()).first()
+    today_money, week_money, in_review = _deposit_money(day_start, week_start, day_end)
     return Glance(
         now=now,
-        today=_money(RECEIVED_STATES, day_start, day_end),
-        week=_money(RECEIVED_STATES, week_start, day_end),
-        in_review=_money(DepositState.REVIEW, day_start, day_end),
+        today=today_money,
+        week=week_money,
+        in_review=in_review,
         payments_by_state=by_state,
-        review_count=review.count(),
-        review_oldest=oldest.received_at if oldest else None,
+        review_count=int(review_count),
+        review_oldest=None if review_oldest is None else Deposit.received_at.python_value(review_oldest),
         cards=cards(service, now),
         last_sms_at=last.received_at if last else None,
         history=modem_history(now),

@@ -6,9 +6,10 @@ Makes two boxes, one empty and one holding a busy shop's year (grow_data.py:
 500,000 payments, as many SMS parts, a few million events), and measures on
 each, in this process against its SQLite file (durable, as the box writes):
 a create, a check, an SMS turned into a paid payment (parse, trust, match,
-settle: what the receiver does after storing the part), and the CLI's
-``deposit list`` as a process; then the ratio year/empty (target: each within
-1.2x) and the database size per payment. ``--year-box`` reuses a box grown
+settle: what the receiver does after storing the part), the dashboard's pages
+(overview, review queue, SMS inbox, payments list: served by the real app on
+loopback, logged in) and the CLI's ``deposit list`` as a process; then the
+ratio year/empty (target: each within 1.2x) and the database size per payment. ``--year-box`` reuses a box grown
 before (growing one takes minutes).
 """
 
@@ -36,11 +37,20 @@ from appliance.settings import load_settings  # noqa: E402
 from appliance.store import database as store  # noqa: E402
 from appliance.usecases.checkout import CreateRequest  # noqa: E402
 from appliance.usecases.demo_bank import mellat_deposit_sms  # noqa: E402
+from appliance.usecases.operator_login import Accounts  # noqa: E402
 from appliance.usecases.service import PaymentService  # noqa: E402
 from appliance.usecases.sms_intake import build_ingest  # noqa: E402
 
 CLI = [sys.executable, "-m", "appliance.cli"]
 ACCOUNT = grow_data.ACCOUNT
+PASSWORD = "bench password of the year"
+#: The dashboard's pages an operator opens most, by the figure's name.
+PAGES = {
+    "page_overview": "/admin",
+    "page_review": "/admin/review",
+    "page_sms": "/admin/sms",
+    "page_payments": "/admin/payments",
+}
 
 
 def make_box(work: Path) -> Path:
@@ -117,6 +127,7 @@ def measure(config: Path, label: str, rounds: int) -> dict[str, float]:
         sms_to_paid(i)
     out["sms_to_paid"] = statistics.median(sms_times)
     out["sms_paid_share"] = paid[0] / rounds
+    out.update(measure_pages(service, max(5, rounds // 20)))
     db.close()
 
     cli = CLI + ["--config", str(config), "deposit", "list"]
@@ -126,6 +137,31 @@ def measure(config: Path, label: str, rounds: int) -> dict[str, float]:
         subprocess.run(cli, check=True, capture_output=True, cwd=ROOT)
         walls.append((time.perf_counter() - t0) * 1000)
     out["deposit_list"] = statistics.median(walls)
+    return out
+
+
+def measure_pages(service: PaymentService, count: int) -> dict[str, float]:
+    """Median ms of each dashboard page, served by the box's app on loopback (waitress) to a logged-in operator."""
+    from tests.conftest import serving
+    from tests.web.test_dashboard import Client
+
+    accounts = Accounts(service.clock)
+    if not accounts.has_password():
+        accounts.set_password(PASSWORD)
+    out = {}
+    with serving(service) as http:
+        client = Client(http.base)
+        if client.login(PASSWORD) != 303:
+            raise RuntimeError("bench_year: the dashboard refused the login")
+        for key, path in PAGES.items():
+            client.call(path)  # the templates compile once
+
+            def fetch(_: int, path: str = path) -> None:
+                status, _body = client.call(path)
+                if status != 200:
+                    raise RuntimeError(f"bench_year: {path} answered {status}")
+
+            out[key] = median_ms(fetch, count)
     return out
 
 
@@ -163,6 +199,10 @@ def main() -> None:
         "create": "create ms",
         "check": "check ms",
         "sms_to_paid": "SMS -> paid ms",
+        "page_overview": "overview page ms",
+        "page_review": "review page ms",
+        "page_sms": "SMS inbox page ms",
+        "page_payments": "payments page ms",
         "deposit_list": "deposit list ms (CLI)",
     }
     for key, name in names.items():

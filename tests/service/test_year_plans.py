@@ -9,6 +9,7 @@ released reservations, the count must stay about the same.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 
@@ -45,7 +46,8 @@ def add_history(count: int, now: dt.datetime, first_fid: int, state: str = "veri
     raw.commit()
 
 
-def steps_of_the_hot_paths(service, clock, fid: int) -> int:
+def steps_of(work: Callable[[], object]) -> int:
+    """SQLite's virtual-machine steps while ``work`` runs on this thread's connection."""
     raw = store.database.obj.connection()
     counter = [0]
 
@@ -55,12 +57,19 @@ def steps_of_the_hot_paths(service, clock, fid: int) -> int:
 
     raw.set_progress_handler(step, 1)
     try:
-        created = service.create_payment(CreateRequest(price=100_000, fid=fid)).payment
-        service.check(created.id)
-        service.expire_due()
+        work()
     finally:
         raw.set_progress_handler(None, 1)
     return counter[0]
+
+
+def steps_of_the_hot_paths(service, clock, fid: int) -> int:
+    def work() -> None:
+        created = service.create_payment(CreateRequest(price=100_000, fid=fid)).payment
+        service.check(created.id)
+        service.expire_due()
+
+    return steps_of(work)
 
 
 @pytest.fixture
@@ -92,20 +101,15 @@ def test_the_daily_ceiling_still_counts_only_today(sqlite_service, clock):
 
 
 def steps_of_an_unmatched_deposit(service, amount: int) -> int:
-    raw = store.database.obj.connection()
-    counter = [0]
+    outcomes = []
 
-    def step() -> int:
-        counter[0] += 1
-        return 0
+    def work() -> None:
+        new = NewDeposit(amount=amount, source="manual", created_by="t", account="30417")
+        outcomes.append(service.record_deposit(new))
 
-    raw.set_progress_handler(step, 1)
-    try:
-        outcome = service.record_deposit(NewDeposit(amount=amount, source="manual", created_by="t", account="30417"))
-    finally:
-        raw.set_progress_handler(None, 1)
-    assert outcome.deposit.state == "unmatched"
-    return counter[0]
+    steps = steps_of(work)
+    assert outcomes[0].deposit.state == "unmatched"
+    return steps
 
 
 def test_an_unmatched_deposit_costs_the_same_after_a_year_of_expired_payments(sqlite_service, clock):
@@ -141,3 +145,25 @@ def test_the_retention_job_gives_sqlite_its_planner_statistics(sqlite_service, c
     purge_old_records(SimpleNamespace(ingest=build_ingest(service), clock=clock, settings=service.settings))
     indexes = {name for (name,) in raw.execute("SELECT idx FROM sqlite_stat1").fetchall()}
     assert {"payment_amount", "payment_state", "payment_expires_at"} <= indexes
+
+
+def steps_of_the_overview(service, clock) -> int:
+    from appliance.usecases.glance import glance
+
+    return steps_of(lambda: glance(service, clock()))
+
+
+def test_the_overview_costs_the_same_after_a_year(sqlite_service, clock):
+    """The dashboard's first page sums today's and the week's deposits and counts today's payments: it
+    reads those days only (indexes of migration 0012), not every payment and deposit ever made."""
+    service = sqlite_service
+    service.add_card(MELLI_CARD, "x", account="30417")
+    for fid in (1, 2, 3):
+        service.create_payment(CreateRequest(price=100_000 * fid, fid=fid))
+    add_history(500, clock(), first_fid=10_000)
+    store.refresh_statistics()
+    small = steps_of_the_overview(service, clock)
+    add_history(5_000, clock() - dt.timedelta(days=1), first_fid=20_000)
+    store.refresh_statistics()
+    large = steps_of_the_overview(service, clock)
+    assert large < small * 1.5, (small, large)
