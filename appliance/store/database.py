@@ -153,13 +153,11 @@ def insert(model: type[peewee.Model], values: Mapping[str, object]) -> int:
     fields = model._meta.fields
     columns = [fields[name].column_name for name in values]
     params = [fields[name].db_value(value) for name, value in values.items()]
-    sql = f"INSERT INTO {model._meta.table_name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    if is_sqlite():
-        # The rowid SQLite just gave: no RETURNING row to step to (each step lets go of the interpreter,
-        # and under the group commit's write lock every one of them is paid by every create waiting).
-        rowid = execute(sql, *params).lastrowid
-        return int(rowid)
-    return execute(sql + " RETURNING id", *params).fetchone()[0]
+    sql = (
+        f"INSERT INTO {model._meta.table_name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' * len(columns))}) RETURNING id"
+    )
+    return execute(sql, *params).fetchone()[0]
 
 
 # SQLite's planner knows nothing of the data until ANALYZE has run, and a box never ran it: after a
@@ -273,6 +271,7 @@ def _gather() -> None:
 def _run_batch(db: peewee.Database) -> None:
     with _batch_guard:
         jobs = [_batch_queue.popleft() for _ in range(min(MAX_BATCH, len(_batch_queue)))]
+    aborted: Exception | None = None  # what ended the whole transaction, if anything did
     try:
         with _sqlite_writer, db.atomic(lock_type="IMMEDIATE"):
             for job in jobs:
@@ -282,12 +281,17 @@ def _run_batch(db: peewee.Database) -> None:
                 try:
                     job.result = job.fn()
                 except Exception as exc:  # raised in its own caller's thread, after the commit
-                    db.execute_sql("ROLLBACK TO SAVEPOINT batch_job")
                     job.error = exc
+                    if not db.connection().in_transaction:
+                        # SQLite rolled the whole transaction back itself (a full disk, an I/O error):
+                        # no savepoint is left, and nobody's writes in this batch are kept.
+                        aborted = exc
+                        raise
+                    db.execute_sql("ROLLBACK TO SAVEPOINT batch_job")
                 db.execute_sql("RELEASE SAVEPOINT batch_job")
-    except Exception as exc:  # the commit itself failed: nobody's writes are durable
+    except Exception as exc:  # the batch or its commit failed: nobody's writes are durable
         for job in jobs:
-            job.error = job.error or exc
+            job.error = job.error or aborted or exc
     finally:
         for job in jobs:
             job.finished = True
