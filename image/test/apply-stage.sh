@@ -45,8 +45,23 @@ on_chroot() {
 packages() {
 	sed -e 's/#.*//' "$1" | tr -s ' \n' ' '
 }
+# Whether every named package (options skipped) is installed: the test roots'
+# cached base carries the stage's packages (lib.sh), so apt has nothing to do.
+installed() {
+	local pkg names=() status
+	for pkg in "$@"; do
+		[ "${pkg#-}" = "$pkg" ] && names+=("$pkg")
+	done
+	# shellcheck disable=SC2016 # dpkg-query's own ${field} syntax
+	status=$(on_chroot dpkg-query -W -f '${db:Status-Abbrev}\n' "${names[@]}" 2>/dev/null) || return 1
+	[ "$(grep -c '^ii ' <<<"$status")" -eq "${#names[@]}" ]
+}
 apt_updated=0
 apt_install() {
+	if installed "$@"; then
+		echo "apply-stage: already installed: $*" >&2
+		return 0
+	fi
 	if [ "$apt_updated" = 0 ]; then
 		on_chroot apt-get update -qq   # mmdebstrap leaves the package lists empty
 		apt_updated=1
@@ -56,7 +71,7 @@ apt_install() {
 
 for sub in "${stage}"/[0-9][0-9]-*/; do
 	[ -d "$sub" ] || continue
-	echo "apply-stage: ${sub#"${stage}"/}" >&2
+	echo "$(date -u +%H:%M:%S) apply-stage: ${sub#"${stage}"/}" >&2
 	for i in $(seq -w 0 99); do
 		if [ -f "${sub}${i}-debconf" ]; then
 			on_chroot debconf-set-selections < "${sub}${i}-debconf"
@@ -81,3 +96,4 @@ for sub in "${stage}"/[0-9][0-9]-*/; do
 	done
 done
 on_chroot apt-get clean
+echo "$(date -u +%H:%M:%S) apply-stage: done" >&2

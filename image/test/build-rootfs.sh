@@ -4,6 +4,8 @@
 # smoke service. Usage: build-rootfs.sh OUT_DIR
 # CARTTOCART_IMAGE_ARCH=arm64 builds the Pi's architecture under qemu-user
 # (binfmt_misc must hand aarch64 programs to qemu-aarch64-static).
+# The amd64 and arm64 roots may be built at the same time: each applies its own
+# copy of the stage, with its own wheelhouse.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -19,10 +21,20 @@ mkdir -p "$out"
 log "extracting the base root filesystem"
 tar -C "$out" -xpf "$tar"
 mkdir -p "$out/boot/firmware"
+
+# The stage's copy, where its relative paths (../../../config, ../../README.md) still resolve.
+tree=$WORK_DIR/stage-$ARCH
+rm -rf "$tree"
+mkdir -p "$tree/image"
+cp -a "$IMAGE_DIR/stage-carttocart" "$tree/image/"
+rm -rf "$tree/image/stage-carttocart/01-app/files/wheelhouse"
+ln -s "$IMAGE_DIR/README.md" "$tree/image/README.md"
+ln -s "$IMAGE_DIR/../config" "$tree/config"
+trap 'rm -rf "$tree"' EXIT
 log "building the wheelhouse"
-TARGET_ARCH=$ARCH timeout 300 "$IMAGE_DIR/build-wheelhouse.sh" >/dev/null
+TARGET_ARCH=$ARCH timeout 300 "$IMAGE_DIR/build-wheelhouse.sh" "$tree/image/stage-carttocart/01-app/files/wheelhouse" >/dev/null
 log "applying image/stage-carttocart"
-timeout 1500 "$IMAGE_DIR/test/apply-stage.sh" "$IMAGE_DIR/stage-carttocart" "$out"
+timeout 1500 "$IMAGE_DIR/test/apply-stage.sh" "$tree/image/stage-carttocart" "$out"
 
 # Test-only: the smoke check that reports from inside the booted box, and a
 # rule naming QEMU's emulated USB serial adapter (FTDI) like a supported modem.

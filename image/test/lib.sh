@@ -19,33 +19,53 @@ BASE_PACKAGES=systemd,systemd-sysv,udev,dbus,python3,python3-venv,ca-certificate
 
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
+# The packages image/stage-carttocart installs (its NN-packages and NN-packages-nr
+# files), comma-separated. The cached base carries them already: apply-stage.sh
+# then finds them installed and needs no package lists (under emulation apt-get
+# update alone takes minutes) and no second initramfs (overlayroot's hook).
+stage_packages() {
+	sed -e 's/#.*//' "$IMAGE_DIR"/stage-carttocart/*/[0-9][0-9]-packages* | tr -s ' ' '\n' | sed '/^$/d' | paste -sd,
+}
+
+# The hooks of the base's mmdebstrap run (NUL-separated). update-initramfs is
+# diverted to a no-op while packages install (the kernel's postinst and every
+# hook's trigger would each run mkinitramfs), then runs once at the end.
 # Under emulation, the test root's initramfs carries only the modules QEMU's
-# virt machine needs (image/test/initramfs-ci): put in place before the kernel
-# is installed, so that mkinitramfs runs in minutes, not a quarter of an hour.
+# virt machine needs (image/test/initramfs-ci), put in place before the kernel.
 base_hooks() {
+	local stub='/usr/sbin/update-initramfs'
+	printf '%s\0' --dpkgopt=force-unsafe-io \
+		--essential-hook="chroot \"\$1\" dpkg-divert --quiet --local --rename --divert $stub.carttocart-ci --add $stub" \
+		--essential-hook="printf '#!/bin/sh\nexit 0\n' >\"\$1$stub\" && chmod 755 \"\$1$stub\"" \
+		--customize-hook="rm -f \"\$1$stub\" && chroot \"\$1\" dpkg-divert --quiet --local --rename --remove $stub" \
+		--customize-hook="for k in \"\$1\"/usr/lib/modules/*; do chroot \"\$1\" update-initramfs -c -k \"\${k##*/}\"; done"
 	[ "$ARCH" = amd64 ] && return 0
 	printf '%s\0' --essential-hook="mkdir -p \"\$1/etc/initramfs-tools/conf.d\" \"\$1/etc/initramfs-tools/hooks\"" \
 		--essential-hook="cp $IMAGE_DIR/test/initramfs-ci/carttocart-ci.conf \"\$1/etc/initramfs-tools/conf.d/\"" \
 		--essential-hook="cp $IMAGE_DIR/test/initramfs-ci/carttocart-ci-modules \"\$1/etc/initramfs-tools/hooks/\""
 }
 
+# What the cached base is made from (its cache key), without this checkout's path.
+base_recipe() {
+	printf '%s %s\n' "$SUITE" "$ARCH" && printf '%s\n' "$@" | sed "s|$IMAGE_DIR|image|g"
+	if [ "$ARCH" != amd64 ]; then cat "$IMAGE_DIR"/test/initramfs-ci/*; fi
+}
+
 # The base root filesystem as a tarball, made once and cached (keyed on suite,
-# architecture, packages and, under emulation, the initramfs settings).
+# architecture, packages, how it is made and, under emulation, the initramfs settings).
 base_tarball() {
-	local key tar hooks=()
+	local key tar packages hooks=()
 	mapfile -d '' -t hooks < <(base_hooks)
-	if [ "$ARCH" = amd64 ]; then
-		key=$(printf '%s %s' "$SUITE" "$BASE_PACKAGES" | sha256sum | cut -c1-12)
-	else
-		key=$( (printf '%s %s %s' "$SUITE" "$ARCH" "$BASE_PACKAGES" && cat "$IMAGE_DIR"/test/initramfs-ci/*) | sha256sum | cut -c1-12)
-	fi
+	packages="$BASE_PACKAGES,$(stage_packages)"
+	key=$(base_recipe "$packages" "${hooks[@]}" | sha256sum | cut -c1-12)
 	tar=$CACHE_DIR/$SUITE-$ARCH-$key.tar
 	if [ ! -s "$tar" ]; then
 		mkdir -p "$CACHE_DIR"
 		log "mmdebstrap $SUITE $ARCH (cached afterwards in $tar)"
 		timeout 1800 mmdebstrap --quiet --variant=minbase --format=tar --arch="$ARCH" "${hooks[@]}" \
-			--include="$BASE_PACKAGES" "$SUITE" "$tar.partial" "$MIRROR" >&2
+			--include="$packages" "$SUITE" "$tar.partial" "$MIRROR" >&2
 		mv "$tar.partial" "$tar"
+		log "base root filesystem cached"
 	fi
 	printf '%s\n' "$tar"
 }

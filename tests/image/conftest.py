@@ -1,9 +1,12 @@
-"""Helpers for the appliance tests: a real pseudo-terminal modem that answers AT commands."""
+"""Helpers for the appliance tests: a real pseudo-terminal modem that answers AT commands;
+the arm64 image tiers moved to the end of the session, their root built in the background."""
 
 from __future__ import annotations
 
 import os
 import pty
+import shutil
+import subprocess
 import threading
 import time
 import tty
@@ -79,3 +82,35 @@ def pty_modem() -> Iterator[Callable[[dict[str, str]], PtyModem]]:
 
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def arm64_wanted() -> bool:
+    """The arm64 image tiers run unless CARTTOCART_IMAGE_ARM64=0 (image/README.md, "Tests")."""
+    return os.environ.get("CARTTOCART_IMAGE_ARM64", "1") != "0"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the arm64 image tiers last and start building their root now (tests/image/arm64_root.py),
+    so that its emulated build overlaps the rest of the session."""
+    from tests.image import arm64_root
+
+    arm64 = [item for item in items if "test_image_tiers.py" in item.nodeid and "[arm64]" in item.nodeid]
+    if not arm64:
+        return
+    chosen = set(arm64)
+    items[:] = [item for item in items if item not in chosen] + arm64
+    if not arm64_wanted() or os.geteuid() != 0 or config.getoption("collectonly"):
+        return
+    subprocess.run([str(REPO / "image" / "test" / "install-deps.sh")], capture_output=True, timeout=900)
+    if (
+        shutil.which("arch-test")
+        and subprocess.run(["arch-test", "arm64"], capture_output=True, timeout=60).returncode == 0
+    ):
+        arm64_root.start()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from tests.image import arm64_root
+
+    arm64_root.stop()
