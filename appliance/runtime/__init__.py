@@ -221,8 +221,9 @@ class Box:
 
         host, port = parse_listen(listen or self.settings.server.listen)
         app = self.make_app()
-        from web.server import create_http_server
+        from web.server import create_http_server, tune_interpreter
 
+        tune_interpreter()
         server = create_http_server(app, self.settings, host, port)  # the limits: waitress_options
         self._server = server
         previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)

@@ -41,7 +41,9 @@ CLI = [sys.executable, "-m", "appliance.cli"]
 
 CEILING_APP = textwrap.dedent("""
     import logging, sys, bottle, waitress
+    from web.server import tune_interpreter
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # as the box's server (web.server)
+    tune_interpreter()  # the same interpreter setting as the box's server: the ceiling of the same stack
     app = bottle.Bottle()
     @app.get("/api/ceiling")
     def ceiling():
