@@ -49,7 +49,7 @@ test-fast: venv
 # then the API and SMS path again on a Pi's budget (one core, a CPU quota), and the issue-14 table
 # of every figure (tests/bench/summary.py). A failed benchmark (a create refused) fails the run.
 BENCH_RESULTS := .bench/results.jsonl
-bench: venv
+bench: venv system-deps
 	mkdir -p $(dir $(BENCH_RESULTS)) && rm -f $(BENCH_RESULTS)
 	status=0; \
 	for script in tests/bench/bench_*.py; do C2C_BENCH_RESULTS=$(BENCH_RESULTS) $(BIN)/python $$script || status=1; done; \
