@@ -215,3 +215,33 @@ def test_the_overview_sums_by_state_today_and_this_week(sqlite_service, clock):
     assert (seen.today.total, seen.today.count) == (400_000, 5)
     assert (seen.week.total, seen.week.count) == (400_000, 5)
     assert (seen.in_review.total, seen.in_review.count) == (128_000, 6)  # late ones are held for review too
+
+
+def test_a_deposit_that_settles_its_payment_reads_no_older_payment_of_its_amount(sqlite_service, clock, monkeypatch):
+    """After a year a price's amounts came back on a few payments each: a deposit that settles today's
+    payment reads the payments whose quarantine had not ended at the transfer, not every one of its amount
+    (only a deposit that settles nothing reads them all, for its reasons and hints)."""
+    service = sqlite_service
+    service.add_card(MELLI_CARD, "x", account="30417")
+    today = service.create_payment(CreateRequest(price=100_000, fid=1)).payment
+    raw = store.database.obj.connection()
+    for n in range(40):  # the same amount, paid months ago
+        at = (clock() - dt.timedelta(days=300 - n)).replace(tzinfo=None).isoformat(" ")
+        raw.execute(
+            "INSERT INTO payment (fid, price, amount, state, created_at, expires_at, paid_at, verified_at, "
+            "payer_card_mismatch) VALUES (?, 100000, ?, 'verified', ?, ?, ?, ?, 0)",
+            (10_000 + n, today.amount, at, at, at, at),
+        )
+    raw.commit()
+    built: list[int] = []
+    rows = store.rows
+
+    def counted(model, sql, *params):  # type: ignore[no-untyped-def]
+        found = rows(model, sql, *params)
+        built.extend(getattr(p, "id", 0) for p in found if model.__name__ == "Payment")
+        return found
+
+    monkeypatch.setattr(store, "rows", counted)
+    outcome = service.record_deposit(NewDeposit(amount=today.amount, source="manual", created_by="t", account="30417"))
+    assert outcome.payment is not None and outcome.payment.id == today.id
+    assert set(built) == {today.id}, len(built)
