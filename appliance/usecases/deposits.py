@@ -106,8 +106,17 @@ class DepositCases(CapacityCases):
             card_ids=frozenset(c.id for c in cards) if cards else None,
             payer_card=new.payer_card,
         )
-        candidates = self._candidates(deposit.amount, exact=True) + self._part_candidates(deposit.amount)
+        # Only a payment whose quarantine had not ended at the transfer can be settled by it (matching._why_not):
+        # those are read first. When one or several of them can take the deposit, the older payments of the
+        # amount change nothing; only a deposit that settles nothing reads them all, for its reasons and hints
+        # (after a year, a price's amounts came back on a few payments each, read on every SMS before).
+        parts = self._part_candidates(deposit.amount)
+        since = deposit.transfer_at - self.rules.quarantine
+        candidates = self._candidates(deposit.amount, exact=True, since=since) + parts
         outcome = matching.match(facts, candidates, self.rules)
+        if isinstance(outcome, matching.Unmatched):
+            candidates = self._candidates(deposit.amount, exact=True) + parts
+            outcome = matching.match(facts, candidates, self.rules)
         if isinstance(outcome, matching.Unmatched):
             # The payments of nearby amounts are only hints for a deposit that settles nothing: read them
             # then, not for every deposit (after a year that read walked the expired payments of the price).
@@ -185,12 +194,14 @@ class DepositCases(CapacityCases):
         )
         return None
 
-    def _candidates(self, amount: int, exact: bool) -> list[matching.Candidate]:
+    def _candidates(self, amount: int, exact: bool, since: dt.datetime | None = None) -> list[matching.Candidate]:
+        """Payments of ``amount`` (``exact``), else of nearby amounts; with ``since``: expiring then or later."""
         # Runs for every deposit: hand-written SQL (see appliance/store/database.py).
         if exact:
+            recent = "AND expires_at >= ? " if since is not None else ""
             payments = store.rows(
                 Payment,
-                "SELECT * FROM payment WHERE amount = ? AND state IN (?, ?, ?, ?) "
+                f"SELECT * FROM payment WHERE amount = ? AND state IN (?, ?, ?, ?) {recent}"
                 # A split payment's total is no amount of its own: its parts are matched (_part_candidates).
                 "AND NOT EXISTS (SELECT 1 FROM payment_part pp WHERE pp.payment_id = payment.id) "
                 "ORDER BY id DESC LIMIT 50",
@@ -199,6 +210,7 @@ class DepositCases(CapacityCases):
                 State.EXPIRED.value,
                 State.PAID.value,
                 State.VERIFIED.value,
+                *(() if since is None else (Payment.expires_at.db_value(since),)),
             )
         else:
             span = self.offsets.max_offset

@@ -73,48 +73,52 @@ class Glance:
     disk: Disk | None = None
 
 
-def _deposit_money(day_start: dt.datetime, week_start: dt.datetime, day_end: dt.datetime) -> tuple[Money, Money, Money]:
-    """(received today, received this week, held for review today), in one read of the week's deposits.
-
-    Only the ``received_at`` range is a condition of the query, so its index is what the planner reads
-    (a handful of days); with the state as a condition too, SQLite's sampled statistics made it walk
-    every matched deposit ever received (0.3 s after a year).
-    """
-    received = ", ".join("?" * len(RECEIVED_STATES))
-    review = ", ".join("?" * len(DepositState.REVIEW))
-    start = Deposit.received_at.db_value(day_start)
+def _deposit_sum(states: tuple[str, ...], since: dt.datetime, until: dt.datetime) -> Money:
+    """The deposits in ``states`` received in [since, until): read from the index on (state, received_at, amount)
+    alone (migration 0013), each state's days only, no row of the table."""
+    marks = ", ".join("?" * len(states))
     row = store.execute(
-        f"SELECT SUM(CASE WHEN state IN ({received}) AND received_at >= ? THEN amount END), "
-        f"COUNT(CASE WHEN state IN ({received}) AND received_at >= ? THEN 1 END), "
-        f"SUM(CASE WHEN state IN ({received}) THEN amount END), "
-        f"COUNT(CASE WHEN state IN ({received}) THEN 1 END), "
-        f"SUM(CASE WHEN state IN ({review}) AND received_at >= ? THEN amount END), "
-        f"COUNT(CASE WHEN state IN ({review}) AND received_at >= ? THEN 1 END) "
-        "FROM deposit WHERE received_at >= ? AND received_at < ?",
-        *RECEIVED_STATES,
-        start,
-        *RECEIVED_STATES,
-        start,
-        *RECEIVED_STATES,
-        *RECEIVED_STATES,
-        *DepositState.REVIEW,
-        start,
-        *DepositState.REVIEW,
-        start,
-        Deposit.received_at.db_value(week_start),
-        Deposit.received_at.db_value(day_end),
+        f"SELECT SUM(amount), COUNT(*) FROM deposit WHERE state IN ({marks}) AND received_at >= ? AND received_at < ?",
+        *states,
+        Deposit.received_at.db_value(since),
+        Deposit.received_at.db_value(until),
     ).fetchone()
-    today, week, in_review = (Money(int(row[i] or 0), int(row[i + 1] or 0)) for i in (0, 2, 4))
-    return today, week, in_review
+    return Money(int(row[0] or 0), int(row[1] or 0))
+
+
+def _deposit_money(day_start: dt.datetime, week_start: dt.datetime, day_end: dt.datetime) -> tuple[Money, Money, Money]:
+    """(received today, received this week, held for review today).
+
+    One sum per figure with the states as a condition: the index on (state, received_at, amount)
+    (migration 0013) gives each from its own entries. One read of the week by ``received_at`` that
+    sorted the states out per row cost 7 ms for a busy shop's week (a table row per deposit).
+    """
+    return (
+        _deposit_sum(RECEIVED_STATES, day_start, day_end),
+        _deposit_sum(RECEIVED_STATES, week_start, day_end),
+        _deposit_sum(DepositState.REVIEW, day_start, day_end),
+    )
+
+
+def payments_by_state(day_start: dt.datetime, day_end: dt.datetime) -> dict[str, int]:
+    """Payments created in [day_start, day_end) by state (every state, zeros too): counted by SQLite, not
+    made into a model per payment (a busy shop's day of 1,400 payments cost 2.9 ms that way)."""
+    by_state = {s.value: 0 for s in State}
+    rows = store.execute(
+        "SELECT state, COUNT(*) FROM payment WHERE created_at >= ? AND created_at < ? GROUP BY state",
+        Payment.created_at.db_value(day_start),
+        Payment.created_at.db_value(day_end),
+    ).fetchall()
+    for state, count in rows:
+        by_state[state] = by_state.get(state, 0) + int(count)
+    return by_state
 
 
 def glance(service: PaymentService, now: dt.datetime) -> Glance:
     today = jalali.tehran_day(now)
     day_start, day_end = jalali.day_bounds(today, today)
     week_start, _ = jalali.day_bounds(jalali.week_start(today), today)
-    by_state = {s.value: 0 for s in State}
-    for p in Payment.select(Payment.state).where((Payment.created_at >= day_start) & (Payment.created_at < day_end)):
-        by_state[p.state] = by_state.get(p.state, 0) + 1
+    by_state = payments_by_state(day_start, day_end)
     # The queue's size from the state index alone, then its oldest only when there is one: ORDER BY
     # received_at LIMIT 1 let SQLite walk the received_at index from the first deposit ever until it met
     # one under review (every deposit of the year when the queue is empty).

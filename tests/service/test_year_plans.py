@@ -167,3 +167,81 @@ def test_the_overview_costs_the_same_after_a_year(sqlite_service, clock):
     store.refresh_statistics()
     large = steps_of_the_overview(service, clock)
     assert large < small * 1.5, (small, large)
+
+
+def add_deposits(count: int, now: dt.datetime, state: str, amount: int = 100_000) -> None:
+    """``count`` deposits of ``state`` received in the ten minutes before ``now`` (card 1, no payment)."""
+    raw = store.database.obj.connection()
+    for n in range(count):
+        at = (now - dt.timedelta(seconds=n % 600)).replace(tzinfo=None).isoformat(" ")
+        raw.execute(
+            "INSERT INTO deposit (source, state, amount, card_id, received_at, transfer_at, reason, created_by) "
+            "VALUES ('manual', ?, ?, 1, ?, ?, '', 't')",
+            (state, amount, at, at),
+        )
+    raw.commit()
+
+
+def test_the_overview_reads_no_deposit_of_the_week_it_does_not_sum(sqlite_service, clock):
+    """Its sums (received today and this week, held for review today) read the index on (state, received_at,
+    amount) of migration 0013: the week's deposits of other states (foreign accounts, dismissed) cost nothing,
+    where one read of the week by received_at looked at every one of them (and its table row)."""
+    service = sqlite_service
+    service.add_card(MELLI_CARD, "x", account="30417")
+    clock.advance(days=4)  # a Wednesday: Saturday to Tuesday are this week's days before today
+    monday = clock() - dt.timedelta(days=2)
+    add_deposits(3, monday, "matched")
+    add_deposits(100, monday, "foreign")
+    store.refresh_statistics()
+    small = steps_of_the_overview(service, clock)
+    add_deposits(2_000, monday, "foreign")
+    add_deposits(500, monday, "dismissed")
+    store.refresh_statistics()
+    large = steps_of_the_overview(service, clock)
+    assert large < small * 1.2, (small, large)
+
+
+def test_the_overview_sums_by_state_today_and_this_week(sqlite_service, clock):
+    """What the three sums of the overview say, through the new index."""
+    from appliance.usecases.glance import glance
+
+    service = sqlite_service
+    service.add_card(MELLI_CARD, "x", account="30417")
+    add_deposits(3, clock(), "matched", amount=100_000)
+    add_deposits(2, clock(), "late", amount=50_000)
+    add_deposits(4, clock(), "unmatched", amount=7_000)
+    add_deposits(5, clock(), "foreign", amount=1_000_000)
+    seen = glance(service, clock())
+    assert (seen.today.total, seen.today.count) == (400_000, 5)
+    assert (seen.week.total, seen.week.count) == (400_000, 5)
+    assert (seen.in_review.total, seen.in_review.count) == (128_000, 6)  # late ones are held for review too
+
+
+def test_a_deposit_that_settles_its_payment_reads_no_older_payment_of_its_amount(sqlite_service, clock, monkeypatch):
+    """After a year a price's amounts came back on a few payments each: a deposit that settles today's
+    payment reads the payments whose quarantine had not ended at the transfer, not every one of its amount
+    (only a deposit that settles nothing reads them all, for its reasons and hints)."""
+    service = sqlite_service
+    service.add_card(MELLI_CARD, "x", account="30417")
+    today = service.create_payment(CreateRequest(price=100_000, fid=1)).payment
+    raw = store.database.obj.connection()
+    for n in range(40):  # the same amount, paid months ago
+        at = (clock() - dt.timedelta(days=300 - n)).replace(tzinfo=None).isoformat(" ")
+        raw.execute(
+            "INSERT INTO payment (fid, price, amount, state, created_at, expires_at, paid_at, verified_at, "
+            "payer_card_mismatch) VALUES (?, 100000, ?, 'verified', ?, ?, ?, ?, 0)",
+            (10_000 + n, today.amount, at, at, at, at),
+        )
+    raw.commit()
+    built: list[int] = []
+    rows = store.rows
+
+    def counted(model, sql, *params):  # type: ignore[no-untyped-def]
+        found = rows(model, sql, *params)
+        built.extend(getattr(p, "id", 0) for p in found if model.__name__ == "Payment")
+        return found
+
+    monkeypatch.setattr(store, "rows", counted)
+    outcome = service.record_deposit(NewDeposit(amount=today.amount, source="manual", created_by="t", account="30417"))
+    assert outcome.payment is not None and outcome.payment.id == today.id
+    assert set(built) == {today.id}, len(built)
