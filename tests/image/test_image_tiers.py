@@ -8,8 +8,10 @@ Tier 3: a real disk image (bootfs, rootfs, data) booted twice in QEMU with a
 read-only root, a modem simulator behind an emulated USB serial adapter.
 
 Each tier runs on amd64 (a PC) and on arm64, the Pi's architecture: the root is
-built by the same scripts under qemu-user (binfmt_misc), tier 2 boots it in a
-container under qemu-user and tier 3 boots it with qemu-system-aarch64 -M virt.
+built by the same scripts under qemu-user (binfmt_misc) and tier 3 boots it with
+qemu-system-aarch64 -M virt. Tier 2 boots it in a container under qemu-user where
+that can run systemd; where it cannot (no fsopen(2) in qemu-user 10.0), tier 2
+makes it a card image and boots that in qemu-system-aarch64, with the same checks.
 
 They need root, network access to deb.debian.org and PyPI, and the Debian
 packages of image/test/install-deps.sh (installed by the first fixture).
@@ -98,7 +100,7 @@ def rootfs(system_deps, request) -> Iterator[Root]:
     (arm64: in the background from the start of the session, tests/image/arm64_root.py)."""
     arch = request.param
     if arch == "arm64" and not arm64_wanted():
-        pytest.skip("the arm64 tiers run on request: CARTTOCART_IMAGE_ARM64=1 (make test-image-arm64)")
+        pytest.skip("the arm64 tiers were turned off: CARTTOCART_IMAGE_ARM64=0")
     if arch == "arm64" and (why := arm64_available()):
         pytest.skip(why)
     root = Root(WORK / ("rootfs" if arch == "amd64" else f"rootfs-{arch}"), arch)
@@ -126,15 +128,15 @@ def test_tier1_static_checks(rootfs):
     assert "exposure" not in result.stdout.split("static checks")[-1]
 
 
-def unexpected_failures(report: dict, arch: str) -> list[str]:
-    """The failed units of a tier 2 boot, less those that fail only under qemu-user (arm64),
-    each recognised by what its own journal says."""
+def unexpected_failures(report: dict, under_qemu_user: bool) -> list[str]:
+    """The failed units of a tier 2 boot, less (in a container under qemu-user) those that fail only
+    there, each recognised by what its own journal says."""
     unexpected = []
     for line in report["failed"].splitlines():
         if not line.strip():
             continue
         unit = line.split()[0]
-        known = QEMU_USER_FAILURES.get(unit) if arch == "arm64" else None
+        known = QEMU_USER_FAILURES.get(unit) if under_qemu_user else None
         if known and known[0] in report.get("failed_logs", {}).get(unit, ""):
             continue
         unexpected.append(unit)
@@ -188,51 +190,102 @@ def qemu_user_cannot_run_systemd(root: Path) -> str:
         ).stdout.split("\n", 1)[0]
         return (
             f"{version or 'qemu-user'} does not implement fsopen(2) (ENOSYS), which systemd 257 needs to mount "
-            "every unit's credentials directory: no unit starts in an arm64 container; tier 3 boots the same root"
+            "every unit's credentials directory: no unit starts in an arm64 container"
         )
     return ""
 
 
-def test_tier2_the_stage_boots_as_a_container_and_provisions_from_the_boot_partition(rootfs, tmp_path):
-    if rootfs.arch == "arm64" and (why := qemu_user_cannot_run_systemd(rootfs.path)):
-        pytest.skip(why)
-    box = rootfs.work("tier2")
-    shutil.rmtree(box, ignore_errors=True)
-    subprocess.run(["cp", "-a", str(rootfs.path), str(box)], check=True, timeout=300)
-    limit = "600" if rootfs.arch == "arm64" else "180"
-    try:
+class ContainerBox:
+    """Tier 2 as on amd64: a copy of the root booted by systemd-nspawn, its boot partition a folder."""
+
+    def __init__(self, rootfs: Root) -> None:
+        self.rootfs, self.box = rootfs, rootfs.work("tier2")
+        shutil.rmtree(self.box, ignore_errors=True)
+        subprocess.run(["cp", "-a", str(rootfs.path), str(self.box)], check=True, timeout=300)
+
+    def boot(self, boot: int, config: Path) -> dict:
         started = time.monotonic()
-        assert run(TEST / "boot-nspawn.sh", box, BOOT_CONFIG, limit, timeout=660).returncode == 0
-        print(f"{rootfs.arch} tier 2 boot 1: {time.monotonic() - started:.1f} s")
-        first = read_result(box, 1)
+        limit = "600" if self.rootfs.arch == "arm64" else "180"
+        assert run(TEST / "boot-nspawn.sh", self.box, config, limit, timeout=660).returncode == 0
+        print(f"{self.rootfs.arch} tier 2 boot {boot}: {time.monotonic() - started:.1f} s")
+        return read_result(self.box, boot)
+
+    def boot_file(self, name: str) -> str:
+        return (self.box / "boot/firmware" / name).read_text(encoding="utf-8")
+
+    def remove(self) -> None:
+        shutil.rmtree(self.box, ignore_errors=True)
+
+
+class VirtualMachineBox:
+    """Tier 2 where qemu-user cannot run systemd (arm64 here): the same root as a card image, booted by
+    qemu-system (as tier 3 does) with no modem; a new config is written onto its FAT boot partition."""
+
+    def __init__(self, rootfs: Root, scratch: Path) -> None:
+        self.rootfs, self.box, self.scratch = rootfs, rootfs.work("tier2-vm"), scratch
+        shutil.rmtree(self.box, ignore_errors=True)
+        self.box.mkdir(parents=True)
+        self.image = self.box / "box.img"
+        made = run(TEST / "mkimg.sh", rootfs.path, self.image, timeout=600, env={**rootfs.env, "CI_SCENARIO": "health"})
+        assert made.returncode == 0
+
+    def _fat(self) -> str:
+        table = json.loads(
+            subprocess.run(["sfdisk", "--json", str(self.image)], capture_output=True, text=True, check=True).stdout
+        )["partitiontable"]
+        return f"{self.image}@@{table['partitions'][0]['start'] * table.get('sectorsize', 512)}"
+
+    def boot(self, boot: int, config: Path) -> dict:
+        copied = subprocess.run(["mcopy", "-o", "-i", self._fat(), str(config), "::carttocart.toml"], timeout=60)
+        assert copied.returncode == 0, "could not write the config onto the boot partition"
+        return boot_and_report(self.rootfs, self.box, boot, None, "", self.scratch, f"tier2-{boot}")
+
+    def boot_file(self, name: str) -> str:
+        shown = subprocess.run(["mtype", "-i", self._fat(), f"::{name}"], capture_output=True, timeout=60)
+        assert shown.returncode == 0, f"no {name} on the boot partition"
+        return shown.stdout.decode("utf-8")
+
+    def remove(self) -> None:
+        shutil.rmtree(self.box, ignore_errors=True)
+
+
+@pytest.mark.timeout(2400)
+def test_tier2_the_stage_boots_as_a_container_and_provisions_from_the_boot_partition(rootfs, tmp_path):
+    box: ContainerBox | VirtualMachineBox
+    if rootfs.arch == "arm64" and (why := qemu_user_cannot_run_systemd(rootfs.path)):
+        print(f"{why}: tier 2 boots it in qemu-system-aarch64 instead")
+        box = VirtualMachineBox(rootfs, tmp_path)
+        qemu_user = False
+    else:
+        box = ContainerBox(rootfs)
+        qemu_user = rootfs.arch == "arm64"
+    try:
+        first = box.boot(1, BOOT_CONFIG)
         assert first["health"] and first["health"]["status"] == "ok", first["journal"]
         assert first["active"] == "active"
         assert first["provision"] == "success"
-        assert unexpected_failures(first, rootfs.arch) == [], (first["failed"], first.get("failed_logs"))
+        assert unexpected_failures(first, qemu_user) == [], (first["failed"], first.get("failed_logs"))
         assert first["config_mode"] == "0o640"
         assert "carttocart.toml" not in first["boot_files"]  # secrets erased from the card
         assert "carttocart.toml.applied" in first["boot_files"]
-        assert "ci-secret-key" not in (box / "boot/firmware/carttocart.toml.applied").read_text()
+        assert "ci-secret-key" not in box.boot_file("carttocart.toml.applied")
         assert "Everything checked is fine." in first["doctor"], first["doctor"]
 
         # Re-provisioning with a broken file: the error file says why, the box keeps running as it was.
         broken = tmp_path / "broken.toml"
         broken.write_text('[payments]\nexpire_minutes = "soon"\n')
-        started = time.monotonic()
-        assert run(TEST / "boot-nspawn.sh", box, broken, limit, timeout=660).returncode == 0
-        print(f"{rootfs.arch} tier 2 boot 2: {time.monotonic() - started:.1f} s")
-        second = read_result(box, 2)
+        second = box.boot(2, broken)
         assert second["active"] == "active" and second["health"]["status"] == "ok"
         assert "carttocart.toml.error.txt" in second["boot_files"]
-        assert "payments.expire_minutes" in (box / "boot/firmware/carttocart.toml.error.txt").read_text()
+        assert "payments.expire_minutes" in box.boot_file("carttocart.toml.error.txt")
         assert "carttocart-provision.service" in second["failed"]  # visible to the operator
-        assert unexpected_failures(second, rootfs.arch) == ["carttocart-provision.service"], (
+        assert unexpected_failures(second, qemu_user) == ["carttocart-provision.service"], (
             second["failed"],
             second.get("failed_logs"),
         )
     finally:
         if not KEEP:
-            shutil.rmtree(box, ignore_errors=True)
+            box.remove()
 
 
 def simulator_available() -> bool:
@@ -358,8 +411,25 @@ def boot_in_qemu(rootfs: Root, box: Path, name: str, link: Path | None, control:
                 injected = True
             wait_until(lambda: qemu.poll() is not None, timeout=2)
     seconds = time.monotonic() - started
-    print(f"{rootfs.arch} tier 3 boot {name}: {seconds:.1f} s")
+    print(f"{rootfs.arch} boot {name} in QEMU: {seconds:.1f} s")
     return QemuBoot(console, stderr, qemu.returncode, seconds)
+
+
+def boot_and_report(
+    rootfs: Root, box: Path, boot: int, link: Path | None, control: str, scratch: Path, name: str
+) -> dict:
+    """Boot the card image in QEMU and return what the box wrote in /data/ci/result-BOOT.json."""
+    qemu = boot_in_qemu(rootfs, box, name, link, control)
+    report = read_from_data_partition(box / "box.img", f"/ci/result-{boot}.json", scratch)
+    if not report and qemu.ended_before_userspace:
+        # A guest that never reached its own programs (no console line from them) and QEMU gone within
+        # seconds: emulation failed before the box was there to test. Say so and boot once more; the
+        # box's boot counter has not moved, so this is still boot BOOT.
+        print(f"WARNING: boot {name} ended before userspace; booting again\n{qemu.diagnosis()}")
+        qemu = boot_in_qemu(rootfs, box, f"{name}-again", link, control)
+        report = read_from_data_partition(box / "box.img", f"/ci/result-{boot}.json", scratch)
+    assert report, f"boot {name} did not report\n{qemu.diagnosis()}"
+    return report
 
 
 @pytest.mark.timeout(2400)
@@ -407,16 +477,7 @@ def test_tier3_a_disk_image_boots_twice_in_qemu_reads_an_sms_and_keeps_its_data(
             assert wait_until(link.exists, timeout=30), "the modem simulator did not start"
         results = []
         for boot in (1, 2):
-            qemu = boot_in_qemu(rootfs, box, f"{boot}", link if with_modem else None, control)
-            report = read_from_data_partition(box / "box.img", f"/ci/result-{boot}.json", tmp_path)
-            if not report and qemu.ended_before_userspace:
-                # A guest that never reached its own programs (no console line from them) and QEMU gone within
-                # seconds: emulation failed before the box was there to test. Say so and boot once more; the
-                # box's boot counter has not moved, so this is still boot {boot}.
-                print(f"WARNING: boot {boot} ended before userspace; booting again\n{qemu.diagnosis()}")
-                qemu = boot_in_qemu(rootfs, box, f"{boot}-again", link if with_modem else None, control)
-                report = read_from_data_partition(box / "box.img", f"/ci/result-{boot}.json", tmp_path)
-            assert report, f"boot {boot} did not report\n{qemu.diagnosis()}"
+            report = boot_and_report(rootfs, box, boot, link if with_modem else None, control, tmp_path, f"{boot}")
             results.append(report)
         first, second = results
 
