@@ -250,7 +250,8 @@ class VirtualMachineBox:
 
 
 @pytest.mark.timeout(2400)
-def test_tier2_the_stage_boots_as_a_container_and_provisions_from_the_boot_partition(rootfs, tmp_path):
+def test_tier2_the_stage_boots_and_provisions_from_the_boot_partition(rootfs, tmp_path):
+    """In a container (systemd-nspawn), or in qemu-system where qemu-user cannot run systemd (arm64)."""
     box: ContainerBox | VirtualMachineBox
     if rootfs.arch == "arm64" and (why := qemu_user_cannot_run_systemd(rootfs.path)):
         print(f"{why}: tier 2 boots it in qemu-system-aarch64 instead")
