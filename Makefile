@@ -38,7 +38,7 @@ test: venv system-deps lint
 	$(BIN)/python -m pytest
 
 # The image tiers alone, amd64 and arm64 (make test runs them too; CARTTOCART_IMAGE_ARM64=0 leaves out
-# the arm64 ones, whose emulated root takes about 20 minutes on a clean clone: image/README.md).
+# the arm64 ones, whose emulated root takes 5 to 20 minutes on a clean clone: image/README.md).
 test-image-arm64: venv system-deps
 	$(BIN)/python -m pytest tests/image -m slow
 

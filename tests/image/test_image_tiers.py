@@ -228,20 +228,15 @@ class VirtualMachineBox:
         self.image = self.box / "box.img"
         made = run(TEST / "mkimg.sh", rootfs.path, self.image, timeout=600, env={**rootfs.env, "CI_SCENARIO": "health"})
         assert made.returncode == 0
-
-    def _fat(self) -> str:
-        table = json.loads(
-            subprocess.run(["sfdisk", "--json", str(self.image)], capture_output=True, text=True, check=True).stdout
-        )["partitiontable"]
-        return f"{self.image}@@{table['partitions'][0]['start'] * table.get('sectorsize', 512)}"
+        self.fat = f"{self.image}@@{partition(self.image, 0)[0]}"  # the boot partition, as mtools name it
 
     def boot(self, boot: int, config: Path) -> dict:
-        copied = subprocess.run(["mcopy", "-o", "-i", self._fat(), str(config), "::carttocart.toml"], timeout=60)
+        copied = subprocess.run(["mcopy", "-o", "-i", self.fat, str(config), "::carttocart.toml"], timeout=60)
         assert copied.returncode == 0, "could not write the config onto the boot partition"
         return boot_and_report(self.rootfs, self.box, boot, None, "", self.scratch, f"tier2-{boot}")
 
     def boot_file(self, name: str) -> str:
-        shown = subprocess.run(["mtype", "-i", self._fat(), f"::{name}"], capture_output=True, timeout=60)
+        shown = subprocess.run(["mtype", "-i", self.fat, f"::{name}"], capture_output=True, timeout=60)
         assert shown.returncode == 0, f"no {name} on the boot partition"
         return shown.stdout.decode("utf-8")
 
@@ -304,17 +299,21 @@ def deposit_sms(amount: int, account: str, now: datetime) -> str:
     return f"حساب{account}\nواریز{amount:,}\nمانده{amount + 48_913_402:,}\n{tehran:%y/%m/%d-%H:%M}"
 
 
-def read_from_data_partition(img: Path, path: str, scratch: Path) -> dict | None:
-    """A file from the image's /data partition, read with debugfs (no mount, no loop device)."""
+def partition(img: Path, index: int) -> tuple[int, int]:
+    """Where the image's partition ``index`` (0: bootfs, 1: rootfs, 2: data) lies: (offset, size) in bytes."""
     table = json.loads(
         subprocess.run(["sfdisk", "--json", str(img)], capture_output=True, text=True, check=True, timeout=30).stdout
     )["partitiontable"]
-    data = table["partitions"][2]
-    sector = table.get("sectorsize", 512)
+    found, sector = table["partitions"][index], table.get("sectorsize", 512)
+    return found["start"] * sector, found["size"] * sector
+
+
+def read_from_data_partition(img: Path, path: str, scratch: Path) -> dict | None:
+    """A file from the image's /data partition, read with debugfs (no mount, no loop device)."""
+    offset, remaining = partition(img, 2)
     part = scratch / "data.ext4"
     with img.open("rb") as source, part.open("wb") as target:
-        source.seek(data["start"] * sector)
-        remaining = data["size"] * sector
+        source.seek(offset)
         while remaining:
             chunk = source.read(min(remaining, 4 << 20))
             target.write(chunk)
@@ -331,12 +330,14 @@ class Console:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def lines(self, tag: str) -> list[dict]:
+    def text(self) -> str:
         if not self.path.exists():
-            return []
-        text = self.path.read_bytes().decode("utf-8", "replace").replace("\r", "")
+            return ""
+        return self.path.read_bytes().decode("utf-8", "replace").replace("\r", "")
+
+    def lines(self, tag: str) -> list[dict]:
         found = []
-        for line in text.splitlines():
+        for line in self.text().splitlines():
             if tag + " " in line:
                 try:
                     found.append(json.loads(line.split(tag + " ", 1)[1]))
@@ -346,10 +347,7 @@ class Console:
 
     def tail(self, count: int = 40) -> str:
         """The console's last lines, for a failure's message (CI keeps no build area to read)."""
-        if not self.path.exists():
-            return "(no console output)"
-        text = self.path.read_bytes().decode("utf-8", "replace").replace("\r", "")
-        return "\n".join(text.splitlines()[-count:])
+        return "\n".join(self.text().splitlines()[-count:]) or "(no console output)"
 
 
 @dataclass
@@ -362,7 +360,7 @@ class QemuBoot:
     @property
     def ended_before_userspace(self) -> bool:
         """QEMU gone within a minute and nothing on the console from the box's own programs (they print CI-)."""
-        return self.seconds < 60 and not any("CI-" in line for line in self.console.tail(10_000).splitlines())
+        return self.seconds < 60 and "CI-" not in self.console.text()
 
     def diagnosis(self) -> str:
         errors = self.stderr.read_text(encoding="utf-8", errors="replace").strip() if self.stderr.exists() else ""
