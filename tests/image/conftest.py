@@ -85,8 +85,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def arm64_wanted() -> bool:
-    """The arm64 image tiers run in make test unless CARTTOCART_IMAGE_ARM64=0 (image/README.md, "Tests")."""
-    return os.environ.get("CARTTOCART_IMAGE_ARM64", "1") != "0"
+    """The arm64 image tiers run when CARTTOCART_IMAGE_ARM64=1 (image/README.md, "Tests"): not in make test while
+    an emulated arm64 boot can hang in the guest kernel (a soft lockup in modprobe, seen once in 13 boots)."""
+    return os.environ.get("CARTTOCART_IMAGE_ARM64", "0") == "1"
 
 
 @pytest.hookimpl(trylast=True)
