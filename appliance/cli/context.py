@@ -37,6 +37,10 @@ class CommandContext:
             self._settings = load_settings(self.config_path)
         return self._settings
 
+    def preloaded(self, settings: Settings) -> None:
+        """Use ``settings``, read from this context's file a moment ago (before the command's module loaded)."""
+        self._settings = settings
+
     def reload_settings(self) -> None:
         """Read the settings file again (a command changed it); the store is not open yet."""
         self._settings = None

@@ -23,6 +23,8 @@ from appliance import __version__
 from appliance.cli.catalog import COMMANDS
 from appliance.cli.context import CommandContext
 from appliance.domain.errors import CartToCartError, ConfigError
+from appliance.settings import Settings, load_settings
+from appliance.store.driver import load_orm_for
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +36,37 @@ EXIT_USAGE = 2
 
 def _chosen_command(argv: Sequence[str]) -> str | None:
     """The command word in ``argv`` (after the global options), if any."""
+    return _global_words(argv)[0]
+
+
+def _global_words(argv: Sequence[str]) -> tuple[str | None, str | None]:
+    """(the command word, the ``--config`` file) in ``argv``, before the parser reads it."""
+    config = None
     words = iter(argv)
     for word in words:
         if word == "--config":
-            next(words, None)
+            config = next(words, None)
+        elif word.startswith("--config="):
+            config = word.partition("=")[2]
         elif not word.startswith("-"):
-            return word
-    return None
+            return word, config
+    return None, config
+
+
+def _preload_settings(argv: Sequence[str]) -> tuple[str | None, Settings | None]:
+    """(the ``--config`` file, its settings) read before the chosen command's module loads, so that Peewee
+    loads with the configured store's driver alone (appliance/store/driver.py). ``init`` may open another
+    database than the configured one: it loads every driver. A file that does not load is left for the
+    command to report."""
+    command, config = _global_words(argv)
+    if command in (None, "init"):
+        return config, None
+    try:
+        settings = load_settings(config)
+    except CartToCartError:
+        return config, None
+    load_orm_for(settings.database_url)
+    return config, settings
 
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
@@ -66,6 +92,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
+    config, settings = _preload_settings(arguments)
     parser = build_parser(arguments)
     args = parser.parse_args(arguments)
     logging.basicConfig(
@@ -74,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     ctx = CommandContext(config_path=args.config, verbose=args.verbose)
+    if settings is not None and args.config == config:
+        ctx.preloaded(settings)
     try:
         return int(args.handler(args, ctx) or EXIT_OK)
     except ConfigError as exc:

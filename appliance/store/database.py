@@ -56,6 +56,10 @@ def open_database(url: str, busy_timeout_ms: int = 5000) -> peewee.Database:
             import psycopg2  # noqa: F401  (imported for the clear error below)
         except ImportError as exc:
             raise StoreError("PostgreSQL needs the driver: pip install 'carttocart[postgres]'") from exc
+        if getattr(peewee, "psycopg2", None) is None:  # appliance/store/driver.py loaded Peewee for SQLite alone
+            raise StoreError(
+                "this process loaded its store's driver for SQLite alone: open PostgreSQL in a new process"
+            )
         # The query string's options (sslmode=...) go to the driver: keywords of its own, not peewee's.
         options: dict[str, Any] = dict(parse_qsl(parts.query))
         db = peewee.PostgresqlDatabase(

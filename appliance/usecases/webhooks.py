@@ -19,8 +19,6 @@ import json
 import logging
 import secrets
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -77,6 +75,10 @@ def verify_signature(secret: str, timestamp: str, body: bytes, header: str) -> b
 
 
 def http_post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> PostResult:
+    # Imported here: http.client and the email parser cost a command that never sends a webhook ~10 ms.
+    import urllib.error
+    import urllib.request
+
     request = urllib.request.Request(
         url, data=body, method="POST", headers={"Content-Type": "application/json", **headers}
     )

@@ -37,6 +37,26 @@ def test_a_command_loads_its_own_module_only():
     assert not {"bottle", "serial", "waitress", "apscheduler"} & {m.split(".")[0] for m in loaded}
 
 
+def test_a_store_command_loads_only_its_stores_driver(db_url: str, tmp_path):
+    """On a SQLite box Peewee loads without psycopg2 (and libpq, libssl); a PostgreSQL box gets its driver."""
+    config = tmp_path / "carttocart.toml"
+    config.write_text(
+        f'[database]\nurl = "{db_url}"\n[security]\nsecret_key = "test-secret-key-that-is-long-enough-0123456789"\n'
+    )
+    code = (
+        "import json, sys\n"
+        "from appliance.cli.main import main\n"
+        f"code = main(['--config', {str(config)!r}, 'card', 'list'])\n"
+        "print(json.dumps([code, sorted(sys.modules)]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    code_, loaded = json.loads(done.stdout.splitlines()[-1])
+    assert code_ == 0, done.stderr
+    assert "peewee" in loaded
+    assert ("psycopg2" in loaded) == db_url.startswith("postgresql:")
+    assert "urllib.request" not in loaded  # only a webhook's delivery needs it
+
+
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_each_module_registers_its_catalog_entries(name: str):
     parser = argparse.ArgumentParser()
