@@ -350,12 +350,17 @@ class Console:
         return "\n".join(self.text().splitlines()[-count:]) or "(no console output)"
 
 
+# Console lines of a guest that will not get anywhere: stop QEMU at once instead of at its time limit.
+GUEST_STUCK = ("BUG: soft lockup", "You are in emergency mode", "Kernel panic")
+
+
 @dataclass
 class QemuBoot:
     console: Console
     stderr: Path
     returncode: int
     seconds: float
+    stuck: str | None = None  # the GUEST_STUCK line that stopped it
 
     @property
     def ended_before_userspace(self) -> bool:
@@ -364,8 +369,10 @@ class QemuBoot:
 
     def diagnosis(self) -> str:
         errors = self.stderr.read_text(encoding="utf-8", errors="replace").strip() if self.stderr.exists() else ""
+        stopped = f"stopped on the console's {self.stuck!r}; " if self.stuck else ""
         return (
-            f"QEMU exited with {self.returncode} after {self.seconds:.1f} s; its errors: {errors or '(none)'}\n"
+            f"{stopped}QEMU exited with {self.returncode} after {self.seconds:.1f} s; "
+            f"its errors: {errors or '(none)'}\n"
             f"the console ends:\n{self.console.tail()}"
         )
 
@@ -388,7 +395,13 @@ def boot_in_qemu(rootfs: Root, box: Path, name: str, link: Path | None, control:
             stderr=errors,
         )
         injected = False
+        stuck = None
         while qemu.poll() is None:
+            stuck = next((line for line in GUEST_STUCK if line in console.text()), None)
+            if stuck:
+                qemu.terminate()
+                qemu.wait(30)
+                break
             wanted = console.lines("CI-SMS-WANTED")
             if wanted and link and not injected:
                 text = deposit_sms(wanted[-1]["amount"], wanted[-1]["account"], datetime.now(UTC))
@@ -411,7 +424,7 @@ def boot_in_qemu(rootfs: Root, box: Path, name: str, link: Path | None, control:
             wait_until(lambda: qemu.poll() is not None, timeout=2)
     seconds = time.monotonic() - started
     print(f"{rootfs.arch} boot {name} in QEMU: {seconds:.1f} s")
-    return QemuBoot(console, stderr, qemu.returncode, seconds)
+    return QemuBoot(console, stderr, qemu.returncode, seconds, stuck)
 
 
 def boot_and_report(
