@@ -91,7 +91,10 @@ class Forwarder:
                     self._save(newest_id)
             return 0
         queued = 0
-        for message in SmsMessage.select().where(SmsMessage.id > position).order_by(SmsMessage.id).limit(100):
+        # Read the batch first: a write begun inside an open SQLite read fails at once ("database is locked")
+        # when another writer committed after the read began.
+        batch = list(SmsMessage.select().where(SmsMessage.id > position).order_by(SmsMessage.id).limit(100))
+        for message in batch:
             with store.write():
                 # Compare and set: of the boxes sharing this database, one moves the position, and forwards.
                 moved = (

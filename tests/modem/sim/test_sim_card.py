@@ -26,6 +26,7 @@ def test_three_wrong_pins_want_the_puk_and_the_puk_sets_a_new_pin(make_sim, open
     assert port.command("AT+CMGL=4") == ["+CMS ERROR: 316"]
     assert port.command('AT+CPIN="1234"') == ["+CME ERROR: 16"]  # a PIN is no PUK
     assert port.command('AT+CPIN="12345678","4321"') == ["OK"]
+    port.expect(lambda line: line == "+CPIN: READY")  # told unasked, just after the OK: wait for it
     assert port.command("AT+CPIN?") == ["+CPIN: READY", "OK"]
     assert sim.status()["pin_left"] == 3 and sim.status()["puk_left"] == 10  # a right PUK resets both
     assert sim.commands_received("AT+CPIN=") == ['AT+CPIN="0000"'] * 3 + ['AT+CPIN="1234"', 'AT+CPIN="12345678","4321"']
