@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141  # as a command SIGPIPE ends (128 + 13): the shell's `| head` stopped reading
 
 
 def _chosen_command(argv: Sequence[str]) -> str | None:
@@ -69,6 +71,13 @@ def _preload_settings(argv: Sequence[str]) -> tuple[str | None, Settings | None]
     return config, settings
 
 
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null: what is still buffered for a reader that left is dropped, not reported."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The parser: every command listed, and the full parser of the one ``argv`` chooses (only its module loads)."""
     parser = argparse.ArgumentParser(
@@ -104,7 +113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if settings is not None and args.config == config:
         ctx.preloaded(settings)
     try:
-        return int(args.handler(args, ctx) or EXIT_OK)
+        code = int(args.handler(args, ctx) or EXIT_OK)
+        sys.stdout.flush()  # a reader that left early (`| head`) shows here, not as a traceback at exit
+        return code
+    except BrokenPipeError:
+        _discard_stdout()
+        return EXIT_BROKEN_PIPE
     except ConfigError as exc:
         print(f"carttocart: configuration error{' in ' + exc.source if exc.source else ''}:", file=sys.stderr)
         for problem in exc.problems:

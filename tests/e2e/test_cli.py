@@ -182,3 +182,19 @@ def test_a_token_webhook_must_be_an_http_url(config: Path):
     assert bad.returncode == 1 and "webhook URL" in bad.stderr
     assert run("token", "add", "hooked", "--webhook", "https://shop.example/hook", config=config).stdout
     assert "https://shop.example/hook" in run("token", "list", config=config).stdout
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(config: Path):
+    """`carttocart payment list | head -1`: a pipe whose reader is gone is no internal error; the exit code
+    is a SIGPIPE'd command's (141), as shell tools give it."""
+    run("card", "add", "--number", MELLAT_CARD, "--holder", "شاهین محسنی", config=config)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader left before the first line: every write fails with EPIPE
+    try:
+        proc = subprocess.run(
+            [*CLI, "--config", str(config), "card", "list"], stdout=write_end, stderr=subprocess.PIPE, timeout=60
+        )
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 141, proc.stderr
+    assert proc.stderr == b""
