@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 DEMO_DIR ?= .demo
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: venv demo test test-image-arm64 test-fast lint system-deps bench clean
+.PHONY: venv demo test test-image test-fast lint system-deps bench clean
 
 venv: $(VENV)/.installed
 
@@ -39,7 +39,7 @@ test: venv system-deps lint
 
 # The image tiers alone, amd64 and arm64 (make test runs them too; the arm64 root's emulated build
 # takes 5 to 20 minutes on a clean clone, its boots 3 to 4 minutes each: image/README.md).
-test-image-arm64: venv system-deps
+test-image: venv system-deps
 	$(BIN)/python -m pytest tests/image -m slow
 
 test-fast: venv
