@@ -33,9 +33,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def apply_log_level(settings: Settings, ctx: CommandContext) -> None:
-    """The service logs at ``logging.level`` (to stderr, which systemd's journal keeps); -v means DEBUG."""
+    """The service logs at ``logging.level`` (to stderr, which systemd's journal keeps); -v means DEBUG.
+
+    Below DEBUG, APScheduler keeps to its warnings (a missed run) and errors (a job that raised): at INFO it
+    tells every run of every job (webhooks' every 5 s): tens of thousands of lines a day on the box's SD card.
+    """
     if not ctx.verbose:
         logging.getLogger().setLevel(settings.logging.level)
+        if settings.logging.level != "DEBUG":
+            logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def _serve(args: argparse.Namespace, ctx: CommandContext) -> int:
