@@ -38,7 +38,7 @@ test: venv system-deps lint
 	$(BIN)/python -m pytest
 
 # The image tiers alone, amd64 and arm64 (make test runs them too; the arm64 root's emulated build
-# takes 5 to 20 minutes on a clean clone, its boots 3 to 4 minutes each: image/README.md).
+# takes 5 to 20 minutes on a clean clone, its boots about 2 minutes each, up to 6 on a busy machine: image/README.md).
 test-image: venv system-deps
 	$(BIN)/python -m pytest tests/image -m slow
 

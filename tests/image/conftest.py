@@ -87,7 +87,7 @@ REPO = Path(__file__).resolve().parents[2]
 def arm64_wanted() -> bool:
     """The arm64 image tiers run in make test; CARTTOCART_IMAGE_ARM64=0 leaves them out (image/README.md, "Tests").
     Their guests boot on one vCPU: two hung once in 13 boots (a soft lockup in modprobe under multi-threaded
-    TCG), one vCPU booted 24 times with no hang."""
+    TCG), one vCPU booted 36 times with no hang."""
     return os.environ.get("CARTTOCART_IMAGE_ARM64", "1") != "0"
 
 

@@ -363,7 +363,7 @@ class QemuBoot:
     stuck: str | None = None  # the GUEST_STUCK line that stopped it
 
     @property
-    def ended_before_userspace(self) -> bool:
+    def never_reached_the_box(self) -> bool:
         """Nothing on the console from the box's own programs (they print CI-), and QEMU gone within a minute
         or stopped on a stuck guest kernel: the emulation failed before the box ran."""
         return (self.seconds < 60 or self.stuck is not None) and "CI-" not in self.console.text()
@@ -434,12 +434,12 @@ def boot_and_report(
     """Boot the card image in QEMU and return what the box wrote in /data/ci/result-BOOT.json."""
     qemu = boot_in_qemu(rootfs, box, name, link, control)
     report = read_from_data_partition(box / "box.img", f"/ci/result-{boot}.json", scratch)
-    if not report and qemu.ended_before_userspace:
+    if not report and qemu.never_reached_the_box:
         # A guest that never reached its own programs (no console line from them), and QEMU gone within
         # seconds or its kernel stuck (a soft lockup under TCG, seen once in 13 two-vCPU arm64 boots):
         # emulation failed before the box was there to test. Say so and boot once more; the box's boot
         # counter has not moved, so this is still boot BOOT. A second failure fails the test.
-        print(f"WARNING: boot {name} ended before userspace; booting again\n{qemu.diagnosis()}")
+        print(f"WARNING: boot {name} never reached the box's own programs; booting again\n{qemu.diagnosis()}")
         qemu = boot_in_qemu(rootfs, box, f"{name}-again", link, control)
         report = read_from_data_partition(box / "box.img", f"/ci/result-{boot}.json", scratch)
     assert report, f"boot {name} did not report\n{qemu.diagnosis()}"
