@@ -87,7 +87,7 @@ class Receiver:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._gateway: ModemGateway | None = None
-        self._sweeper = Sweeper(name, sink, already_stored)
+        self._sweeper = Sweeper(name, sink, self._count_part, already_stored)
         self._pin_guard: PinGuard | None = None
         self._ever_connected = False
         self._lock = threading.Lock()
@@ -325,8 +325,6 @@ class Receiver:
     def _sweep(self, gateway: ModemGateway) -> None:
         result = self._sweeper.sweep(gateway, self._stop.is_set)
         with self._lock:
-            for name, count in result.counts.items():
-                self._status[name] += count
             self._status["status_reports"] += gateway.take_status_reports()  # shown ones; stored ones are counted
         for part, exc in result.sink_failures:
             self._sink_failed(part, exc)
@@ -346,8 +344,6 @@ class Receiver:
             self._set(last_error=f"SMS storage full ({', '.join(full)}): new SMS wait at the SMS centre")
         with self._lock:
             self._status["sweeps"] += 1
-            if result.delivered:
-                self._status["last_sms_at"] = now
         if result.deleted:
             self.sweep_now()  # sweep again until storage is empty (messages held at the SMSC come in now)
 
@@ -400,6 +396,13 @@ class Receiver:
     def _count(self, name: str) -> None:
         with self._lock:
             self._status[name] += 1
+
+    def _count_part(self, name: str) -> None:
+        """The sweeper's counter, called as each part is decided (before its slot is deleted)."""
+        with self._lock:
+            self._status[name] += 1
+            if name == "parts_delivered":
+                self._status["last_sms_at"] = _now()
 
     def _set(self, **values: Any) -> None:
         with self._lock:

@@ -38,19 +38,28 @@ Sink = Callable[[StoredPart], Any]
 
 @dataclass
 class SweepResult:
-    delivered: int = 0
     deleted: int = 0
-    counts: dict[str, int] = field(default_factory=dict)  # status counters to add
     sink_failures: list[tuple[StoredPart, Exception]] = field(default_factory=list)  # parts the sink refused
     stopped: bool = False
 
 
 class Sweeper:
-    """The receiver's memory of delivered parts and the sweep that uses it (called on the receiver's thread)."""
+    """The receiver's memory of delivered parts and the sweep that uses it (called on the receiver's thread).
 
-    def __init__(self, name: str, sink: Sink, already_stored: Callable[[StoredPart], bool] | None = None) -> None:
+    ``count`` adds one to a status counter as each part is decided, before its slot is deleted: whoever sees
+    the SIM empty sees the counts that emptied it.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        sink: Sink,
+        count: Callable[[str], None],
+        already_stored: Callable[[StoredPart], bool] | None = None,
+    ) -> None:
         self.name = name
         self.sink = sink
+        self._count = count
         self.already_stored = already_stored
         self._delivered: OrderedDict[str, None] = OrderedDict()
 
@@ -73,20 +82,20 @@ class Sweeper:
         """Hand ``part`` on unless it is known or not ours; True when it may be deleted now."""
         if part.kind == STATUS_REPORT:
             log.info("%s: %s/%d holds a status report; not a deposit, deleted", self.name, part.memory, part.index)
-            self._count(result, "status_reports")
+            self._count("status_reports")
             return True
         key = dedupe_key(part.pdu_hex)
         if key in self._delivered:
             log.info("%s: %s/%d repeats a delivered message; deleting it", self.name, part.memory, part.index)
-            self._count(result, "duplicates_skipped")
+            self._count("duplicates_skipped")
             return True
         if self.already_stored is not None and self._stored_before(part):
             log.info(
                 "%s: %s/%d is already in the store (handed on before a restart)", self.name, part.memory, part.index
             )
             self._remember(key)
-            self._count(result, "duplicates_skipped")
-            self._count(result, "already_stored")
+            self._count("duplicates_skipped")
+            self._count("already_stored")
             return True
         try:
             outcome = self.sink(part)
@@ -96,15 +105,14 @@ class Sweeper:
             return False
         self._remember(key)
         if outcome is False:  # the sink's store had it already
-            self._count(result, "duplicates_skipped")
+            self._count("duplicates_skipped")
             return True
-        result.delivered += 1
-        self._count(result, "parts_delivered")
+        self._count("parts_delivered")
         if part.pdu is None:
-            self._count(result, "undecodable")
+            self._count("undecodable")
         if part.flash and part.pdu is not None:
             log.warning("%s: a class-0 (flash) SMS from %s was handed on", self.name, part.pdu.sender)
-            self._count(result, "flash_sms")
+            self._count("flash_sms")
         return True
 
     def _stored_before(self, part: StoredPart) -> bool:
@@ -123,13 +131,9 @@ class Sweeper:
             result.deleted += 1
         except (SlotChanged, CommandFailed) as exc:
             log.warning("%s: %s/%d not deleted: %s", self.name, part.memory, part.index, exc)
-            self._count(result, "deletes_failed")
+            self._count("deletes_failed")
 
     def _remember(self, key: str) -> None:
         self._delivered[key] = None
         while len(self._delivered) > REMEMBERED:
             self._delivered.popitem(last=False)
-
-    @staticmethod
-    def _count(result: SweepResult, name: str) -> None:
-        result.counts[name] = result.counts.get(name, 0) + 1

@@ -84,3 +84,29 @@ def test_a_sink_that_says_it_had_the_part_counts_a_duplicate(make_sim, tmp_path)
     finally:
         rx.stop()
     assert rx.status["parts_delivered"] == 0 and rx.status["duplicates_skipped"] == 1
+
+
+def test_a_part_is_counted_before_its_slot_is_deleted(make_sim, tmp_path) -> None:
+    """Whoever sees the SIM empty (the dashboard, a test) sees the counts that emptied it."""
+    sim = make_sim("sim800")
+    store = FileStore(tmp_path / "store.json")
+    pdus = sim.deliver_sms("bank melli", "deposit " * 30)
+    seen_at_delete: list[tuple[int, bool]] = []
+    holder: list[Receiver] = []
+
+    class WatchedGateway(ModemGateway):
+        def delete(self, part: StoredPart) -> None:
+            status = holder[0].status
+            seen_at_delete.append((status["parts_delivered"], status["last_sms_at"] is not None))
+            super().delete(part)
+
+    rx = Receiver(
+        lambda: WatchedGateway(str(sim.link), command_timeout=1.0), store.sink, sweep_seconds=0.5, max_retry_seconds=0.2
+    )
+    holder.append(rx)
+    rx.start()
+    try:
+        wait_until(lambda: not sim.stored(), what="the SIM emptied")
+    finally:
+        rx.stop()
+    assert seen_at_delete == [(n, True) for n in range(1, len(pdus) + 1)]
