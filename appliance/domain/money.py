@@ -38,6 +38,8 @@ def parse_whole_number(value: object) -> int:
         return value
     if not isinstance(value, str):
         raise ValueError(f"not a whole number: {value!r}")
+    if value.isascii() and value.isdigit():  # the usual "12000": nothing to translate or strip
+        return int(value)
     text = ascii_digits(value).strip()
     for sep in _SEPARATORS:
         text = text.replace(sep, "")

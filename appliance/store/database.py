@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import logging
+import operator
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -120,8 +121,7 @@ def rows(model: type[peewee.Model], sql: str, *params: object) -> list[Any]:
 def rows_with(model: type[peewee.Model], extra: int, sql: str, *params: object) -> list[tuple[Any, tuple[Any, ...]]]:
     """As :func:`rows` for a ``SELECT x, y, table.*``: each instance with its ``extra`` leading columns, as read."""
     cursor = execute(sql, *params)
-    fields = _row_fields(model, tuple(d[0] for d in cursor.description[extra:]))
-    names = frozenset(name for name, _ in fields)
+    fields, names = _row_fields(model, tuple(map(_column_name, cursor.description[extra:])))
     found = []
     for row in cursor.fetchall():
         # What ``model(**values)`` would make, without a descriptor call per column (the hot paths read
@@ -134,17 +134,21 @@ def rows_with(model: type[peewee.Model], extra: int, sql: str, *params: object) 
     return found
 
 
-_ROW_FIELDS: dict[tuple[type[peewee.Model], tuple[str, ...]], list[tuple[str, Callable[[Any], Any]]]] = {}
+_column_name = operator.itemgetter(0)  # of a cursor.description entry
+_RowFields = tuple[list[tuple[str, Callable[[Any], Any]]], frozenset[str]]
+_ROW_FIELDS: dict[tuple[type[peewee.Model], tuple[str, ...]], _RowFields] = {}
 
 
-def _row_fields(model: type[peewee.Model], columns: tuple[str, ...]) -> list[tuple[str, Callable[[Any], Any]]]:
-    """(field name, column converter) for each column of a result, found once per model and column list."""
+def _row_fields(model: type[peewee.Model], columns: tuple[str, ...]) -> _RowFields:
+    """(field name, column converter) for each column of a result, and the names: found once per model and
+    column list (the columns as the database orders them: a table an upgrade added columns to differs)."""
     key = (model, columns)
-    fields = _ROW_FIELDS.get(key)
-    if fields is None:
+    found = _ROW_FIELDS.get(key)
+    if found is None:
         by_column = {f.column_name: f for f in model._meta.sorted_fields}
-        fields = _ROW_FIELDS[key] = [(by_column[c].name, by_column[c].python_value) for c in columns]
-    return fields
+        fields = [(by_column[c].name, by_column[c].python_value) for c in columns]
+        found = _ROW_FIELDS[key] = (fields, frozenset(name for name, _ in fields))
+    return found
 
 
 def first(model: type[peewee.Model], sql: str, *params: object) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -31,7 +32,8 @@ _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 def json_response(body: Any, status: int = 200) -> str:
     response = bottle.response
-    response.status = status
+    if status != 200 or response.status_code != 200:  # (a request's response starts at 200)
+        response.status = status
     response.content_type = "application/json; charset=utf-8"
     response.set_header("Cache-Control", "no-store")
     return _encode(body)
@@ -81,11 +83,28 @@ def read_fields(max_bytes: int) -> Mapping[str, Any]:
 
 
 def _query_fields() -> dict[str, Any]:
-    """The query string's fields; a query that is not UTF-8 cannot be read (code 17), like such a form."""
+    """The query string's fields; a query that is not UTF-8 cannot be read (code 17), like such a form.
+
+    What ``dict(bottle.request.query.decode())`` gives (the last of a repeated name wins), read straight
+    from the WSGI string: Bottle builds two multi-dicts on the way, a sixth of a ``check``'s time.
+    """
+    fields: dict[str, Any] = {}
     try:
-        return dict(bottle.request.query.decode())
-    except UnicodeDecodeError:
+        for pair in bottle.request.environ.get("QUERY_STRING", "").split("&"):
+            if pair:
+                name, _, value = pair.partition("=")
+                fields[_unquoted(name)] = _unquoted(value)
+    except UnicodeError:
         raise ApiError(Code.BODY_MALFORMED, "the query string is not UTF-8") from None
+    return fields
+
+
+def _unquoted(text: str) -> str:
+    """One name or value of a query: ``+`` and ``%XX`` undone on the raw bytes (WSGI gives them as
+    Latin-1), then read as UTF-8."""
+    if "%" not in text and "+" not in text and text.isascii():
+        return text
+    return urllib.parse.unquote_to_bytes(text.replace("+", " ").encode("latin-1")).decode("utf-8")
 
 
 def _json_object(raw: bytes) -> dict[str, Any]:
