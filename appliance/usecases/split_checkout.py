@@ -105,8 +105,7 @@ class SplitCheckoutCases(CheckoutCases):
         expires_at: dt.datetime,
         hold_until: dt.datetime,
     ) -> tuple[Payment, list[Card]]:
-        if store.execute("SELECT 1 FROM payment WHERE fid = ?", request.fid).fetchone():
-            raise ApiError(Code.FID_DUPLICATE)
+        self._refuse_used_fid(request.fid)  # before any other refusal, as a payment of one transfer
         prices = part_prices(request.price, self.settings.payments.max_transfer_rial, self.offsets.max_offset)
         rooms = [r for r in self.card_room(now) if not r.count_full]
         if not rooms:

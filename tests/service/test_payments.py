@@ -56,6 +56,23 @@ def test_duplicate_fid(two_cards):
     assert Payment.select().count() == 1
 
 
+def test_a_used_fid_is_told_before_no_card_or_no_free_amount(make_service, db_url):
+    """The fid is read only when another refusal comes (the index refuses it otherwise): code 3 still comes first."""
+    service = make_service(db_url, payments={"min_offset": 10, "max_offset": 10, "offset_step": 10, "pin_card": True})
+    card = service.add_card(MELLI_CARD, "x")
+    create(service, 1)  # the one amount of this price is held now
+    for fid, expected in ((1, Code.FID_DUPLICATE), (2, Code.NO_FREE_AMOUNT)):
+        with pytest.raises(ApiError) as info:
+            create(service, fid)
+        assert info.value.code is expected
+    service.set_card_active(str(card.id), False)
+    for fid, expected in ((1, Code.FID_DUPLICATE), (2, Code.NO_CARD_AVAILABLE)):
+        with pytest.raises(ApiError) as info:
+            create(service, fid, price=50_000)
+        assert info.value.code is expected
+    assert Payment.select().count() == 1
+
+
 def test_no_card_and_daily_ceilings(make_service, db_url):
     service = make_service(db_url)
     with pytest.raises(ApiError) as info:
