@@ -159,13 +159,18 @@ def first(model: type[peewee.Model], sql: str, *params: object) -> Any:
 def insert(model: type[peewee.Model], values: Mapping[str, object]) -> int:
     """Insert one row by hand-written SQL; returns its id. Values go through the fields' ``db_value``."""
     fields = model._meta.fields
-    columns = [fields[name].column_name for name in values]
-    params = [fields[name].db_value(value) for name, value in values.items()]
-    sql = (
-        f"INSERT INTO {model._meta.table_name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join('?' * len(columns))}) RETURNING id"
-    )
-    return execute(sql, *params).fetchone()[0]
+    key = (model, tuple(values))
+    sql = _INSERTS.get(key)
+    if sql is None:
+        columns = [fields[name].column_name for name in values]
+        sql = _INSERTS[key] = (
+            f"INSERT INTO {model._meta.table_name} ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))}) RETURNING id"
+        )
+    return execute(sql, *[fields[name].db_value(value) for name, value in values.items()]).fetchone()[0]
+
+
+_INSERTS: dict[tuple[type[peewee.Model], tuple[str, ...]], str] = {}  # the statement per model and field names
 
 
 # SQLite's planner knows nothing of the data until ANALYZE has run, and a box never ran it: after a

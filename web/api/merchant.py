@@ -170,8 +170,11 @@ class MerchantApi:
     def create(self, token: ApiToken) -> str:
         fields = read_fields(self.max_body_bytes)
         request = api_input.parse_create(fields, self.service.settings.payments)
-        parts = bottle.request.urlparts  # the Host the shop reached us at: the link's base without public_url
-        created = self.service.create_payment(request, token, seen_as=f"{parts.scheme}://{parts.netloc}")
+        seen_as = None
+        if request.callback:  # a link comes only with a callback to return to
+            parts = bottle.request.urlparts  # the Host the shop reached us at: the link's base without public_url
+            seen_as = f"{parts.scheme}://{parts.netloc}"
+        created = self.service.create_payment(request, token, seen_as=seen_as)
         payment = created.payment
         # Only a price above payments.max_transfer_rial adds "paid_rial" and "parts": others see the seed's answer.
         split = self.parts_extra(payment) if self.service.splits(payment.price) else {}
