@@ -1,7 +1,9 @@
-"""The API reads a query string as Bottle does (``dict(request.query.decode())``), without its two multi-dicts."""
+"""The API reads a query string and a form body as Bottle does (``dict(request.query.decode())``, and
+``request.forms``), without its two multi-dicts."""
 
 from __future__ import annotations
 
+import io
 import urllib.parse
 
 import bottle
@@ -9,7 +11,7 @@ import pytest
 
 from appliance.domain.codes import Code
 from appliance.domain.errors import ApiError
-from web.api.merchant import _query_fields
+from web.api.merchant import _query_fields, read_fields
 
 QUERIES = [
     "",
@@ -43,3 +45,36 @@ def test_not_utf8_is_code_17(query: str) -> None:
     with pytest.raises(ApiError) as info:
         _query_fields()
     assert info.value.code is Code.BODY_MALFORMED
+
+
+def posted(body: bytes, query: str = "") -> None:
+    bottle.request.bind(
+        {
+            "QUERY_STRING": query,
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": "/",
+            "CONTENT_TYPE": "application/x-www-form-urlencoded; charset=utf-8",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+        }
+    )
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_a_form_as_bottle_reads_it(query: str) -> None:
+    body = query.encode("latin-1")  # the same text as the bytes of a body
+    posted(body, "fid=1&price=9")
+    expected = {"fid": "1", "price": "9", **dict(bottle.request.forms.decode())}
+    posted(body, "fid=1&price=9")
+    assert read_fields(65536) == expected  # the body's fields win over the query's
+
+
+def test_a_form_not_utf8_and_one_too_large() -> None:
+    posted(b"price=%ff")
+    with pytest.raises(ApiError) as info:
+        read_fields(65536)
+    assert info.value.code is Code.BODY_MALFORMED and "the form is not UTF-8" in info.value.detail
+    posted(b"price=" + b"1" * 100)
+    with pytest.raises(ApiError) as info:
+        read_fields(50)
+    assert info.value.code is Code.BODY_TOO_LARGE

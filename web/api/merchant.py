@@ -72,8 +72,13 @@ def read_fields(max_bytes: int) -> Mapping[str, Any]:
             raise ApiError(Code.BODY_TOO_LARGE, f"at most {max_bytes} bytes")
         if raw.strip():
             fields.update(_json_object(raw))
-    elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        if length < 0 and ctype == "multipart/form-data":
+    elif ctype == "application/x-www-form-urlencoded":
+        raw = request.body.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            raise ApiError(Code.BODY_TOO_LARGE, f"at most {max_bytes} bytes")
+        fields.update(_urlencoded(raw.decode("latin-1"), "the form"))
+    elif ctype == "multipart/form-data":
+        if length < 0:
             raise ApiError(Code.BODY_MALFORMED, "a multipart body needs a Content-Length")
         try:
             fields.update(request.forms.decode())
@@ -83,19 +88,24 @@ def read_fields(max_bytes: int) -> Mapping[str, Any]:
 
 
 def _query_fields() -> dict[str, Any]:
-    """The query string's fields; a query that is not UTF-8 cannot be read (code 17), like such a form.
+    """The query string's fields; a query that is not UTF-8 cannot be read (code 17), like such a form."""
+    return _urlencoded(bottle.request.environ.get("QUERY_STRING", ""), "the query string")
 
-    What ``dict(bottle.request.query.decode())`` gives (the last of a repeated name wins), read straight
-    from the WSGI string: Bottle builds two multi-dicts on the way, a sixth of a ``check``'s time.
+
+def _urlencoded(text: str, what: str) -> dict[str, Any]:
+    """Fields of a query string or a form body (its bytes as Latin-1, as WSGI hands a query on).
+
+    What ``dict(bottle.request.query.decode())`` gives (the last of a repeated name wins), read
+    straight from the text: Bottle builds two multi-dicts on the way, a sixth of a ``check``'s time.
     """
     fields: dict[str, Any] = {}
     try:
-        for pair in bottle.request.environ.get("QUERY_STRING", "").split("&"):
+        for pair in text.split("&"):
             if pair:
                 name, _, value = pair.partition("=")
                 fields[_unquoted(name)] = _unquoted(value)
     except UnicodeError:
-        raise ApiError(Code.BODY_MALFORMED, "the query string is not UTF-8") from None
+        raise ApiError(Code.BODY_MALFORMED, f"{what} is not UTF-8") from None
     return fields
 
 
