@@ -110,8 +110,8 @@ def _urlencoded(text: str, what: str) -> dict[str, Any]:
 
 
 def _unquoted(text: str) -> str:
-    """One name or value of a query: ``+`` and ``%XX`` undone on the raw bytes (WSGI gives them as
-    Latin-1), then read as UTF-8."""
+    """One name or value of a query or form: ``+`` and ``%XX`` undone on the raw bytes (given as Latin-1),
+    then read as UTF-8."""
     if "%" not in text and "+" not in text and text.isascii():
         return text
     return urllib.parse.unquote_to_bytes(text.replace("+", " ").encode("latin-1")).decode("utf-8")
