@@ -67,16 +67,11 @@ def read_fields(max_bytes: int) -> Mapping[str, Any]:
         return fields
     ctype = (request.content_type or "").split(";")[0].strip().lower()
     if ctype == "application/json" or (ctype == "" and length > 0):
-        raw = request.body.read(max_bytes + 1)
-        if len(raw) > max_bytes:
-            raise ApiError(Code.BODY_TOO_LARGE, f"at most {max_bytes} bytes")
+        raw = _body_bytes(max_bytes)
         if raw.strip():
             fields.update(_json_object(raw))
     elif ctype == "application/x-www-form-urlencoded":
-        raw = request.body.read(max_bytes + 1)
-        if len(raw) > max_bytes:
-            raise ApiError(Code.BODY_TOO_LARGE, f"at most {max_bytes} bytes")
-        fields.update(_urlencoded(raw.decode("latin-1"), "the form"))
+        fields.update(_urlencoded(_body_bytes(max_bytes).decode("latin-1"), "the form"))
     elif ctype == "multipart/form-data":
         if length < 0:
             raise ApiError(Code.BODY_MALFORMED, "a multipart body needs a Content-Length")
@@ -85,6 +80,14 @@ def read_fields(max_bytes: int) -> Mapping[str, Any]:
         except (ValueError, LookupError, bottle.HTTPError) as exc:  # what Bottle raises on a broken form
             raise ApiError(Code.BODY_MALFORMED, str(exc)) from None
     return fields
+
+
+def _body_bytes(max_bytes: int) -> bytes:
+    """The body, at most ``max_bytes`` (a chunked body has no Content-Length to refuse it by beforehand)."""
+    raw: bytes = bottle.request.body.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise ApiError(Code.BODY_TOO_LARGE, f"at most {max_bytes} bytes")
+    return raw
 
 
 def _query_fields() -> dict[str, Any]:
