@@ -1,7 +1,7 @@
 """Opening the store: SQLite (one box) or PostgreSQL (a fleet), by URL.
 
 SQLite runs in WAL mode with ``synchronous=FULL`` (a committed payment survives
-a power cut: the SD card is the box's only disk) and a busy timeout, and
+a power cut: the SD card is the box's only disk), temporary journals in memory and a busy timeout, and
 every write transaction takes the write lock up front (``BEGIN IMMEDIATE``) so
 that two writers queue instead of failing half-way. Models are bound to
 :data:`database` (a proxy) by :func:`open_database`.
@@ -49,6 +49,9 @@ def open_database(url: str, busy_timeout_ms: int = 5000) -> peewee.Database:
                 "synchronous": "full",
                 "busy_timeout": busy_timeout_ms,
                 "foreign_keys": 1,
+                # Statement and savepoint journals (every create of a group commit has both) in memory, not
+                # in a new file under /var/tmp per transaction: a third of a create's time, and SD card wear.
+                "temp_store": "memory",
             },
             check_same_thread=False,
         )

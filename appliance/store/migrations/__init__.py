@@ -71,6 +71,8 @@ def migrate(db: peewee.Database, software: str = "") -> int:
         pg = isinstance(db, peewee.PostgresqlDatabase)
         if pg:
             db.execute_sql("SELECT pg_advisory_lock(%s)", (_ADVISORY_LOCK_ID,))
+        else:  # an index built over a year's rows sorts through files, not the Pi's memory (database.py)
+            db.execute_sql("PRAGMA temp_store = FILE")
         try:
             version = current_version(db)
             newest = latest()
@@ -94,3 +96,5 @@ def migrate(db: peewee.Database, software: str = "") -> int:
         finally:
             if pg:
                 db.execute_sql("SELECT pg_advisory_unlock(%s)", (_ADVISORY_LOCK_ID,))
+            else:
+                db.execute_sql("PRAGMA temp_store = MEMORY")
