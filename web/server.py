@@ -8,6 +8,7 @@ may keep one (see the notes below and docs/decisions.md, "The HTTP server").
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import socket
@@ -16,6 +17,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from appliance.domain.errors import ListenError
 from appliance.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -91,13 +93,35 @@ def create_http_server(app: Any, settings: Settings, host: str, port: int) -> An
     # a log line per request (a tenth of a check's time, and the SD card's journal). Errors only.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     options["connection_limit"] = fit_open_files(options["connection_limit"])
-    server = waitress.create_server(app, host=host, port=port, **options)
+    try:
+        server = waitress.create_server(app, host=host, port=port, **options)
+    except OSError as exc:
+        raise ListenError(listen_problem(host, port, exc)) from exc
+    except ValueError as exc:  # waitress's own words for a host name that does not resolve
+        raise ListenError(listen_problem(host, port, socket.gaierror(str(exc)))) from exc
     channel = _channel_class()
     listeners = [server] if hasattr(server, "channel_class") else list(server.map.values())
     for listener in listeners:  # a host with several addresses has a listener for each
         if hasattr(listener, "channel_class"):
             listener.channel_class = channel
     return server
+
+
+def listen_problem(host: str, port: int, error: OSError) -> str:
+    """What to tell the operator when the server cannot take host:port, and what to do about it."""
+    address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    elsewhere = "choose another address with --listen HOST:PORT or server.listen in the settings"
+    if isinstance(error, socket.gaierror):  # (its errno is a resolver's code, not the kernel's)
+        why = f"{host} is not a host name this machine can resolve: {elsewhere}"
+    elif error.errno == errno.EADDRINUSE:
+        why = f"another program is listening there (a CartToCart already running?): stop it, or {elsewhere}"
+    elif error.errno == errno.EADDRNOTAVAIL:
+        why = f"{host} is not an address of this machine: {elsewhere}"
+    elif error.errno == errno.EACCES:
+        why = f"a port below 1024 needs root or CAP_NET_BIND_SERVICE: {elsewhere}"
+    else:
+        why = error.strerror or str(error)
+    return f"cannot listen on {address}: {why}"
 
 
 def fit_open_files(connections: int) -> int:

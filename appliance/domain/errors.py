@@ -59,6 +59,10 @@ class InvalidTransition(CartToCartError):
     """A payment or deposit cannot move to the requested state from the one it is in."""
 
 
+class ListenError(CartToCartError):
+    """The web server cannot listen on its address: another program has it, or it is not this machine's."""
+
+
 class ProvisionError(CartToCartError):
     """The settings file on the boot partition was not imported (an error file beside it says why)."""
 

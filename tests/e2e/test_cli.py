@@ -160,6 +160,20 @@ def test_serve_runs_waitress_and_stops_on_sigterm(config: Path):
     assert "apscheduler" not in err  # at INFO its every job run would fill the journal
 
 
+def test_serve_on_an_address_in_use_names_it_and_the_way_out(config: Path):
+    with socket.socket() as other:  # another program has the port
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        proc = run("serve", "--listen", f"127.0.0.1:{port}", config=config, check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert f"cannot listen on 127.0.0.1:{port}: another program is listening there" in proc.stderr
+    assert "--listen HOST:PORT" in proc.stderr and "server.listen" in proc.stderr
+    assert "internal error" not in proc.stderr
+    proc = run("serve", "--listen", "no-such-host.invalid:8080", config=config, check=False)
+    assert proc.returncode == 1 and "no-such-host.invalid is not a host name this machine can resolve" in proc.stderr
+
+
 def test_the_installed_command_exists():
     exe = shutil.which("carttocart") or str(Path(sys.executable).parent / "carttocart")
     proc = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=30)
