@@ -95,10 +95,8 @@ def create_http_server(app: Any, settings: Settings, host: str, port: int) -> An
     options["connection_limit"] = fit_open_files(options["connection_limit"])
     try:
         server = waitress.create_server(app, host=host, port=port, **options)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # (a ValueError: waitress could not resolve the host)
         raise ListenError(listen_problem(host, port, exc)) from exc
-    except ValueError as exc:  # waitress's own words for a host name that does not resolve
-        raise ListenError(listen_problem(host, port, socket.gaierror(str(exc)))) from exc
     channel = _channel_class()
     listeners = [server] if hasattr(server, "channel_class") else list(server.map.values())
     for listener in listeners:  # a host with several addresses has a listener for each
@@ -107,11 +105,11 @@ def create_http_server(app: Any, settings: Settings, host: str, port: int) -> An
     return server
 
 
-def listen_problem(host: str, port: int, error: OSError) -> str:
+def listen_problem(host: str, port: int, error: OSError | ValueError) -> str:
     """What to tell the operator when the server cannot take host:port, and what to do about it."""
     address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     elsewhere = "choose another address with --listen HOST:PORT or server.listen in the settings"
-    if isinstance(error, socket.gaierror):  # (its errno is a resolver's code, not the kernel's)
+    if isinstance(error, (ValueError, socket.gaierror)):  # (a resolver's code is not an errno)
         why = f"{host} is not a host name this machine can resolve: {elsewhere}"
     elif error.errno == errno.EADDRINUSE:
         why = f"another program is listening there (a CartToCart already running?): stop it, or {elsewhere}"
@@ -120,7 +118,7 @@ def listen_problem(host: str, port: int, error: OSError) -> str:
     elif error.errno == errno.EACCES:
         why = f"a port below 1024 needs root or CAP_NET_BIND_SERVICE: {elsewhere}"
     else:
-        why = error.strerror or str(error)
+        why = str(error)
     return f"cannot listen on {address}: {why}"
 
 

@@ -50,7 +50,7 @@ def open_database(url: str, busy_timeout_ms: int = 5000) -> peewee.Database:
                 "busy_timeout": busy_timeout_ms,
                 "foreign_keys": 1,
                 # Statement and savepoint journals (every create of a group commit has both) in memory, not
-                # in a new file under /var/tmp per transaction: a third of a create's time, and SD card wear.
+                # in a new file under /var/tmp per transaction: a quarter of a lone create's time, and SD card wear.
                 "temp_store": "memory",
             },
             check_same_thread=False,
