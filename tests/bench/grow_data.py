@@ -49,7 +49,9 @@ def database_path(config: Path) -> Path:
     return path if path.is_absolute() else config.parent / path
 
 
-def grow(db_path: Path, payments: int, now: dt.datetime, seed: int = 14) -> dict[str, int]:
+def grow(db_path: Path, payments: int, now: dt.datetime, seed: int = 14, days: int = 365) -> dict[str, int]:
+    """``payments`` spread evenly over the ``days`` before ``now`` (a shorter span at the year's density:
+    ``payments * days / 365``, as bench_year's box of the last days without the year behind them)."""
     rng = random.Random(seed)
     db = sqlite3.connect(db_path)
     db.execute("PRAGMA synchronous=OFF")
@@ -61,8 +63,8 @@ def grow(db_path: Path, payments: int, now: dt.datetime, seed: int = 14) -> dict
     token_id = token[0] if token else None
     first_id = (db.execute("SELECT COALESCE(MAX(id), 0) FROM payment").fetchone()[0]) + 1
     first_fid = (db.execute("SELECT COALESCE(MAX(fid), 0) FROM payment").fetchone()[0]) + 1
-    start = now - dt.timedelta(days=365)
-    step = dt.timedelta(days=365) / payments
+    start = now - dt.timedelta(days=days)
+    step = dt.timedelta(days=days) / payments
     day_ago = now - dt.timedelta(days=1, minutes=40)  # within the quarantine: reservations still active
     next_offset: dict[tuple[int, bool], int] = {}
 
