@@ -240,7 +240,7 @@ def main() -> None:
         )
         _table.record(
             f"after a year: {name.replace(' ms', '')} year/last {LAST_DAYS} days",
-            "(reported: the history's own cost)",
+            "(reported: history alone)",
             statistics.median(history),
             "x",
             higher_is_better=False,
