@@ -194,11 +194,10 @@ def main() -> None:
             t0 = time.perf_counter()
             counts = grow_data.grow(grow_data.database_path(year), args.payments, now)
             print(f"grew a year of {counts['payments']:,} payments in {time.perf_counter() - t0:.0f} s: {counts}")
-        days = make_box(Path(tmp) / "days")
-        in_days = round(store_count(grow_data.database_path(year)) * LAST_DAYS / 365)
-        grow_data.grow(grow_data.database_path(days), in_days, now, days=LAST_DAYS)
         year_db = grow_data.database_path(year)
         payments = store_count(year_db)
+        days = make_box(Path(tmp) / "days")
+        grow_data.grow(grow_data.database_path(days), round(payments * LAST_DAYS / 365), now, days=LAST_DAYS)
         year_size = year_db.stat().st_size
         size_per_payment = year_size / max(1, payments)
         runs: dict[str, list[dict[str, float]]] = {"empty": [], "year": [], "days": []}

@@ -72,6 +72,7 @@ def migrate(db: peewee.Database, software: str = "") -> int:
         if pg:
             db.execute_sql("SELECT pg_advisory_lock(%s)", (_ADVISORY_LOCK_ID,))
         else:  # an index built over a year's rows sorts through files, not the Pi's memory (database.py)
+            temp_store = db.execute_sql("PRAGMA temp_store").fetchone()[0]
             db.execute_sql("PRAGMA temp_store = FILE")
         try:
             version = current_version(db)
@@ -97,4 +98,4 @@ def migrate(db: peewee.Database, software: str = "") -> int:
             if pg:
                 db.execute_sql("SELECT pg_advisory_unlock(%s)", (_ADVISORY_LOCK_ID,))
             else:
-                db.execute_sql("PRAGMA temp_store = MEMORY")
+                db.execute_sql(f"PRAGMA temp_store = {int(temp_store)}")  # the connection's own setting again
